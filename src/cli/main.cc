@@ -1,0 +1,75 @@
+// The `testbed` command: argument parsing only; the work is in core/commands.
+
+#include <CLI/CLI.hpp>
+
+#include "core/commands.h"
+#include "core/log.h"
+
+int main(int argc, char** argv) {
+    using namespace testbed;
+    CLI::App app{"A network-namespace testbed for NAT traversal: builds topologies of hosts, NAT routers and "
+                 "networks, runs hole punching programs in them, and checks the outcomes."};
+    app.require_subcommand(1);
+    bool verbose = false;
+    app.add_flag("-v,--verbose", verbose, "Debug logs");
+
+    std::vector<std::string> files;
+    auto* validate = app.add_subcommand("validate", "Check topology files without creating anything");
+    validate->add_option("files", files, "Topology files")->required()->check(CLI::ExistingFile);
+
+    RunOptions run_options;
+    auto* run = app.add_subcommand("run", "Build each topology, run its steps, check its expectations, tear it down");
+    run->add_option("files", files, "Topology files")->required()->check(CLI::ExistingFile);
+    run->add_option("--logs", run_options.log_root, "Folder for the per-run log folders (default: $TMPDIR or /tmp)");
+    run->add_flag("--keep-logs", run_options.keep_logs, "Keep the logs of passing runs too");
+
+    std::string file;
+    auto* up = app.add_subcommand("up", "Build a topology and keep it (for exec, shell, down)");
+    up->add_option("file", file, "Topology file")->required()->check(CLI::ExistingFile);
+
+    std::string run_id;
+    bool all = false;
+    auto* down = app.add_subcommand("down", "Remove a topology kept by `up`");
+    down->add_option("--run", run_id, "Run id (needed when several are kept)");
+    down->add_flag("--all", all, "Remove every kept topology");
+
+    auto* list = app.add_subcommand("list", "List the topologies kept by `up`");
+
+    std::string node;
+    std::vector<std::string> command;
+    auto* exec = app.add_subcommand("exec", "Run a command on a node of a kept topology: exec NODE -- CMD...");
+    exec->add_option("node", node, "Host or router")->required();
+    exec->add_option("command", command, "Command and arguments")->required();
+    exec->add_option("--run", run_id, "Run id (needed when several are kept)");
+
+    auto* shell = app.add_subcommand("shell", "Open a shell on a node of a kept topology");
+    shell->add_option("node", node, "Host or router")->required();
+    shell->add_option("--run", run_id, "Run id (needed when several are kept)");
+
+    auto* clean = app.add_subcommand("clean", "Remove whatever crashed runs left (named handles with the tb- prefix)");
+
+    std::string svg;
+    auto* graph = app.add_subcommand("graph", "Print a topology as Graphviz DOT (or write SVG with --svg)");
+    graph->add_option("file", file, "Topology file")->required()->check(CLI::ExistingFile);
+    graph->add_option("--svg", svg, "Write SVG here (needs Graphviz's dot)");
+
+    std::string router;
+    auto* rules = app.add_subcommand("rules", "Print the nftables ruleset generated for a router");
+    rules->add_option("file", file, "Topology file")->required()->check(CLI::ExistingFile);
+    rules->add_option("router", router, "Router name")->required();
+
+    CLI11_PARSE(app, argc, argv);
+    log::set_level(verbose ? log::Level::debug : log::Level::info);
+
+    if (*validate) return cmd_validate(files);
+    if (*run) return cmd_run(files, run_options);
+    if (*up) return cmd_up(file);
+    if (*down) return cmd_down(run_id, all);
+    if (*list) return cmd_list();
+    if (*exec) return cmd_exec(node, run_id, command);
+    if (*shell) return cmd_shell(node, run_id);
+    if (*clean) return cmd_clean();
+    if (*graph) return cmd_graph(file, svg);
+    if (*rules) return cmd_rules(file, router);
+    return kExitBadInput;
+}

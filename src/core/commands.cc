@@ -1,0 +1,216 @@
+#include "core/commands.h"
+
+#include <unistd.h>
+
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "core/graph.h"
+#include "core/interrupt.h"
+#include "core/kept.h"
+#include "core/linux_kernel.h"
+#include "core/loader.h"
+#include "core/log.h"
+#include "core/netns.h"
+#include "core/plan.h"
+#include "core/process.h"
+#include "core/realizer.h"
+#include "core/validate.h"
+
+namespace testbed {
+namespace {
+
+/// Loads and validates one file, printing its diagnostics.
+std::optional<Topology> load_valid(const std::string& file) {
+    Diagnostics diag(file);
+    auto topo = load_topology_file(file, diag);
+    if (topo && !diag.has_errors()) validate_topology(*topo, diag);
+    if (!diag.all().empty()) fmt::print(stderr, "{}", diag.format());
+    if (!topo || diag.has_errors()) return std::nullopt;
+    return topo;
+}
+
+bool require_root(const char* command) {
+    if (::geteuid() == 0) return true;
+    log::error("`testbed {}` creates network namespaces and needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN); "
+               "run it with sudo",
+               command);
+    return false;
+}
+
+}  // namespace
+
+int cmd_validate(const std::vector<std::string>& files) {
+    int bad = 0;
+    for (const auto& file : files) {
+        if (load_valid(file)) fmt::print("ok {}\n", file);
+        else ++bad;
+    }
+    return bad == 0 ? 0 : kExitBadInput;
+}
+
+int cmd_run(const std::vector<std::string>& files, const RunOptions& options) {
+    // Every file is validated before anything is created: a bad file in the
+    // list changes nothing on the machine.
+    std::vector<Topology> topologies;
+    for (const auto& file : files) {
+        auto topo = load_valid(file);
+        if (!topo) return kExitBadInput;
+        topologies.push_back(std::move(*topo));
+    }
+    if (!require_root("run")) return kExitEnvironment;
+    install_interrupt_handlers();
+    int failed = 0;
+    for (const auto& topo : topologies) {
+        if (interrupted()) break;
+        fmt::print("RUN  {} ({})\n", topo.name.empty() ? topo.file : topo.name, topo.file);
+        std::fflush(stdout);
+        RunReport report = run_scenario(topo, options);
+        fmt::print("{}", format_report(report));
+        std::fflush(stdout);
+        if (report.interrupted) return kExitInterrupted;
+        if (!report.passed) ++failed;
+    }
+    if (topologies.size() > 1) {
+        fmt::print("{} passed, {} failed\n", topologies.size() - static_cast<size_t>(failed), failed);
+    }
+    if (interrupted()) return kExitInterrupted;
+    return failed == 0 ? 0 : kExitFail;
+}
+
+int cmd_up(const std::string& file) {
+    auto topo = load_valid(file);
+    if (!topo) return kExitBadInput;
+    if (!require_root("up")) return kExitEnvironment;
+    const NetworkPlan plan = plan_network(*topo);
+    for (const auto& w : plan.warnings) log::warning("{}", w);
+    LinuxKernel kernel;
+    Realizer realizer(kernel, plan);
+    KeptTopology kept;
+    kept.run_id = new_run_id();
+    kept.name = topo->name;
+    kept.file = std::filesystem::absolute(file).string();
+    try {
+        realizer.build();
+        for (size_t i = 0; i < plan.namespaces.size(); ++i) {
+            const std::string handle = handle_name(kept.run_id, plan.namespaces[i]);
+            name_netns(kernel.fd(realizer.ns_id(i)), handle);
+            kept.handles.push_back(handle);
+            if (plan.namespaces[i].kind != NamespacePlan::Kind::bridge) kept.nodes[plan.namespaces[i].name] = handle;
+        }
+        save_kept(kept);
+    } catch (const std::exception& e) {
+        log::error("{}", e.what());
+        for (const auto& h : kept.handles) unname_netns(h);
+        return kExitEnvironment;
+    }
+    realizer.release();  // the named handles keep the namespaces now
+    fmt::print("up: {} as run {} ({} namespaces)\n", topo->name, kept.run_id, kept.handles.size());
+    for (const auto& [node, handle] : kept.nodes) fmt::print("  {:<16} ip netns exec {} ...\n", node, handle);
+    fmt::print("try: testbed exec {} -- ip addr; remove it with: testbed down\n", kept.nodes.begin()->first);
+    return 0;
+}
+
+int cmd_down(const std::string& run_id, bool all) {
+    if (!require_root("down")) return kExitEnvironment;
+    try {
+        std::vector<KeptTopology> targets = all ? list_kept() : std::vector<KeptTopology>{find_kept(run_id)};
+        for (const auto& k : targets) {
+            remove_kept(k);
+            fmt::print("down: {} (run {})\n", k.name, k.run_id);
+        }
+    } catch (const Error& e) {
+        log::error("{}", e.what());
+        return kExitBadInput;
+    }
+    return 0;
+}
+
+int cmd_list() {
+    for (const auto& k : list_kept()) {
+        fmt::print("{}  {}  {} nodes  {}\n", k.run_id, k.name, k.nodes.size(), k.file);
+    }
+    return 0;
+}
+
+int cmd_exec(const std::string& node, const std::string& run_id, const std::vector<std::string>& argv) {
+    if (!require_root("exec")) return kExitEnvironment;
+    try {
+        const KeptTopology kept = find_kept(run_id);
+        auto it = kept.nodes.find(node);
+        if (it == kept.nodes.end()) {
+            throw Error(fmt::format("no node '{}' in run {} ({})", node, kept.run_id, kept.name));
+        }
+        Fd ns = open_named_netns(it->second);
+        return run_attached(ns.get(), argv, {{"TESTBED_NODE", node}});
+    } catch (const Error& e) {
+        log::error("{}", e.what());
+        return kExitBadInput;
+    }
+}
+
+int cmd_shell(const std::string& node, const std::string& run_id) {
+    const char* shell = std::getenv("SHELL");
+    std::vector<std::string> argv{shell && *shell ? shell : "/bin/bash"};
+    fmt::print(stderr, "shell in '{}'; exit to leave\n", node);
+    return cmd_exec(node, run_id, argv);
+}
+
+int cmd_clean() {
+    if (!require_root("clean")) return kExitEnvironment;
+    try {
+        const auto removed = clean_leftovers();
+        for (const auto& r : removed) fmt::print("removed {}\n", r);
+        if (removed.empty()) fmt::print("nothing to clean\n");
+    } catch (const Error& e) {
+        log::error("{}", e.what());
+        return kExitEnvironment;
+    }
+    return 0;
+}
+
+int cmd_graph(const std::string& file, const std::string& svg_out) {
+    auto topo = load_valid(file);
+    if (!topo) return kExitBadInput;
+    const std::string dot = topology_dot(*topo);
+    if (svg_out.empty()) {
+        fmt::print("{}", dot);
+        return 0;
+    }
+    const std::string dot_file = svg_out + ".dot";
+    std::ofstream(dot_file) << dot;
+    try {
+        const int rc = run_attached(-1, {"dot", "-Tsvg", "-o", svg_out, dot_file});
+        std::filesystem::remove(dot_file);
+        if (rc != 0) {
+            log::error("dot exited with {}", rc);
+            return kExitEnvironment;
+        }
+    } catch (const Error& e) {
+        std::filesystem::remove(dot_file);
+        log::error("{}; install Graphviz (apt-get install graphviz) for SVG, or omit --svg for DOT", e.what());
+        return kExitEnvironment;
+    }
+    fmt::print("wrote {}\n", svg_out);
+    return 0;
+}
+
+int cmd_rules(const std::string& file, const std::string& router) {
+    auto topo = load_valid(file);
+    if (!topo) return kExitBadInput;
+    if (!topo->find_router(router)) {
+        log::error("{}: no router '{}'", file, router);
+        return kExitBadInput;
+    }
+    const NetworkPlan plan = plan_network(*topo);
+    for (const auto& w : plan.warnings) log::warning("{}", w);
+    const auto& ns = plan.namespaces[plan.index_of(router, NamespacePlan::Kind::router)];
+    fmt::print("{}", ns.ruleset.empty() ? "# no rules: this router forwards everything\n" : ns.ruleset);
+    return 0;
+}
+
+}  // namespace testbed

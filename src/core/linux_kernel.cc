@@ -1,0 +1,230 @@
+#include "core/linux_kernel.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
+#include <nftables/libnftables.h>
+
+#include <fmt/core.h>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "core/netns.h"
+
+namespace testbed {
+namespace {
+
+struct NlSockDeleter {
+    void operator()(nl_sock* s) const { nl_socket_free(s); }
+};
+struct LinkDeleter {
+    void operator()(rtnl_link* l) const { rtnl_link_put(l); }
+};
+struct AddrDeleter {
+    void operator()(rtnl_addr* a) const { rtnl_addr_put(a); }
+};
+struct NlAddrDeleter {
+    void operator()(nl_addr* a) const { nl_addr_put(a); }
+};
+struct RouteDeleter {
+    void operator()(rtnl_route* r) const { rtnl_route_put(r); }
+};
+struct NftDeleter {
+    void operator()(nft_ctx* c) const { nft_ctx_free(c); }
+};
+using LinkPtr = std::unique_ptr<rtnl_link, LinkDeleter>;
+using NlAddrPtr = std::unique_ptr<nl_addr, NlAddrDeleter>;
+
+void check_nl(int rc, const std::string& call) {
+    if (rc < 0) throw SystemError(call, nl_geterror(rc));
+}
+
+NlAddrPtr make_addr(Ipv4 ip, int prefix) {
+    const uint32_t be = htonl(ip.value);
+    NlAddrPtr addr(nl_addr_build(AF_INET, &be, sizeof be));
+    if (!addr) throw SystemError("nl_addr_build", "out of memory");
+    nl_addr_set_prefixlen(addr.get(), prefix);
+    return addr;
+}
+
+}  // namespace
+
+struct LinuxKernel::Namespace {
+    std::string name;
+    Fd fd;
+    std::unique_ptr<nl_sock, NlSockDeleter> sock;
+    std::map<std::string, int> ifindex;
+};
+
+LinuxKernel::LinuxKernel() = default;
+LinuxKernel::~LinuxKernel() = default;
+
+LinuxKernel::Namespace& LinuxKernel::get(int ns) {
+    auto& entry = namespaces_.at(static_cast<size_t>(ns));
+    if (!entry) throw Error(fmt::format("namespace #{} was already destroyed", ns));
+    return *entry;
+}
+
+int LinuxKernel::fd(int ns) const { return namespaces_.at(static_cast<size_t>(ns))->fd.get(); }
+
+int LinuxKernel::create_namespace(const std::string& name) {
+    auto ns = std::make_unique<Namespace>();
+    ns->name = name;
+    ns->fd = create_netns();
+    namespaces_.push_back(std::move(ns));
+    log::debug("namespace '{}' created", name);
+    return static_cast<int>(namespaces_.size() - 1);
+}
+
+nl_sock* LinuxKernel::socket(int ns) {
+    Namespace& n = get(ns);
+    if (n.sock) return n.sock.get();
+    // A netlink socket belongs to the namespace its creator was in.
+    NetnsScope scope(n.fd.get());
+    n.sock.reset(nl_socket_alloc());
+    if (!n.sock) throw SystemError("nl_socket_alloc", "out of memory");
+    check_nl(nl_connect(n.sock.get(), NETLINK_ROUTE), fmt::format("nl_connect(NETLINK_ROUTE) in '{}'", n.name));
+    return n.sock.get();
+}
+
+void LinuxKernel::close_sockets() {
+    for (auto& ns : namespaces_) {
+        if (ns) ns->sock.reset();
+    }
+}
+
+int LinuxKernel::ifindex(int ns, const std::string& interface) {
+    Namespace& n = get(ns);
+    auto it = n.ifindex.find(interface);
+    if (it != n.ifindex.end()) return it->second;
+    rtnl_link* raw = nullptr;
+    check_nl(rtnl_link_get_kernel(socket(ns), 0, interface.c_str(), &raw),
+             fmt::format("rtnl_link_get_kernel(name:'{}') in '{}'", interface, n.name));
+    LinkPtr link(raw);
+    const int index = rtnl_link_get_ifindex(link.get());
+    n.ifindex[interface] = index;
+    return index;
+}
+
+void LinuxKernel::set_sysctl(int ns, const std::string& key, const std::string& value) {
+    Namespace& n = get(ns);
+    const std::string path = "/proc/sys/" + key;
+    NetnsScope scope(n.fd.get());
+    Fd file(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!file.valid()) {
+        // IPv6 may be compiled out: its sysctls are optional, the others not.
+        if (errno == ENOENT && key.rfind("net/ipv6/", 0) == 0) return;
+        throw_errno(fmt::format("open({}) in '{}'", path, n.name));
+    }
+    if (::write(file.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size())) {
+        throw_errno(fmt::format("write({}, '{}') in '{}'", path, value, n.name));
+    }
+}
+
+void LinuxKernel::add_veth(int ns_a, const std::string& name_a, int ns_b, const std::string& name_b) {
+    LinkPtr link(rtnl_link_veth_alloc());
+    if (!link) throw SystemError("rtnl_link_veth_alloc", "out of memory");
+    rtnl_link_set_name(link.get(), name_a.c_str());
+    LinkPtr peer(rtnl_link_veth_get_peer(link.get()));
+    rtnl_link_set_name(peer.get(), name_b.c_str());
+    rtnl_link_set_ns_fd(peer.get(), get(ns_b).fd.get());
+    const int rc = rtnl_link_add(socket(ns_a), link.get(), NLM_F_CREATE | NLM_F_EXCL);
+    peer.reset();
+    rtnl_link_veth_release(link.release());
+    check_nl(rc, fmt::format("rtnl_link_add(veth name:'{}' in '{}' peer:'{}' in '{}')", name_a, get(ns_a).name,
+                             name_b, get(ns_b).name));
+}
+
+void LinuxKernel::add_bridge(int ns, const std::string& name) {
+    LinkPtr link(rtnl_link_bridge_alloc());
+    if (!link) throw SystemError("rtnl_link_bridge_alloc", "out of memory");
+    rtnl_link_set_name(link.get(), name.c_str());
+    check_nl(rtnl_link_add(socket(ns), link.get(), NLM_F_CREATE | NLM_F_EXCL),
+             fmt::format("rtnl_link_add(bridge name:'{}') in '{}'", name, get(ns).name));
+}
+
+void LinuxKernel::enslave(int ns, const std::string& port, const std::string& bridge) {
+    check_nl(rtnl_link_enslave_ifindex(socket(ns), ifindex(ns, bridge), ifindex(ns, port)),
+             fmt::format("rtnl_link_enslave(master:'{}' port:'{}') in '{}'", bridge, port, get(ns).name));
+}
+
+void LinuxKernel::add_address(int ns, const std::string& interface, Ipv4 address, int prefix) {
+    std::unique_ptr<rtnl_addr, AddrDeleter> addr(rtnl_addr_alloc());
+    if (!addr) throw SystemError("rtnl_addr_alloc", "out of memory");
+    rtnl_addr_set_ifindex(addr.get(), ifindex(ns, interface));
+    NlAddrPtr local = make_addr(address, prefix);
+    check_nl(rtnl_addr_set_local(addr.get(), local.get()), "rtnl_addr_set_local");
+    check_nl(rtnl_addr_add(socket(ns), addr.get(), NLM_F_CREATE | NLM_F_EXCL),
+             fmt::format("rtnl_addr_add(dev:'{}' local:{}/{}) in '{}'", interface, address.str(), prefix,
+                         get(ns).name));
+}
+
+void LinuxKernel::set_link_up(int ns, const std::string& interface) {
+    LinkPtr change(rtnl_link_alloc());
+    if (!change) throw SystemError("rtnl_link_alloc", "out of memory");
+    rtnl_link_set_ifindex(change.get(), ifindex(ns, interface));
+    rtnl_link_set_flags(change.get(), IFF_UP);
+    // Passing the change as its own original makes libnl send RTM_NEWLINK
+    // with just the ifindex and the flag, without reading the link first.
+    check_nl(rtnl_link_change(socket(ns), change.get(), change.get(), 0),
+             fmt::format("rtnl_link_change(dev:'{}' up) in '{}'", interface, get(ns).name));
+}
+
+void LinuxKernel::add_route(int ns, const RoutePlan& route) {
+    std::unique_ptr<rtnl_route, RouteDeleter> r(rtnl_route_alloc());
+    if (!r) throw SystemError("rtnl_route_alloc", "out of memory");
+    rtnl_route_set_family(r.get(), AF_INET);
+    rtnl_route_set_table(r.get(), RT_TABLE_MAIN);
+    rtnl_route_set_protocol(r.get(), RTPROT_STATIC);
+    rtnl_route_set_scope(r.get(), RT_SCOPE_UNIVERSE);
+    NlAddrPtr dst = make_addr(route.destination.network, route.destination.prefix);
+    check_nl(rtnl_route_set_dst(r.get(), dst.get()), "rtnl_route_set_dst");
+    rtnl_nexthop* nh = rtnl_route_nh_alloc();
+    if (!nh) throw SystemError("rtnl_route_nh_alloc", "out of memory");
+    NlAddrPtr gw = make_addr(route.gateway, 32);
+    rtnl_route_nh_set_gateway(nh, gw.get());
+    rtnl_route_nh_set_ifindex(nh, ifindex(ns, route.interface));
+    rtnl_route_add_nexthop(r.get(), nh);  // the route owns nh from here
+    check_nl(rtnl_route_add(socket(ns), r.get(), NLM_F_CREATE | NLM_F_EXCL),
+             fmt::format("rtnl_route_add(dst:{} via:{} dev:'{}') in '{}'", route.destination.str(),
+                         route.gateway.str(), route.interface, get(ns).name));
+}
+
+void LinuxKernel::apply_ruleset(int ns, const std::string& ruleset) {
+    Namespace& n = get(ns);
+    try {
+        run_nft(n.fd.get(), ruleset);
+    } catch (const SystemError& e) {
+        throw SystemError(fmt::format("nft_run_cmd_from_buffer in '{}'", n.name), e.what());
+    }
+}
+
+void LinuxKernel::destroy_namespace(int ns) {
+    auto& entry = namespaces_.at(static_cast<size_t>(ns));
+    if (entry) log::debug("namespace '{}' released", entry->name);
+    entry.reset();
+}
+
+std::string run_nft(int ns_fd, const std::string& commands) {
+    // libnftables opens its netlink socket in the namespace of the thread
+    // that uses the context: create, use and free it inside.
+    NetnsScope scope(ns_fd);
+    std::unique_ptr<nft_ctx, NftDeleter> ctx(nft_ctx_new(NFT_CTX_DEFAULT));
+    if (!ctx) throw SystemError("nft_ctx_new", "out of memory");
+    nft_ctx_buffer_output(ctx.get());
+    nft_ctx_buffer_error(ctx.get());
+    if (nft_run_cmd_from_buffer(ctx.get(), commands.c_str()) != 0) {
+        std::string err = nft_ctx_get_error_buffer(ctx.get());
+        while (!err.empty() && err.back() == '\n') err.pop_back();
+        throw SystemError("nft_run_cmd_from_buffer", err.empty() ? "failed" : err);
+    }
+    return nft_ctx_get_output_buffer(ctx.get());
+}
+
+}  // namespace testbed

@@ -1,0 +1,563 @@
+#include "core/loader.h"
+
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+namespace testbed {
+namespace {
+
+SourceLoc loc_of(const YAML::Node& node) {
+    const YAML::Mark mark = node.Mark();
+    if (mark.line < 0) return {};
+    return {mark.line + 1, mark.column + 1};
+}
+
+std::string kind_of(const YAML::Node& node) {
+    switch (node.Type()) {
+        case YAML::NodeType::Map: return "a map";
+        case YAML::NodeType::Sequence: return "a list";
+        case YAML::NodeType::Scalar: return fmt::format("'{}'", node.Scalar());
+        case YAML::NodeType::Null: return "nothing";
+        case YAML::NodeType::Undefined: return "nothing";
+    }
+    return "?";
+}
+
+/// Reads one file's YAML tree into a Topology, reporting into Diagnostics.
+class Reader {
+public:
+    explicit Reader(Diagnostics& diag) : diag_(diag) {}
+
+    Topology read(const YAML::Node& root) {
+        Topology topo;
+        topo.file = diag_.file();
+        check_keys(root, {"name", "description", "networks", "hosts", "routers", "run", "expect",
+                          "matrix"},
+                   "top level");
+        if (auto n = root["name"]) topo.name = scalar(n, "name", "a scenario name");
+        if (auto n = root["description"]) topo.description = scalar(n, "description", "text");
+        if (auto n = root["networks"]) read_networks(n, topo);
+        else diag_.error({}, "no 'networks' section; expected a map of network name to subnet");
+        if (auto n = root["hosts"]) read_hosts(n, topo);
+        if (auto n = root["routers"]) read_routers(n, topo);
+        if (auto n = root["run"]) read_steps(n, topo);
+        if (auto n = root["expect"]) read_expectations(n, topo);
+        if (auto n = root["matrix"]) {
+            diag_.error(loc_of(n),
+                        "'matrix' is not supported by this version yet; write one scenario per "
+                        "file for now");
+        }
+        return topo;
+    }
+
+private:
+    Diagnostics& diag_;
+    std::map<std::string, SourceLoc> node_names_;
+
+    bool expect_map(const YAML::Node& node, const std::string& what, const std::string& expected) {
+        if (node.IsMap()) return true;
+        diag_.error(loc_of(node), fmt::format("{}: expected {}, found {}", what, expected, kind_of(node)));
+        return false;
+    }
+
+    std::string scalar(const YAML::Node& node, const std::string& what, const std::string& expected) {
+        if (node.IsScalar()) return node.Scalar();
+        diag_.error(loc_of(node), fmt::format("{}: expected {}, found {}", what, expected, kind_of(node)));
+        return {};
+    }
+
+    std::optional<int> integer(const YAML::Node& node, const std::string& what, int min, int max) {
+        const std::string text = scalar(node, what, fmt::format("a whole number from {} to {}", min, max));
+        if (text.empty()) return std::nullopt;
+        try {
+            size_t used = 0;
+            const long value = std::stol(text, &used);
+            if (used == text.size() && value >= min && value <= max) return static_cast<int>(value);
+        } catch (const std::exception&) {
+        }
+        diag_.error(loc_of(node),
+                    fmt::format("{}: expected a whole number from {} to {}, found '{}'", what, min, max, text));
+        return std::nullopt;
+    }
+
+    std::optional<bool> boolean(const YAML::Node& node, const std::string& what) {
+        const std::string text = scalar(node, what, "true or false");
+        if (text == "true" || text == "yes" || text == "on") return true;
+        if (text == "false" || text == "no" || text == "off") return false;
+        if (!text.empty()) diag_.error(loc_of(node), fmt::format("{}: expected true or false, found '{}'", what, text));
+        return std::nullopt;
+    }
+
+    std::optional<Duration> duration(const YAML::Node& node, const std::string& what) {
+        const std::string text = scalar(node, what, "a duration like 15s or 500ms");
+        if (text.empty()) return std::nullopt;
+        if (auto d = parse_duration(text)) return d;
+        diag_.error(loc_of(node),
+                    fmt::format("{}: expected a duration like 15s, 500ms or 2m, found '{}'", what, text));
+        return std::nullopt;
+    }
+
+    void check_keys(const YAML::Node& map, std::initializer_list<std::string_view> known,
+                    const std::string& where) {
+        if (!map.IsMap()) return;
+        for (const auto& entry : map) {
+            const std::string key = entry.first.Scalar();
+            bool ok = false;
+            for (auto k : known) ok = ok || k == key;
+            if (!ok) {
+                diag_.error(loc_of(entry.first),
+                            fmt::format("unknown key '{}' in {}; expected one of: {}", key, where,
+                                        fmt::join(known, ", ")));
+            }
+        }
+    }
+
+    bool claim_node_name(const YAML::Node& key) {
+        const std::string name = key.Scalar();
+        std::string why;
+        if (!is_valid_node_name(name, &why)) {
+            diag_.error(loc_of(key), fmt::format("node name '{}': {}", name, why));
+            return false;
+        }
+        auto [it, fresh] = node_names_.emplace(name, loc_of(key));
+        if (!fresh) {
+            diag_.error(loc_of(key), fmt::format("node '{}' is defined twice (first at line {}); "
+                                                 "hosts and routers share one set of names",
+                                                 name, it->second.line));
+            return false;
+        }
+        return true;
+    }
+
+    void read_networks(const YAML::Node& node, Topology& topo) {
+        if (!expect_map(node, "networks", "a map of network name to subnet (internet: 203.0.113.0/24)")) return;
+        for (const auto& entry : node) {
+            const std::string name = entry.first.Scalar();
+            std::string why;
+            if (!is_valid_interface_name(name, &why)) {
+                diag_.error(loc_of(entry.first), fmt::format("network name '{}': {}", name, why));
+                continue;
+            }
+            if (topo.find_network(name)) {
+                diag_.error(loc_of(entry.first), fmt::format("network '{}' is defined twice", name));
+                continue;
+            }
+            const std::string text = scalar(entry.second, fmt::format("network '{}'", name), "a subnet like 10.0.1.0/24");
+            if (text.empty()) continue;
+            auto subnet = Subnet::parse(text, &why);
+            if (!subnet) {
+                diag_.error(loc_of(entry.second), fmt::format("network '{}': bad subnet '{}': {}", name, text, why));
+                continue;
+            }
+            topo.networks.push_back({name, *subnet, loc_of(entry.first)});
+        }
+    }
+
+    std::optional<AddressSpec> address(const YAML::Node& node, const std::string& what) {
+        const std::string text = scalar(node, what, "an IPv4 address or auto");
+        if (text.empty()) return std::nullopt;
+        if (text == "auto") return AddressSpec{std::nullopt, loc_of(node)};
+        if (auto ip = Ipv4::parse(text)) return AddressSpec{*ip, loc_of(node)};
+        diag_.error(loc_of(node), fmt::format("{}: bad address '{}'; expected an IPv4 address like 10.0.1.2 or auto", what, text));
+        return std::nullopt;
+    }
+
+    /// `{ network: address }`, `{ network: [a, b] }`, one entry per network.
+    std::vector<Attachment> attachments(const YAML::Node& node, const std::string& what) {
+        std::vector<Attachment> result;
+        if (!expect_map(node, what, "a map of network name to address ({ home-a: auto })")) return result;
+        for (const auto& entry : node) {
+            Attachment att;
+            att.network = entry.first.Scalar();
+            att.loc = loc_of(entry.first);
+            const std::string where = fmt::format("{} on network '{}'", what, att.network);
+            if (entry.second.IsSequence()) {
+                if (entry.second.size() == 0) diag_.error(att.loc, where + ": the address list is empty");
+                for (const auto& item : entry.second) {
+                    if (auto a = address(item, where)) att.addresses.push_back(*a);
+                }
+            } else if (auto a = address(entry.second, where)) {
+                att.addresses.push_back(*a);
+            }
+            for (const auto& other : result) {
+                if (other.network == att.network) diag_.error(att.loc, where + ": network named twice");
+            }
+            result.push_back(std::move(att));
+        }
+        return result;
+    }
+
+    void read_hosts(const YAML::Node& node, Topology& topo) {
+        if (!expect_map(node, "hosts", "a map of host name to its networks")) return;
+        for (const auto& entry : node) {
+            if (!claim_node_name(entry.first)) continue;
+            Host host;
+            host.name = entry.first.Scalar();
+            host.loc = loc_of(entry.first);
+            host.attachments = attachments(entry.second, fmt::format("host '{}'", host.name));
+            topo.hosts.push_back(std::move(host));
+        }
+    }
+
+    void read_routers(const YAML::Node& node, Topology& topo) {
+        if (!expect_map(node, "routers", "a map of router name to wan, lan and nat")) return;
+        for (const auto& entry : node) {
+            if (!claim_node_name(entry.first)) continue;
+            Router router;
+            router.name = entry.first.Scalar();
+            router.loc = loc_of(entry.first);
+            const std::string what = fmt::format("router '{}'", router.name);
+            const YAML::Node& body = entry.second;
+            if (!expect_map(body, what, "a map with wan, lan and optionally nat or firewall")) continue;
+            check_keys(body, {"wan", "lan", "nat", "firewall"}, what);
+            if (auto wan = body["wan"]) {
+                auto list = attachments(wan, what + " wan");
+                if (list.size() == 1 && list[0].addresses.size() == 1) {
+                    router.wan = list[0];
+                } else if (wan.IsMap()) {
+                    diag_.error(loc_of(wan), what + " wan: expected exactly one network with one address");
+                }
+            } else {
+                diag_.error(router.loc, what + ": no 'wan'; expected wan: { NETWORK: ADDRESS }");
+            }
+            if (auto lan = body["lan"]) {
+                router.lans = attachments(lan, what + " lan");
+                if (lan.IsMap() && router.lans.empty()) diag_.error(loc_of(lan), what + " lan: expected at least one network");
+            } else {
+                diag_.error(router.loc, what + ": no 'lan'; expected lan: { NETWORK: auto }");
+            }
+            if (auto nat = body["nat"]) router.nat = read_nat(nat, what);
+            if (auto fw = body["firewall"]) router.firewall = read_firewall(fw, what);
+            if (router.nat && router.firewall) {
+                diag_.error(loc_of(body["firewall"]),
+                            what + ": 'firewall' is for routers without translation; a NAT filters by its 'filtering' key");
+            }
+            topo.routers.push_back(std::move(router));
+        }
+    }
+
+    std::optional<Behaviour> behaviour(const YAML::Node& node, const std::string& what, bool allow_none) {
+        const std::string text = scalar(node, what, "a behaviour");
+        if (text.empty()) return std::nullopt;
+        auto b = parse_behaviour(text);
+        if (b && (allow_none || *b != Behaviour::none)) return b;
+        diag_.error(loc_of(node),
+                    fmt::format("{}: unknown behaviour '{}'; expected {}endpoint-independent, "
+                                "address-dependent or address-and-port-dependent",
+                                what, text, allow_none ? "none, " : ""));
+        return std::nullopt;
+    }
+
+    std::optional<NatSpec> read_nat(const YAML::Node& node, const std::string& router) {
+        const std::string what = router + " nat";
+        NatSpec spec;
+        spec.loc = loc_of(node);
+        if (node.IsScalar()) {
+            spec.preset = node.Scalar();
+            if (auto b = nat_preset(spec.preset)) {
+                spec.behaviour = *b;
+                return spec;
+            }
+            diag_.error(spec.loc, fmt::format("{}: unknown preset '{}'; expected one of: {}, or a "
+                                              "behaviour map",
+                                              what, spec.preset, fmt::join(nat_preset_names(), ", ")));
+            return std::nullopt;
+        }
+        if (!expect_map(node, what, "a preset name or a behaviour map")) return std::nullopt;
+        check_keys(node, {"mapping", "filtering", "ports", "hairpin", "udp-timeout", "tcp-timeout",
+                          "tcp-unsolicited"},
+                   what);
+        NatBehaviour& b = spec.behaviour;
+        if (auto n = node["mapping"]) {
+            if (auto v = behaviour(n, what + " mapping", false)) b.mapping = *v;
+        }
+        if (auto n = node["filtering"]) {
+            if (auto v = behaviour(n, what + " filtering", false)) b.filtering = *v;
+        }
+        if (auto n = node["ports"]) read_ports(n, what, b);
+        if (auto n = node["hairpin"]) {
+            if (auto v = boolean(n, what + " hairpin")) b.hairpin = *v;
+        }
+        if (auto n = node["udp-timeout"]) b.udp_timeout = duration(n, what + " udp-timeout");
+        if (auto n = node["tcp-timeout"]) b.tcp_timeout = duration(n, what + " tcp-timeout");
+        if (auto n = node["tcp-unsolicited"]) {
+            const std::string text = scalar(n, what + " tcp-unsolicited", "drop or rst");
+            if (text == "drop") b.tcp_unsolicited = TcpUnsolicited::drop;
+            else if (text == "rst") b.tcp_unsolicited = TcpUnsolicited::rst;
+            else if (!text.empty()) diag_.error(loc_of(n), fmt::format("{} tcp-unsolicited: expected drop or rst, found '{}'", what, text));
+        }
+        return spec;
+    }
+
+    /// `ports: preserve | random | sequential | { sequential: STEP }`.
+    void read_ports(const YAML::Node& node, const std::string& what, NatBehaviour& b) {
+        if (node.IsMap() && node.size() == 1 && node["sequential"]) {
+            b.ports = PortAssignment::sequential;
+            if (auto step = integer(node["sequential"], what + " ports sequential step", 1, 1000)) b.port_step = *step;
+            return;
+        }
+        const std::string text = scalar(node, what + " ports", "preserve, sequential, random or { sequential: STEP }");
+        if (text.empty()) return;
+        if (auto p = parse_port_assignment(text)) {
+            b.ports = *p;
+        } else {
+            diag_.error(loc_of(node), fmt::format("{} ports: expected preserve, sequential, random or "
+                                                  "{{ sequential: STEP }}, found '{}'",
+                                                  what, text));
+        }
+    }
+
+    std::optional<FirewallSpec> read_firewall(const YAML::Node& node, const std::string& router) {
+        const std::string what = router + " firewall";
+        FirewallSpec fw;
+        fw.loc = loc_of(node);
+        if (node.IsScalar()) {
+            fw.preset = node.Scalar();
+            if (fw.preset == "udp-blocked") fw.block_udp = true;
+            else if (fw.preset == "symmetric-udp-firewall") fw.filtering = Behaviour::address_and_port_dependent;
+            else if (fw.preset != "open") {
+                diag_.error(fw.loc, fmt::format("{}: unknown preset '{}'; expected open, udp-blocked, "
+                                                "symmetric-udp-firewall or a map",
+                                                what, fw.preset));
+                return std::nullopt;
+            }
+            return fw;
+        }
+        if (!expect_map(node, what, "a preset name or { filtering: ..., block: [udp, tcp] }")) return std::nullopt;
+        check_keys(node, {"filtering", "block"}, what);
+        if (auto n = node["filtering"]) {
+            if (auto v = behaviour(n, what + " filtering", true)) fw.filtering = *v;
+        }
+        if (auto n = node["block"]) {
+            if (!n.IsSequence()) {
+                diag_.error(loc_of(n), what + " block: expected a list like [udp]");
+            } else {
+                for (const auto& item : n) {
+                    const std::string proto = scalar(item, what + " block", "udp or tcp");
+                    if (proto == "udp") fw.block_udp = true;
+                    else if (proto == "tcp") fw.block_tcp = true;
+                    else if (!proto.empty()) diag_.error(loc_of(item), fmt::format("{} block: expected udp or tcp, found '{}'", what, proto));
+                }
+            }
+        }
+        return fw;
+    }
+
+    void read_steps(const YAML::Node& node, Topology& topo) {
+        if (!node.IsSequence()) {
+            diag_.error(loc_of(node), fmt::format("run: expected a list of steps, found {}", kind_of(node)));
+            return;
+        }
+        for (const auto& item : node) {
+            if (!expect_map(item, "run step", "a map with start, wait or sleep")) continue;
+            if (item["start"]) read_start(item, topo);
+            else if (item["wait"]) read_wait(item, topo);
+            else if (item["sleep"]) read_sleep(item, topo);
+            else diag_.error(loc_of(item), "run step: expected one of start, wait or sleep");
+        }
+    }
+
+    void read_start(const YAML::Node& item, Topology& topo) {
+        check_keys(item, {"start", "on", "cmd", "ready", "env"}, "a start step");
+        StartStep start;
+        start.name = scalar(item["start"], "start", "a process name");
+        std::string why;
+        if (!start.name.empty() && !is_valid_node_name(start.name, &why)) {
+            diag_.error(loc_of(item["start"]), fmt::format("process name '{}': {}", start.name, why));
+        }
+        const std::string what = fmt::format("start '{}'", start.name);
+        if (auto on = item["on"]) start.node = scalar(on, what + " on", "a host or router name");
+        else diag_.error(loc_of(item), what + ": no 'on'; expected the node to run on");
+        if (auto cmd = item["cmd"]) {
+            if (cmd.IsSequence() && cmd.size() > 0) {
+                for (const auto& arg : cmd) start.argv.push_back(scalar(arg, what + " cmd", "a string"));
+            } else {
+                diag_.error(loc_of(cmd), fmt::format("{} cmd: expected a non-empty list like [peer, --id, alice], found {}", what, kind_of(cmd)));
+            }
+        } else {
+            diag_.error(loc_of(item), what + ": no 'cmd'; expected an argv list");
+        }
+        if (auto env = item["env"]) {
+            if (expect_map(env, what + " env", "a map of variable to value")) {
+                for (const auto& e : env) start.env[e.first.Scalar()] = scalar(e.second, what + " env", "a string");
+            }
+        }
+        if (auto ready = item["ready"]) start.ready = read_ready(ready, what);
+        topo.steps.push_back({std::move(start), loc_of(item)});
+    }
+
+    ReadySpec read_ready(const YAML::Node& node, const std::string& what) {
+        ReadySpec ready;
+        if (!expect_map(node, what + " ready", "{ udp: PORT }, { tcp: PORT } or { stdout: REGEX }")) return ready;
+        check_keys(node, {"udp", "tcp", "stdout", "timeout"}, what + " ready");
+        int kinds = 0;
+        if (auto n = node["udp"]) {
+            ready.kind = ReadySpec::Kind::udp_port;
+            ready.port = integer(n, what + " ready udp", 1, 65535).value_or(0);
+            ++kinds;
+        }
+        if (auto n = node["tcp"]) {
+            ready.kind = ReadySpec::Kind::tcp_port;
+            ready.port = integer(n, what + " ready tcp", 1, 65535).value_or(0);
+            ++kinds;
+        }
+        if (auto n = node["stdout"]) {
+            ready.kind = ReadySpec::Kind::stdout_regex;
+            ready.regex = scalar(n, what + " ready stdout", "a regular expression");
+            check_regex(n, ready.regex, what + " ready stdout");
+            ++kinds;
+        }
+        if (kinds != 1) diag_.error(loc_of(node), what + " ready: expected exactly one of udp, tcp or stdout");
+        if (auto n = node["timeout"]) ready.timeout = duration(n, what + " ready timeout").value_or(ready.timeout);
+        return ready;
+    }
+
+    void check_regex(const YAML::Node& node, const std::string& regex, const std::string& what) {
+        try {
+            std::regex compiled(regex, std::regex::ECMAScript);
+        } catch (const std::regex_error& e) {
+            diag_.error(loc_of(node), fmt::format("{}: bad regular expression '{}': {}", what, regex, e.what()));
+        }
+    }
+
+    void read_wait(const YAML::Node& item, Topology& topo) {
+        check_keys(item, {"wait", "timeout"}, "a wait step");
+        WaitStep wait;
+        const YAML::Node names = item["wait"];
+        if (names.IsSequence()) {
+            for (const auto& n : names) wait.names.push_back(scalar(n, "wait", "a process name"));
+        } else {
+            wait.names.push_back(scalar(names, "wait", "a process name or a list of them"));
+        }
+        if (auto t = item["timeout"]) wait.timeout = duration(t, "wait timeout").value_or(wait.timeout);
+        topo.steps.push_back({std::move(wait), loc_of(item)});
+    }
+
+    void read_sleep(const YAML::Node& item, Topology& topo) {
+        check_keys(item, {"sleep"}, "a sleep step");
+        SleepStep sleep;
+        if (auto d = duration(item["sleep"], "sleep")) sleep.duration = *d;
+        topo.steps.push_back({sleep, loc_of(item)});
+    }
+
+    void read_expectations(const YAML::Node& node, Topology& topo) {
+        if (!expect_map(node, "expect", "a map of process name to expectations")) return;
+        for (const auto& entry : node) {
+            Expectation e;
+            e.process = entry.first.Scalar();
+            e.loc = loc_of(entry.first);
+            const std::string what = fmt::format("expect '{}'", e.process);
+            if (!expect_map(entry.second, what, "a map with exit, json or stdout")) continue;
+            check_keys(entry.second, {"exit", "json", "stdout"}, what);
+            if (auto n = entry.second["exit"]) e.exit_code = integer(n, what + " exit", 0, 255);
+            if (auto n = entry.second["json"]) {
+                if (expect_map(n, what + " json", "a map of field to value")) e.json = to_json(n);
+            }
+            if (auto n = entry.second["stdout"]) {
+                e.stdout_regex = scalar(n, what + " stdout", "a regular expression");
+                check_regex(n, *e.stdout_regex, what + " stdout");
+            }
+            topo.expectations.push_back(std::move(e));
+        }
+    }
+
+    /// YAML values as JSON: plain scalars become numbers, booleans or null
+    /// where they read as such, quoted ones stay strings.
+    static nlohmann::json to_json(const YAML::Node& node) {
+        if (node.IsMap()) {
+            nlohmann::json obj = nlohmann::json::object();
+            for (const auto& e : node) obj[e.first.Scalar()] = to_json(e.second);
+            return obj;
+        }
+        if (node.IsSequence()) {
+            nlohmann::json arr = nlohmann::json::array();
+            for (const auto& e : node) arr.push_back(to_json(e));
+            return arr;
+        }
+        if (!node.IsScalar()) return nullptr;
+        const std::string& text = node.Scalar();
+        if (node.Tag() == "!") return text;  // quoted in the file
+        if (text == "true") return true;
+        if (text == "false") return false;
+        if (text == "null" || text == "~") return nullptr;
+        static const std::regex number(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)");
+        if (std::regex_match(text, number)) return nlohmann::json::parse(text);
+        return text;
+    }
+};
+
+}  // namespace
+
+bool is_valid_interface_name(const std::string& name, std::string* why) {
+    if (name.empty() || name.size() > 15) {
+        *why = fmt::format("{} characters; an interface name takes 1 to 15", name.size());
+        return false;
+    }
+    if (name == "lo" || name == "." || name == "..") {
+        *why = "reserved name";
+        return false;
+    }
+    for (char c : name) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
+            *why = "only letters, digits, '-', '_' and '.' may be used";
+            return false;
+        }
+    }
+    return true;
+}
+
+bool is_valid_node_name(const std::string& name, std::string* why) {
+    if (name.empty() || name.size() > 32) {
+        *why = fmt::format("{} characters; a name takes 1 to 32", name.size());
+        return false;
+    }
+    for (char c : name) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
+            *why = "only letters, digits, '-' and '_' may be used";
+            return false;
+        }
+    }
+    return true;
+}
+
+std::optional<Topology> load_topology_text(const std::string& text, Diagnostics& diag) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::ParserException& e) {
+        diag.error({e.mark.line + 1, e.mark.column + 1}, "not valid YAML: " + e.msg);
+        return std::nullopt;
+    } catch (const YAML::Exception& e) {
+        diag.error({}, std::string("not valid YAML: ") + e.what());
+        return std::nullopt;
+    }
+    if (!root.IsMap()) {
+        diag.error(loc_of(root), "expected a map with networks, hosts, routers, run and expect");
+        return std::nullopt;
+    }
+    try {
+        return Reader(diag).read(root);
+    } catch (const YAML::Exception& e) {
+        diag.error({e.mark.line + 1, e.mark.column + 1}, std::string("cannot read: ") + e.what());
+        return std::nullopt;
+    }
+}
+
+std::optional<Topology> load_topology_file(const std::string& path, Diagnostics& diag) {
+    std::ifstream in(path);
+    if (!in) {
+        diag.error({}, "cannot open the file: " + std::string(std::strerror(errno)));
+        return std::nullopt;
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return load_topology_text(buffer.str(), diag);
+}
+
+}  // namespace testbed

@@ -1,0 +1,122 @@
+#pragma once
+/// The description of a topology as plain data, the way a topology file says
+/// it. Nothing here touches the kernel: the loader fills it, the validator
+/// checks it and resolves `auto` addresses, the planner turns it into kernel
+/// objects. See docs/topology.md for the file format.
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/duration.h"
+#include "core/ipv4.h"
+#include "core/nat.h"
+#include "core/source.h"
+
+namespace testbed {
+
+/// One named IPv4 network (a veth pair or a bridge once built).
+struct Network {
+    std::string name;
+    Subnet subnet;
+    SourceLoc loc;
+};
+
+/// One address on a network: written, or `auto` until the validator picks one.
+struct AddressSpec {
+    std::optional<Ipv4> address;  ///< nullopt while still `auto`
+    SourceLoc loc;
+};
+
+/// A node's presence on one network, with one or more addresses.
+struct Attachment {
+    std::string network;
+    std::vector<AddressSpec> addresses;
+    SourceLoc loc;
+};
+
+/// An end host: one namespace, one or more networks, a default route to the
+/// router serving one of its networks (if any).
+struct Host {
+    std::string name;
+    std::vector<Attachment> attachments;
+    SourceLoc loc;
+};
+
+/// A router: one upstream (`wan`) network, one or more downstream (`lan`)
+/// networks, optionally translating (`nat`) or filtering (`firewall`).
+struct Router {
+    std::string name;
+    Attachment wan;
+    std::vector<Attachment> lans;
+    std::optional<NatSpec> nat;
+    std::optional<FirewallSpec> firewall;
+    SourceLoc loc;
+};
+
+/// What `ready` waits for after a process starts.
+struct ReadySpec {
+    enum class Kind { none, udp_port, tcp_port, stdout_regex };
+    Kind kind = Kind::none;
+    int port = 0;
+    std::string regex;
+    Duration timeout = std::chrono::seconds(10);
+};
+
+/// `start`: launch `argv` in the namespace of `node`, known as `name`.
+struct StartStep {
+    std::string name;
+    std::string node;
+    std::vector<std::string> argv;
+    std::map<std::string, std::string> env;
+    ReadySpec ready;
+};
+
+/// `wait`: wait until every named process has exited, at most `timeout`.
+struct WaitStep {
+    std::vector<std::string> names;
+    Duration timeout = std::chrono::seconds(30);
+};
+
+/// `sleep`: let time pass on purpose (e.g. to outlive a mapping timeout).
+struct SleepStep {
+    Duration duration{};
+};
+
+struct Step {
+    std::variant<StartStep, WaitStep, SleepStep> action;
+    SourceLoc loc;
+};
+
+/// What one process must have done by the end of the run.
+struct Expectation {
+    std::string process;
+    std::optional<int> exit_code;
+    nlohmann::json json = nlohmann::json::object();  ///< fields of the last JSON object on stdout
+    std::optional<std::string> stdout_regex;
+    SourceLoc loc;
+};
+
+/// A whole topology file.
+struct Topology {
+    std::string file;  ///< path it was loaded from, for messages
+    std::string name;
+    std::string description;
+    std::vector<Network> networks;
+    std::vector<Host> hosts;
+    std::vector<Router> routers;
+    std::vector<Step> steps;
+    std::vector<Expectation> expectations;
+
+    const Network* find_network(const std::string& name) const;
+    const Host* find_host(const std::string& name) const;
+    const Router* find_router(const std::string& name) const;
+    /// True when `name` is a host or a router.
+    bool has_node(const std::string& name) const;
+};
+
+}  // namespace testbed

@@ -1,0 +1,225 @@
+#include "core/validate.h"
+
+#include <fmt/core.h>
+
+#include <map>
+#include <set>
+
+namespace testbed {
+namespace {
+
+/// Addresses in use per network, and the next candidate for `auto`.
+class AddressBook {
+public:
+    explicit AddressBook(const Topology& topo) : topo_(topo) {}
+
+    /// Records an explicit address; reports a duplicate or a bad address.
+    void claim(const std::string& network, const AddressSpec& spec, const std::string& owner,
+               Diagnostics& diag) {
+        const Network* net = topo_.find_network(network);
+        if (!net || !spec.address) return;
+        const Ipv4 ip = *spec.address;
+        if (!net->subnet.contains(ip)) {
+            diag.error(spec.loc, fmt::format("{}: address {} is outside network '{}' ({})", owner,
+                                             ip.str(), network, net->subnet.str()));
+            return;
+        }
+        if (!net->subnet.is_usable_host(ip)) {
+            diag.error(spec.loc, fmt::format("{}: address {} is the {} address of {}; expected a host address",
+                                             owner, ip.str(), ip == net->subnet.network ? "network" : "broadcast",
+                                             net->subnet.str()));
+            return;
+        }
+        auto [it, fresh] = used_.emplace(ip.value, owner);
+        if (!fresh) {
+            diag.error(spec.loc, fmt::format("{}: address {} is already used by {}", owner, ip.str(), it->second));
+        }
+    }
+
+    /// Picks the first free host address of `network` for an `auto`.
+    void assign(const std::string& network, AddressSpec& spec, const std::string& owner, Diagnostics& diag) {
+        const Network* net = topo_.find_network(network);
+        if (!net || spec.address) return;
+        for (uint32_t v = net->subnet.first_host().value; v <= net->subnet.last_host().value; ++v) {
+            if (used_.emplace(v, owner).second) {
+                spec.address = Ipv4{v};
+                return;
+            }
+        }
+        diag.error(spec.loc, fmt::format("{}: network '{}' ({}) has no free address left", owner, network,
+                                         net->subnet.str()));
+    }
+
+private:
+    const Topology& topo_;
+    std::map<uint32_t, std::string> used_;
+};
+
+void check_networks(const Topology& topo, Diagnostics& diag) {
+    for (size_t i = 0; i < topo.networks.size(); ++i) {
+        for (size_t j = 0; j < i; ++j) {
+            const Network& a = topo.networks[i];
+            const Network& b = topo.networks[j];
+            if (a.subnet.overlaps(b.subnet)) {
+                diag.error(a.loc, fmt::format("network '{}' ({}) overlaps network '{}' ({}, line {}); "
+                                              "expected disjoint subnets",
+                                              a.name, a.subnet.str(), b.name, b.subnet.str(), b.loc.line));
+            }
+        }
+    }
+}
+
+/// Every attachment of every node, with a printable owner.
+template <typename Fn>
+void for_each_attachment(Topology& topo, Fn&& fn) {
+    for (auto& host : topo.hosts) {
+        for (auto& att : host.attachments) fn(fmt::format("host '{}'", host.name), att, false);
+    }
+    for (auto& router : topo.routers) {
+        if (!router.wan.network.empty()) fn(fmt::format("router '{}' wan", router.name), router.wan, false);
+        for (auto& lan : router.lans) fn(fmt::format("router '{}' lan", router.name), lan, true);
+    }
+}
+
+void check_and_assign_addresses(Topology& topo, Diagnostics& diag) {
+    AddressBook book(topo);
+    for_each_attachment(topo, [&](const std::string& owner, Attachment& att, bool) {
+        if (!topo.find_network(att.network)) {
+            diag.error(att.loc, fmt::format("{}: unknown network '{}'", owner, att.network));
+            return;
+        }
+        for (const auto& spec : att.addresses) book.claim(att.network, spec, owner, diag);
+    });
+    // Routers first, so that a router's `auto` on its lan gets the first
+    // address (.1), as people expect of a gateway.
+    for_each_attachment(topo, [&](const std::string& owner, Attachment& att, bool is_lan) {
+        if (!is_lan) return;
+        for (auto& spec : att.addresses) book.assign(att.network, spec, owner, diag);
+    });
+    for_each_attachment(topo, [&](const std::string& owner, Attachment& att, bool is_lan) {
+        if (is_lan) return;
+        for (auto& spec : att.addresses) book.assign(att.network, spec, owner, diag);
+    });
+}
+
+void check_routers(const Topology& topo, Diagnostics& diag) {
+    std::map<std::string, const Router*> served_by;
+    for (const auto& router : topo.routers) {
+        for (const auto& lan : router.lans) {
+            if (lan.network == router.wan.network) {
+                diag.error(lan.loc, fmt::format("router '{}': network '{}' is both its wan and a lan", router.name,
+                                                lan.network));
+            }
+            auto [it, fresh] = served_by.emplace(lan.network, &router);
+            if (!fresh && it->second != &router) {
+                diag.error(lan.loc, fmt::format("router '{}': network '{}' is already the lan of router '{}'; "
+                                                "a network has one router at most",
+                                                router.name, lan.network, it->second->name));
+            }
+        }
+    }
+    // Follow each router's upstream chain: wan network -> router serving it.
+    for (const auto& router : topo.routers) {
+        std::set<std::string> seen{router.name};
+        const Router* up = router_serving(topo, router.wan.network);
+        while (up) {
+            if (!seen.insert(up->name).second) {
+                diag.error(router.loc, fmt::format("router '{}' is part of a router loop: its wan leads back "
+                                                   "through router '{}'; expected a tree of routers",
+                                                   router.name, up->name));
+                break;
+            }
+            up = router_serving(topo, up->wan.network);
+        }
+    }
+}
+
+std::map<std::string, int> member_counts(const Topology& topo) {
+    std::map<std::string, int> members;
+    for (const auto& host : topo.hosts) {
+        for (const auto& att : host.attachments) ++members[att.network];
+    }
+    for (const auto& router : topo.routers) {
+        ++members[router.wan.network];
+        for (const auto& lan : router.lans) ++members[lan.network];
+    }
+    return members;
+}
+
+void check_reachability(const Topology& topo, Diagnostics& diag) {
+    const auto members = member_counts(topo);
+    for (const auto& host : topo.hosts) {
+        if (host.attachments.empty()) {
+            diag.error(host.loc, fmt::format("host '{}' is on no network; expected {{ NETWORK: ADDRESS }}", host.name));
+            continue;
+        }
+        std::set<std::string> gateways;
+        bool has_neighbour = false;
+        for (const auto& att : host.attachments) {
+            if (const Router* r = router_serving(topo, att.network)) gateways.insert(r->name);
+            auto it = members.find(att.network);
+            has_neighbour = has_neighbour || (it != members.end() && it->second > 1);
+        }
+        if (gateways.size() > 1) {
+            diag.error(host.loc, fmt::format("host '{}' has no single default route: it is on the lans of "
+                                             "routers '{}' and '{}'",
+                                             host.name, *gateways.begin(), *std::next(gateways.begin())));
+        }
+        if (!has_neighbour) {
+            diag.error(host.loc, fmt::format("host '{}' has no route to anything: no other node is on its "
+                                             "network(s)", host.name));
+        }
+    }
+    for (const auto& net : topo.networks) {
+        if (!members.count(net.name)) diag.warning(net.loc, fmt::format("network '{}' is not used by any node", net.name));
+    }
+}
+
+void check_steps(const Topology& topo, Diagnostics& diag) {
+    std::map<std::string, SourceLoc> started;
+    for (const auto& step : topo.steps) {
+        if (const auto* start = std::get_if<StartStep>(&step.action)) {
+            if (!start->node.empty() && !topo.has_node(start->node)) {
+                diag.error(step.loc, fmt::format("start '{}': unknown node '{}'; expected a host or router",
+                                                 start->name, start->node));
+            }
+            auto [it, fresh] = started.emplace(start->name, step.loc);
+            if (!fresh) {
+                diag.error(step.loc, fmt::format("start '{}': a process of that name was started at line {}",
+                                                 start->name, it->second.line));
+            }
+        } else if (const auto* wait = std::get_if<WaitStep>(&step.action)) {
+            for (const auto& name : wait->names) {
+                if (!name.empty() && !started.count(name)) {
+                    diag.error(step.loc, fmt::format("wait: unknown process '{}'; expected one started earlier", name));
+                }
+            }
+        }
+    }
+    for (const auto& e : topo.expectations) {
+        if (!started.count(e.process)) {
+            diag.error(e.loc, fmt::format("expect: unknown process '{}'; expected the name of a start step", e.process));
+        }
+    }
+}
+
+}  // namespace
+
+const Router* router_serving(const Topology& topo, const std::string& network) {
+    for (const auto& router : topo.routers) {
+        for (const auto& lan : router.lans) {
+            if (lan.network == network) return &router;
+        }
+    }
+    return nullptr;
+}
+
+void validate_topology(Topology& topo, Diagnostics& diag) {
+    check_networks(topo, diag);
+    check_and_assign_addresses(topo, diag);
+    check_routers(topo, diag);
+    check_reachability(topo, diag);
+    check_steps(topo, diag);
+}
+
+}  // namespace testbed
