@@ -18,6 +18,14 @@ SourceLoc loc_of(const YAML::Node& node) {
     return {mark.line + 1, mark.column + 1};
 }
 
+/// Where `key` is written in `map` (the key, not its value).
+SourceLoc key_loc(const YAML::Node& map, const std::string& key) {
+    for (const auto& entry : map) {
+        if (entry.first.Scalar() == key) return loc_of(entry.first);
+    }
+    return loc_of(map);
+}
+
 std::string kind_of(const YAML::Node& node) {
     switch (node.Type()) {
         case YAML::NodeType::Map: return "a map";
@@ -48,8 +56,8 @@ public:
         if (auto n = root["routers"]) read_routers(n, topo);
         if (auto n = root["run"]) read_steps(n, topo);
         if (auto n = root["expect"]) read_expectations(n, topo);
-        if (auto n = root["matrix"]) {
-            diag_.error(loc_of(n),
+        if (root["matrix"]) {
+            diag_.error(key_loc(root, "matrix"),
                         "'matrix' is not supported by this version yet; write one scenario per "
                         "file for now");
         }
@@ -149,13 +157,11 @@ private:
                 continue;
             }
             const std::string text = scalar(entry.second, fmt::format("network '{}'", name), "a subnet like 10.0.1.0/24");
-            if (text.empty()) continue;
             auto subnet = Subnet::parse(text, &why);
             if (!subnet) {
                 diag_.error(loc_of(entry.second), fmt::format("network '{}': bad subnet '{}': {}", name, text, why));
-                continue;
             }
-            topo.networks.push_back({name, *subnet, loc_of(entry.first)});
+            topo.networks.push_back({name, subnet.value_or(Subnet{}), loc_of(entry.first), subnet.has_value()});
         }
     }
 

@@ -24,6 +24,7 @@ struct Network {
     std::string name;
     Subnet subnet;
     SourceLoc loc;
+    bool valid = true;  ///< false when its subnet did not parse (already reported)
 };
 
 /// One address on a network: written, or `auto` until the validator picks one.

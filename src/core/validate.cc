@@ -17,7 +17,7 @@ public:
     void claim(const std::string& network, const AddressSpec& spec, const std::string& owner,
                Diagnostics& diag) {
         const Network* net = topo_.find_network(network);
-        if (!net || !spec.address) return;
+        if (!net || !net->valid || !spec.address) return;
         const Ipv4 ip = *spec.address;
         if (!net->subnet.contains(ip)) {
             diag.error(spec.loc, fmt::format("{}: address {} is outside network '{}' ({})", owner,
@@ -39,7 +39,7 @@ public:
     /// Picks the first free host address of `network` for an `auto`.
     void assign(const std::string& network, AddressSpec& spec, const std::string& owner, Diagnostics& diag) {
         const Network* net = topo_.find_network(network);
-        if (!net || spec.address) return;
+        if (!net || !net->valid || spec.address) return;
         for (uint32_t v = net->subnet.first_host().value; v <= net->subnet.last_host().value; ++v) {
             if (used_.emplace(v, owner).second) {
                 spec.address = Ipv4{v};
@@ -60,7 +60,7 @@ void check_networks(const Topology& topo, Diagnostics& diag) {
         for (size_t j = 0; j < i; ++j) {
             const Network& a = topo.networks[i];
             const Network& b = topo.networks[j];
-            if (a.subnet.overlaps(b.subnet)) {
+            if (a.valid && b.valid && a.subnet.overlaps(b.subnet)) {
                 diag.error(a.loc, fmt::format("network '{}' ({}) overlaps network '{}' ({}, line {}); "
                                               "expected disjoint subnets",
                                               a.name, a.subnet.str(), b.name, b.subnet.str(), b.loc.line));

@@ -1,0 +1,93 @@
+#pragma once
+/// STUN messages (RFC 8489): encoding and decoding as a pure library. The
+/// decoder accepts any byte string without crashing (there is a fuzzer for
+/// it) and says why it rejects one.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/ipv4.h"
+
+namespace testbed::stun {
+
+inline constexpr uint32_t kMagicCookie = 0x2112A442;
+inline constexpr size_t kHeaderSize = 20;
+/// Largest message the programs accept or send (bounded memory).
+inline constexpr size_t kMaxMessageSize = 1280;
+
+enum class Class : uint8_t { request = 0, indication = 1, success = 2, error = 3 };
+
+namespace method {
+inline constexpr uint16_t binding = 0x001;
+}
+
+namespace attr {
+inline constexpr uint16_t mapped_address = 0x0001;
+inline constexpr uint16_t change_request = 0x0003;
+inline constexpr uint16_t error_code = 0x0009;
+inline constexpr uint16_t unknown_attributes = 0x000A;
+inline constexpr uint16_t xor_mapped_address = 0x0020;
+inline constexpr uint16_t software = 0x8022;
+inline constexpr uint16_t fingerprint = 0x8028;
+inline constexpr uint16_t response_origin = 0x802B;
+inline constexpr uint16_t other_address = 0x802C;
+}  // namespace attr
+
+/// An IPv4 transport address.
+struct Endpoint {
+    Ipv4 ip;
+    uint16_t port = 0;
+
+    /// Parses "a.b.c.d:port".
+    static std::optional<Endpoint> parse(const std::string& text);
+    std::string str() const;
+    auto operator<=>(const Endpoint&) const = default;
+};
+
+using TransactionId = std::array<uint8_t, 12>;
+
+struct Attribute {
+    uint16_t type = 0;
+    std::vector<uint8_t> value;
+};
+
+struct Message {
+    uint16_t method = method::binding;
+    Class cls = Class::request;
+    TransactionId transaction{};
+    std::vector<Attribute> attributes;
+
+    /// The first attribute of a type, if present.
+    const Attribute* find(uint16_t type) const;
+    /// XOR-MAPPED-ADDRESS, falling back to MAPPED-ADDRESS.
+    std::optional<Endpoint> mapped() const;
+
+    void add(uint16_t type, std::vector<uint8_t> value);
+    void add_address(uint16_t type, const Endpoint& e);  ///< plain address attributes
+    void add_xor_address(uint16_t type, const Endpoint& e);
+    void add_software(const std::string& text);
+};
+
+/// A fresh random transaction id.
+TransactionId new_transaction_id();
+
+/// Wire bytes; with FINGERPRINT (RFC 8489 §14.7) last when `fingerprint`.
+std::vector<uint8_t> encode(const Message& m, bool fingerprint = true);
+
+/// A decoded message, or the reason the bytes are not a valid one.
+using DecodeResult = std::variant<Message, std::string>;
+DecodeResult decode(std::span<const uint8_t> bytes);
+
+/// Address attribute values (plain or XOR'd) to endpoints; nullopt if malformed.
+std::optional<Endpoint> decode_address(const std::vector<uint8_t>& value);
+std::optional<Endpoint> decode_xor_address(const std::vector<uint8_t>& value);
+
+/// CRC-32 (ISO 3309), as FINGERPRINT uses it.
+uint32_t crc32(std::span<const uint8_t> bytes);
+
+}  // namespace testbed::stun

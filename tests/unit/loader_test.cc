@@ -1,0 +1,205 @@
+#include <doctest/doctest.h>
+
+#include "helpers.h"
+
+using namespace testbed;
+using testing::contains;
+using testing::errors;
+using testing::load;
+
+TEST_CASE("the spec's complete example loads and validates") {
+    auto l = load(testing::kSpecExample);
+    INFO(l.diag.format());
+    REQUIRE(l.topo);
+    CHECK_FALSE(l.diag.has_errors());
+    const Topology& t = *l.topo;
+    CHECK(t.name == "udp-port-restricted-pair");
+    CHECK(t.networks.size() == 3);
+    CHECK(t.routers.size() == 2);
+    CHECK(t.routers[0].nat->preset == "port-restricted-cone");
+    CHECK(t.routers[1].nat->behaviour.udp_timeout->count() == 30000);
+    CHECK(t.steps.size() == 4);
+    CHECK(t.expectations[0].json["result"] == "direct");
+}
+
+TEST_CASE("auto addresses: routers take .1 of a lan, others the next free") {
+    auto l = load(testing::kSpecExample);
+    REQUIRE(l.topo);
+    const Topology& t = *l.topo;
+    CHECK(t.find_router("nat-a")->lans[0].addresses[0].address->str() == "10.0.1.1");
+    CHECK(t.find_host("alice")->attachments[0].addresses[0].address->str() == "10.0.1.2");
+    CHECK(t.find_router("nat-b")->wan.addresses[0].address->str() == "203.0.113.2");
+}
+
+TEST_CASE("errors name file, line and column") {
+    const std::string e = errors("networks:\n  internet: 203.0.113.0/24\nhosts:\n  a: { internet: auto }\nbogus: 1\n");
+    CHECK(contains(e, "test.yaml:5:1: error: unknown key 'bogus' in top level"));
+}
+
+TEST_CASE("several errors in one file are all reported") {
+    const std::string e = errors(R"(networks:
+  internet: 203.0.113.0/24
+  lan: 10.0.1.1/24
+hosts:
+  a: { internet: 203.0.114.5 }
+  b: { nowhere: auto }
+)");
+    CHECK(contains(e, "3:8: error: network 'lan': bad subnet '10.0.1.1/24': host bits are set"));
+    CHECK(contains(e, "5:18: error: host 'a': address 203.0.114.5 is outside network 'internet'"));
+    CHECK(contains(e, "6:8: error: host 'b': unknown network 'nowhere'"));
+}
+
+TEST_CASE("overlapping subnets and duplicate addresses") {
+    const std::string e = errors(R"(networks:
+  one: 10.0.0.0/16
+  two: 10.0.5.0/24
+hosts:
+  a: { one: 10.0.0.5 }
+  b: { one: 10.0.0.5 }
+)");
+    CHECK(contains(e, "network 'two' (10.0.5.0/24) overlaps network 'one'"));
+    CHECK(contains(e, "6:13: error: host 'b': address 10.0.0.5 is already used by host 'a'"));
+}
+
+TEST_CASE("network and broadcast addresses are refused") {
+    const std::string e = errors("networks:\n  n: 10.0.0.0/24\nhosts:\n  a: { n: 10.0.0.0 }\n  b: { n: 10.0.0.255 }\n");
+    CHECK(contains(e, "is the network address"));
+    CHECK(contains(e, "is the broadcast address"));
+}
+
+TEST_CASE("a network name too long for an interface") {
+    const std::string e = errors("networks:\n  a-very-long-network-name: 10.0.0.0/24\n");
+    CHECK(contains(e, "2:3: error: network name 'a-very-long-network-name': 24 characters; an interface name takes 1 to 15"));
+}
+
+TEST_CASE("bad NAT values name what is expected") {
+    const std::string e = errors(R"(networks:
+  wan: 203.0.113.0/24
+  lan: 10.0.0.0/24
+hosts:
+  h: { lan: auto }
+  s: { wan: auto }
+routers:
+  r:
+    wan: { wan: auto }
+    lan: { lan: auto }
+    nat: { mapping: sometimes, ports: { sequential: 0 }, hairpin: maybe, udp-timeout: 30, colour: red }
+)");
+    CHECK(contains(e, "unknown behaviour 'sometimes'"));
+    CHECK(contains(e, "sequential step: expected a whole number from 1 to 1000"));
+    CHECK(contains(e, "hairpin: expected true or false"));
+    CHECK(contains(e, "udp-timeout: expected a duration"));
+    CHECK(contains(e, "unknown key 'colour'"));
+}
+
+TEST_CASE("unknown NAT preset lists the presets") {
+    const std::string e = errors(R"(networks:
+  wan: 203.0.113.0/24
+  lan: 10.0.0.0/24
+hosts:
+  h: { lan: auto }
+routers:
+  r: { wan: { wan: auto }, lan: { lan: auto }, nat: cone-ish }
+)");
+    CHECK(contains(e, "unknown preset 'cone-ish'; expected one of: open, full-cone, restricted-cone"));
+}
+
+TEST_CASE("every preset of the spec is known") {
+    for (const char* name : {"open", "full-cone", "restricted-cone", "port-restricted-cone", "symmetric",
+                             "symmetric-sequential", "udp-blocked", "symmetric-udp-firewall", "cgnat"}) {
+        CAPTURE(name);
+        CHECK(nat_preset(name));
+    }
+    CHECK(nat_preset("symmetric")->mapping == Behaviour::address_and_port_dependent);
+    CHECK(nat_preset("restricted-cone")->filtering == Behaviour::address_dependent);
+}
+
+TEST_CASE("a router loop is an error") {
+    const std::string e = errors(R"(networks:
+  n1: 10.0.1.0/24
+  n2: 10.0.2.0/24
+hosts:
+  h: { n1: auto }
+routers:
+  r1: { wan: { n1: auto }, lan: { n2: auto } }
+  r2: { wan: { n2: auto }, lan: { n1: auto } }
+)");
+    CHECK(contains(e, "is part of a router loop"));
+}
+
+TEST_CASE("a host with no route to anything") {
+    const std::string e = errors("networks:\n  n1: 10.0.1.0/24\n  n2: 10.0.2.0/24\nhosts:\n  a: { n1: auto }\n  b: { n2: auto }\n");
+    CHECK(contains(e, "5:3: error: host 'a' has no route to anything"));
+}
+
+TEST_CASE("steps: unknown node, unknown process, duplicates") {
+    const std::string e = errors(R"(networks:
+  n: 10.0.1.0/24
+hosts:
+  a: { n: auto }
+  b: { n: auto }
+run:
+  - start: x
+    on: nobody
+    cmd: [true]
+  - start: x
+    on: a
+    cmd: [true]
+  - wait: [y]
+  - start: z
+    on: a
+    cmd: "not a list"
+  - explode: now
+expect:
+  ghost: { exit: 0 }
+)");
+    CHECK(contains(e, "7:5: error: start 'x': unknown node 'nobody'"));
+    CHECK(contains(e, "a process of that name was started at line 7"));
+    CHECK(contains(e, "wait: unknown process 'y'"));
+    CHECK(contains(e, "cmd: expected a non-empty list"));
+    CHECK(contains(e, "run step: expected one of start, wait or sleep"));
+    CHECK(contains(e, "expect: unknown process 'ghost'"));
+}
+
+TEST_CASE("ready, wait and sleep parse") {
+    auto l = load(R"(networks:
+  n: 10.0.1.0/24
+hosts:
+  a: { n: auto }
+  b: { n: [10.0.1.50, 10.0.1.51] }
+run:
+  - start: s
+    on: a
+    cmd: [server]
+    ready: { tcp: 8080, timeout: 2s }
+  - start: t
+    on: b
+    cmd: [client]
+    ready: { stdout: "^up$" }
+  - sleep: 250ms
+  - wait: s
+    timeout: 1m
+)");
+    INFO(l.diag.format());
+    REQUIRE(l.topo);
+    REQUIRE_FALSE(l.diag.has_errors());
+    const auto& s = std::get<StartStep>(l.topo->steps[0].action);
+    CHECK(s.ready.kind == ReadySpec::Kind::tcp_port);
+    CHECK(s.ready.port == 8080);
+    CHECK(s.ready.timeout.count() == 2000);
+    CHECK(std::get<StartStep>(l.topo->steps[1].action).ready.regex == "^up$");
+    CHECK(std::get<SleepStep>(l.topo->steps[2].action).duration.count() == 250);
+    CHECK(std::get<WaitStep>(l.topo->steps[3].action).timeout.count() == 60000);
+    CHECK(l.topo->find_host("b")->attachments[0].addresses.size() == 2);
+}
+
+TEST_CASE("not YAML at all") {
+    const std::string e = errors("networks: [unclosed\n");
+    CHECK(contains(e, "not valid YAML"));
+    CHECK(contains(e, "test.yaml:"));
+}
+
+TEST_CASE("matrix is refused clearly until it is supported") {
+    const std::string e = errors("networks:\n  n: 10.0.0.0/24\nmatrix:\n  transport: [udp]\n");
+    CHECK(contains(e, "3:1: error: 'matrix' is not supported by this version yet"));
+}
