@@ -99,11 +99,15 @@ std::unique_ptr<Process> Process::launch(const LaunchSpec& spec, const std::stri
         throw Error(fmt::format("start '{}' on '{}': program '{}' not found in {} or PATH", spec.name, spec.node,
                                 spec.argv[0], program_dir));
     }
-    std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
+    // Through testbed-init: whatever the program forks dies with it, and
+    // with the testbed (a PID namespace per program; see programs/init.cc).
+    const std::string init = program_dir + "/testbed-init";
+    std::vector<std::string> args{program};
+    args.insert(args.end(), spec.argv.begin() + 1, spec.argv.end());
     std::unique_ptr<bp::child> child;
     try {
         child = std::make_unique<bp::child>(
-            bp::exe = program, bp::args = args, build_env(spec, program_dir), bp::std_in < bp::null,
+            bp::exe = init, bp::args = args, build_env(spec, program_dir), bp::std_in < bp::null,
             bp::std_out > spec.stdout_path, bp::std_err > spec.stderr_path,
             EnterNode{{}, spec.netns_fd, ::getpid()});
     } catch (const bp::process_error& e) {

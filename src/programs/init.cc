@@ -1,0 +1,115 @@
+// testbed-init PROGRAM ARGS...: runs a program so that nothing it starts can
+// outlive it or the testbed. The testbed starts every step's program through
+// it.
+//
+//   testbed ── testbed-init (parent dies -> SIGKILL)
+//                 └── init: PID 1 of a new PID namespace (parent dies -> SIGKILL)
+//                       └── PROGRAM and whatever it forks
+//
+// When the init exits, the kernel kills every process in its PID namespace;
+// the init exits when PROGRAM does. SIGTERM, SIGINT and SIGHUP are passed on
+// to PROGRAM, and PROGRAM's exit status is reproduced exactly (code or
+// signal), so the testbed sees what PROGRAM did.
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <initializer_list>
+
+namespace {
+
+volatile sig_atomic_t g_forward_to = 0;
+
+void forward(int sig) {
+    if (g_forward_to > 0) ::kill(g_forward_to, sig);
+}
+
+void install_forwarding() {
+    struct sigaction sa {};
+    sa.sa_handler = forward;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaction(sig, &sa, nullptr);
+}
+
+/// Waits for `pid`, reaping any other child on the way (PID 1 adopts orphans).
+int wait_for(pid_t pid) {
+    while (true) {
+        int status = 0;
+        const pid_t r = ::waitpid(-1, &status, 0);
+        if (r == pid) return status;
+        if (r < 0 && errno != EINTR) return status;
+    }
+}
+
+[[noreturn]] void reproduce(int status) {
+    if (WIFSIGNALED(status)) {
+        ::signal(WTERMSIG(status), SIG_DFL);
+        ::raise(WTERMSIG(status));
+    }
+    ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
+[[noreturn]] void run_program(char** argv) {
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP}) ::signal(sig, SIG_DFL);
+    ::execvp(argv[0], argv);
+    std::fprintf(stderr, "testbed-init: execvp(%s): %s\n", argv[0], std::strerror(errno));
+    ::_exit(127);
+}
+
+/// PID 1 of the new namespace: start the program, pass signals on, report
+/// its raw status through `report_fd`, exit (which ends the namespace).
+[[noreturn]] void namespace_init(char** argv, int report_fd) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    const pid_t program = ::fork();
+    if (program < 0) ::_exit(126);
+    if (program == 0) run_program(argv);
+    g_forward_to = program;
+    install_forwarding();
+    const int status = wait_for(program);
+    (void)!::write(report_fd, &status, sizeof status);
+    ::_exit(0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: testbed-init PROGRAM [ARGS...]\n");
+        return 2;
+    }
+    // Without a PID namespace (no CAP_SYS_ADMIN), fall back to running the
+    // program directly: the testbed still kills its process group.
+    if (::unshare(CLONE_NEWPID) != 0) run_program(argv + 1);
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0) {
+        std::perror("testbed-init: pipe2");
+        return 126;
+    }
+    const pid_t init = ::fork();
+    if (init < 0) {
+        std::perror("testbed-init: fork");
+        return 126;
+    }
+    if (init == 0) {
+        ::close(report[0]);
+        namespace_init(argv + 1, report[1]);
+    }
+    ::close(report[1]);
+    g_forward_to = init;
+    install_forwarding();
+    const int init_status = wait_for(init);
+    int status = 0;
+    if (::read(report[0], &status, sizeof status) != static_cast<ssize_t>(sizeof status)) status = init_status;
+    reproduce(status);
+}
