@@ -7,20 +7,25 @@
 
 int main(int argc, char** argv) {
     using namespace testbed;
-    CLI::App app{"A network-namespace testbed for NAT traversal: builds topologies of hosts, NAT routers and "
-                 "networks, runs hole punching programs in them, and checks the outcomes."};
+    CLI::App app{
+        "A network-namespace testbed for NAT traversal: builds topologies of hosts, NAT routers "
+        "and "
+        "networks, runs hole punching programs in them, and checks the outcomes."};
     app.require_subcommand(1);
     bool verbose = false;
     app.add_flag("-v,--verbose", verbose, "Debug logs");
 
     std::vector<std::string> files;
-    auto* validate = app.add_subcommand("validate", "Check topology files without creating anything");
+    auto* validate =
+        app.add_subcommand("validate", "Check topology files without creating anything");
     validate->add_option("files", files, "Topology files")->required()->check(CLI::ExistingFile);
 
     RunOptions run_options;
-    auto* run = app.add_subcommand("run", "Build each topology, run its steps, check its expectations, tear it down");
+    auto* run = app.add_subcommand(
+        "run", "Build each topology, run its steps, check its expectations, tear it down");
     run->add_option("files", files, "Topology files")->required()->check(CLI::ExistingFile);
-    run->add_option("--logs", run_options.log_root, "Folder for the per-run log folders (default: $TMPDIR or /tmp)");
+    run->add_option("--logs", run_options.log_root,
+                    "Folder for the per-run log folders (default: $TMPDIR or /tmp)");
     run->add_flag("--keep-logs", run_options.keep_logs, "Keep the logs of passing runs too");
 
     std::string file;
@@ -37,7 +42,8 @@ int main(int argc, char** argv) {
 
     std::string node;
     std::vector<std::string> command;
-    auto* exec = app.add_subcommand("exec", "Run a command on a node of a kept topology: exec NODE -- CMD...");
+    auto* exec = app.add_subcommand(
+        "exec", "Run a command on a node of a kept topology: exec NODE -- CMD...");
     exec->add_option("node", node, "Host or router")->required();
     exec->add_option("command", command, "Command and arguments")->required();
     exec->add_option("--run", run_id, "Run id (needed when several are kept)");
@@ -46,10 +52,12 @@ int main(int argc, char** argv) {
     shell->add_option("node", node, "Host or router")->required();
     shell->add_option("--run", run_id, "Run id (needed when several are kept)");
 
-    auto* clean = app.add_subcommand("clean", "Remove whatever crashed runs left (named handles with the tb- prefix)");
+    auto* clean = app.add_subcommand(
+        "clean", "Remove whatever crashed runs left (named handles with the tb- prefix)");
 
     std::string svg;
-    auto* graph = app.add_subcommand("graph", "Print a topology as Graphviz DOT (or write SVG with --svg)");
+    auto* graph =
+        app.add_subcommand("graph", "Print a topology as Graphviz DOT (or write SVG with --svg)");
     graph->add_option("file", file, "Topology file")->required()->check(CLI::ExistingFile);
     graph->add_option("--svg", svg, "Write SVG here (needs Graphviz's dot)");
 

@@ -1,8 +1,7 @@
 #include "core/commands.h"
 
-#include <unistd.h>
-
 #include <fmt/core.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -36,9 +35,10 @@ std::optional<Topology> load_valid(const std::string& file) {
 
 bool require_root(const char* command) {
     if (::geteuid() == 0) return true;
-    log::error("`testbed {}` creates network namespaces and needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN); "
-               "run it with sudo",
-               command);
+    log::error(
+        "`testbed {}` creates network namespaces and needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN); "
+        "run it with sudo",
+        command);
     return false;
 }
 
@@ -47,8 +47,10 @@ bool require_root(const char* command) {
 int cmd_validate(const std::vector<std::string>& files) {
     int bad = 0;
     for (const auto& file : files) {
-        if (load_valid(file)) fmt::print("ok {}\n", file);
-        else ++bad;
+        if (load_valid(file))
+            fmt::print("ok {}\n", file);
+        else
+            ++bad;
     }
     return bad == 0 ? 0 : kExitBadInput;
 }
@@ -76,7 +78,8 @@ int cmd_run(const std::vector<std::string>& files, const RunOptions& options) {
         if (!report.passed) ++failed;
     }
     if (topologies.size() > 1) {
-        fmt::print("{} passed, {} failed\n", topologies.size() - static_cast<size_t>(failed), failed);
+        fmt::print("{} passed, {} failed\n", topologies.size() - static_cast<size_t>(failed),
+                   failed);
     }
     if (interrupted()) return kExitInterrupted;
     return failed == 0 ? 0 : kExitFail;
@@ -100,7 +103,8 @@ int cmd_up(const std::string& file) {
             const std::string handle = handle_name(kept.run_id, plan.namespaces[i]);
             name_netns(kernel.fd(realizer.ns_id(i)), handle);
             kept.handles.push_back(handle);
-            if (plan.namespaces[i].kind != NamespacePlan::Kind::bridge) kept.nodes[plan.namespaces[i].name] = handle;
+            if (plan.namespaces[i].kind != NamespacePlan::Kind::bridge)
+                kept.nodes[plan.namespaces[i].name] = handle;
         }
         save_kept(kept);
     } catch (const std::exception& e) {
@@ -110,15 +114,18 @@ int cmd_up(const std::string& file) {
     }
     realizer.release();  // the named handles keep the namespaces now
     fmt::print("up: {} as run {} ({} namespaces)\n", topo->name, kept.run_id, kept.handles.size());
-    for (const auto& [node, handle] : kept.nodes) fmt::print("  {:<16} ip netns exec {} ...\n", node, handle);
-    fmt::print("try: testbed exec {} -- ip addr; remove it with: testbed down\n", kept.nodes.begin()->first);
+    for (const auto& [node, handle] : kept.nodes)
+        fmt::print("  {:<16} ip netns exec {} ...\n", node, handle);
+    fmt::print("try: testbed exec {} -- ip addr; remove it with: testbed down\n",
+               kept.nodes.begin()->first);
     return 0;
 }
 
 int cmd_down(const std::string& run_id, bool all) {
     if (!require_root("down")) return kExitEnvironment;
     try {
-        std::vector<KeptTopology> targets = all ? list_kept() : std::vector<KeptTopology>{find_kept(run_id)};
+        std::vector<KeptTopology> targets =
+            all ? list_kept() : std::vector<KeptTopology>{find_kept(run_id)};
         for (const auto& k : targets) {
             remove_kept(k);
             fmt::print("down: {} (run {})\n", k.name, k.run_id);
@@ -137,7 +144,8 @@ int cmd_list() {
     return 0;
 }
 
-int cmd_exec(const std::string& node, const std::string& run_id, const std::vector<std::string>& argv) {
+int cmd_exec(const std::string& node, const std::string& run_id,
+             const std::vector<std::string>& argv) {
     if (!require_root("exec")) return kExitEnvironment;
     try {
         const KeptTopology kept = find_kept(run_id);
@@ -192,7 +200,8 @@ int cmd_graph(const std::string& file, const std::string& svg_out) {
         }
     } catch (const Error& e) {
         std::filesystem::remove(dot_file);
-        log::error("{}; install Graphviz (apt-get install graphviz) for SVG, or omit --svg for DOT", e.what());
+        log::error("{}; install Graphviz (apt-get install graphviz) for SVG, or omit --svg for DOT",
+                   e.what());
         return kExitEnvironment;
     }
     fmt::print("wrote {}\n", svg_out);
@@ -209,7 +218,8 @@ int cmd_rules(const std::string& file, const std::string& router) {
     const NetworkPlan plan = plan_network(*topo);
     for (const auto& w : plan.warnings) log::warning("{}", w);
     const auto& ns = plan.namespaces[plan.index_of(router, NamespacePlan::Kind::router)];
-    fmt::print("{}", ns.ruleset.empty() ? "# no rules: this router forwards everything\n" : ns.ruleset);
+    fmt::print("{}",
+               ns.ruleset.empty() ? "# no rules: this router forwards everything\n" : ns.ruleset);
     return 0;
 }
 

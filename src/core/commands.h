@@ -23,7 +23,8 @@ int cmd_run(const std::vector<std::string>& files, const RunOptions& options);
 int cmd_up(const std::string& file);
 int cmd_down(const std::string& run_id, bool all);
 int cmd_list();
-int cmd_exec(const std::string& node, const std::string& run_id, const std::vector<std::string>& argv);
+int cmd_exec(const std::string& node, const std::string& run_id,
+             const std::vector<std::string>& argv);
 int cmd_shell(const std::string& node, const std::string& run_id);
 int cmd_clean();
 int cmd_graph(const std::string& file, const std::string& svg_out);

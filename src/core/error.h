@@ -9,18 +9,17 @@ namespace testbed {
 
 /// Any failure the testbed reports to the user and then cleans up after.
 class Error : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 /// A failed system or library call: what was called, with which arguments,
 /// and why it failed.
 class SystemError : public Error {
-public:
+  public:
     /// `call` is e.g. "rtnl_link_add(name:'a' peer:'b')"; `reason` the
     /// kernel's or library's error text.
-    SystemError(const std::string& call, const std::string& reason)
-        : Error(call + ": " + reason) {}
+    SystemError(const std::string& call, const std::string& reason) : Error(call + ": " + reason) {}
 };
 
 /// Throws SystemError(call, strerror(errno)); call right after a failing syscall.

@@ -11,7 +11,8 @@ namespace {
 /// Values from YAML and from a program may differ in type only: 3 and 3.0
 /// are equal, as are a YAML string and the same JSON string.
 bool same_value(const nlohmann::json& expected, const nlohmann::json& actual) {
-    if (expected.is_number() && actual.is_number()) return expected.get<double>() == actual.get<double>();
+    if (expected.is_number() && actual.is_number())
+        return expected.get<double>() == actual.get<double>();
     if (expected.is_object() && actual.is_object()) {
         for (const auto& [key, value] : expected.items()) {
             if (!actual.contains(key) || !same_value(value, actual[key])) return false;
@@ -21,7 +22,9 @@ bool same_value(const nlohmann::json& expected, const nlohmann::json& actual) {
     return expected == actual;
 }
 
-std::string shown(const nlohmann::json& value) { return value.dump(); }
+std::string shown(const nlohmann::json& value) {
+    return value.dump();
+}
 
 }  // namespace
 
@@ -41,7 +44,8 @@ std::optional<nlohmann::json> last_json_object(const std::string& text) {
 std::vector<CheckResult> check_expectation(const Expectation& e, const ProcessOutcome& outcome) {
     std::vector<CheckResult> results;
     auto add = [&](std::string what, std::string expected, std::string actual, bool passed) {
-        results.push_back({e.process, std::move(what), std::move(expected), std::move(actual), passed});
+        results.push_back(
+            {e.process, std::move(what), std::move(expected), std::move(actual), passed});
     };
     if (!outcome.started) {
         add("started", "the process to have started", "it never started", false);
@@ -67,10 +71,12 @@ std::vector<CheckResult> check_expectation(const Expectation& e, const ProcessOu
     if (e.stdout_regex) {
         const std::regex re(*e.stdout_regex, std::regex::ECMAScript);
         const bool ok = std::regex_search(outcome.stdout_text, re);
-        std::string tail = outcome.stdout_text.size() > 200
-                               ? "..." + outcome.stdout_text.substr(outcome.stdout_text.size() - 200)
-                               : outcome.stdout_text;
-        add("stdout", "/" + *e.stdout_regex + "/", ok ? "matched" : fmt::format("no match in '{}'", tail), ok);
+        std::string tail =
+            outcome.stdout_text.size() > 200
+                ? "..." + outcome.stdout_text.substr(outcome.stdout_text.size() - 200)
+                : outcome.stdout_text;
+        add("stdout", "/" + *e.stdout_regex + "/",
+            ok ? "matched" : fmt::format("no match in '{}'", tail), ok);
     }
     return results;
 }

@@ -3,7 +3,6 @@
 /// of the last JSON object it printed on stdout, a regex over stdout. Pure.
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>

@@ -14,34 +14,43 @@ std::string addresses(const Attachment& att) {
 
 std::string router_label(const Router& r) {
     if (r.nat) {
-        return fmt::format("{}\\nnat: {}", r.name, r.nat->preset.empty() ? describe(r.nat->behaviour) : r.nat->preset);
+        return fmt::format("{}\\nnat: {}", r.name,
+                           r.nat->preset.empty() ? describe(r.nat->behaviour) : r.nat->preset);
     }
-    if (r.firewall) return fmt::format("{}\\nfirewall: {}", r.name, r.firewall->preset.empty() ? "custom" : r.firewall->preset);
+    if (r.firewall)
+        return fmt::format("{}\\nfirewall: {}", r.name,
+                           r.firewall->preset.empty() ? "custom" : r.firewall->preset);
     return r.name;
 }
 
 }  // namespace
 
 std::string topology_dot(const Topology& topo) {
-    std::string out = fmt::format("graph \"{}\" {{\n  rankdir=TB;\n  node [fontname=\"Helvetica\"];\n",
-                                  topo.name.empty() ? "topology" : topo.name);
+    std::string out =
+        fmt::format("graph \"{}\" {{\n  rankdir=TB;\n  node [fontname=\"Helvetica\"];\n",
+                    topo.name.empty() ? "topology" : topo.name);
     for (const auto& n : topo.networks) {
-        out += fmt::format("  \"net:{}\" [shape=ellipse, style=filled, fillcolor=\"#e8f0fe\", label=\"{}\\n{}\"];\n",
-                           n.name, n.name, n.subnet.str());
+        out += fmt::format(
+            "  \"net:{}\" [shape=ellipse, style=filled, fillcolor=\"#e8f0fe\", "
+            "label=\"{}\\n{}\"];\n",
+            n.name, n.name, n.subnet.str());
     }
     for (const auto& h : topo.hosts) {
         out += fmt::format("  \"node:{}\" [shape=box, label=\"{}\"];\n", h.name, h.name);
         for (const auto& att : h.attachments) {
-            out += fmt::format("  \"node:{}\" -- \"net:{}\" [label=\"{}\"];\n", h.name, att.network, addresses(att));
+            out += fmt::format("  \"node:{}\" -- \"net:{}\" [label=\"{}\"];\n", h.name, att.network,
+                               addresses(att));
         }
     }
     for (const auto& r : topo.routers) {
-        out += fmt::format("  \"node:{}\" [shape=diamond, style=filled, fillcolor=\"{}\", label=\"{}\"];\n", r.name,
-                           r.nat ? "#fde2e1" : "#eeeeee", router_label(r));
-        out += fmt::format("  \"net:{}\" -- \"node:{}\" [label=\"wan {}\"];\n", r.wan.network, r.name,
-                           addresses(r.wan));
+        out += fmt::format(
+            "  \"node:{}\" [shape=diamond, style=filled, fillcolor=\"{}\", label=\"{}\"];\n",
+            r.name, r.nat ? "#fde2e1" : "#eeeeee", router_label(r));
+        out += fmt::format("  \"net:{}\" -- \"node:{}\" [label=\"wan {}\"];\n", r.wan.network,
+                           r.name, addresses(r.wan));
         for (const auto& lan : r.lans) {
-            out += fmt::format("  \"node:{}\" -- \"net:{}\" [label=\"lan {}\"];\n", r.name, lan.network, addresses(lan));
+            out += fmt::format("  \"node:{}\" -- \"net:{}\" [label=\"lan {}\"];\n", r.name,
+                               lan.network, addresses(lan));
         }
     }
     out += "}\n";

@@ -35,7 +35,9 @@ void install_interrupt_handlers() {
     sigaction(SIGHUP, &sa, nullptr);
 }
 
-bool interrupted() { return g_signals.load() > 0; }
+bool interrupted() {
+    return g_signals.load() > 0;
+}
 
 void throw_if_interrupted() {
     if (interrupted()) throw Interrupted();

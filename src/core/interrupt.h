@@ -9,7 +9,7 @@
 namespace testbed {
 
 class Interrupted : public Error {
-public:
+  public:
     Interrupted() : Error("interrupted") {}
 };
 

@@ -56,13 +56,17 @@ std::optional<Subnet> Subnet::parse(std::string_view text, std::string* why) {
     return subnet;
 }
 
-std::string Subnet::str() const { return fmt::format("{}/{}", network.str(), prefix); }
+std::string Subnet::str() const {
+    return fmt::format("{}/{}", network.str(), prefix);
+}
 
 uint32_t Subnet::mask() const {
     return prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix);
 }
 
-Ipv4 Subnet::broadcast() const { return Ipv4{network.value | ~mask()}; }
+Ipv4 Subnet::broadcast() const {
+    return Ipv4{network.value | ~mask()};
+}
 
 bool Subnet::contains(Ipv4 address) const {
     return (address.value & mask()) == network.value;
@@ -79,7 +83,9 @@ bool Subnet::is_usable_host(Ipv4 address) const {
     return address != network && address != broadcast();
 }
 
-Ipv4 Subnet::first_host() const { return Ipv4{network.value + (prefix >= 31 ? 0 : 1)}; }
+Ipv4 Subnet::first_host() const {
+    return Ipv4{network.value + (prefix >= 31 ? 0 : 1)};
+}
 
 Ipv4 Subnet::last_host() const {
     return Ipv4{broadcast().value - (prefix >= 31 ? 0 : 1)};

@@ -1,10 +1,10 @@
 #include "core/kept.h"
 
 #include <fmt/core.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "core/netns.h"
@@ -14,14 +14,18 @@ namespace fs = std::filesystem;
 
 std::string handle_name(const std::string& run_id, const NamespacePlan& ns) {
     // Node names cannot hold '.', so a bridge's handle never equals a node's.
-    if (ns.kind == NamespacePlan::Kind::bridge) return fmt::format("{}{}.{}", kHandlePrefix, run_id, ns.name);
+    if (ns.kind == NamespacePlan::Kind::bridge)
+        return fmt::format("{}{}.{}", kHandlePrefix, run_id, ns.name);
     return fmt::format("{}{}-{}", kHandlePrefix, run_id, ns.name);
 }
 
 void save_kept(const KeptTopology& kept) {
     fs::create_directories(kStateDir);
-    nlohmann::json j = {{"run_id", kept.run_id}, {"name", kept.name}, {"file", kept.file},
-                        {"nodes", kept.nodes},   {"handles", kept.handles}};
+    nlohmann::json j = {{"run_id", kept.run_id},
+                        {"name", kept.name},
+                        {"file", kept.file},
+                        {"nodes", kept.nodes},
+                        {"handles", kept.handles}};
     const std::string path = fmt::format("{}/{}.json", kStateDir, kept.run_id);
     std::ofstream out(path);
     out << j.dump(2) << "\n";

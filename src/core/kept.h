@@ -22,7 +22,7 @@ struct KeptTopology {
     std::string name;
     std::string file;
     std::map<std::string, std::string> nodes;  ///< node name -> handle
-    std::vector<std::string> handles;         ///< every handle, bridges included
+    std::vector<std::string> handles;          ///< every handle, bridges included
 };
 
 /// The handle name of a planned namespace in run `run_id`.

@@ -11,7 +11,7 @@
 namespace testbed {
 
 class Kernel {
-public:
+  public:
     virtual ~Kernel() = default;
 
     /// Creates a namespace; the returned id names it in every later call.
@@ -19,7 +19,8 @@ public:
     /// Writes a sysctl (e.g. "net/ipv4/ip_forward") inside the namespace.
     virtual void set_sysctl(int ns, const std::string& key, const std::string& value) = 0;
     /// Creates a veth pair with one end in each namespace.
-    virtual void add_veth(int ns_a, const std::string& name_a, int ns_b, const std::string& name_b) = 0;
+    virtual void add_veth(int ns_a, const std::string& name_a, int ns_b,
+                          const std::string& name_b) = 0;
     virtual void add_bridge(int ns, const std::string& name) = 0;
     virtual void enslave(int ns, const std::string& port, const std::string& bridge) = 0;
     virtual void add_address(int ns, const std::string& interface, Ipv4 address, int prefix) = 0;

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <fmt/core.h>
 #include <net/if.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
@@ -10,8 +11,6 @@
 #include <netlink/route/link/veth.h>
 #include <netlink/route/route.h>
 #include <nftables/libnftables.h>
-
-#include <fmt/core.h>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -71,7 +70,9 @@ LinuxKernel::Namespace& LinuxKernel::get(int ns) {
     return *entry;
 }
 
-int LinuxKernel::fd(int ns) const { return namespaces_.at(static_cast<size_t>(ns))->fd.get(); }
+int LinuxKernel::fd(int ns) const {
+    return namespaces_.at(static_cast<size_t>(ns))->fd.get();
+}
 
 int LinuxKernel::create_namespace(const std::string& name) {
     auto ns = std::make_unique<Namespace>();
@@ -89,7 +90,8 @@ nl_sock* LinuxKernel::socket(int ns) {
     NetnsScope scope(n.fd.get());
     n.sock.reset(nl_socket_alloc());
     if (!n.sock) throw SystemError("nl_socket_alloc", "out of memory");
-    check_nl(nl_connect(n.sock.get(), NETLINK_ROUTE), fmt::format("nl_connect(NETLINK_ROUTE) in '{}'", n.name));
+    check_nl(nl_connect(n.sock.get(), NETLINK_ROUTE),
+             fmt::format("nl_connect(NETLINK_ROUTE) in '{}'", n.name));
     return n.sock.get();
 }
 
@@ -127,7 +129,8 @@ void LinuxKernel::set_sysctl(int ns, const std::string& key, const std::string& 
     }
 }
 
-void LinuxKernel::add_veth(int ns_a, const std::string& name_a, int ns_b, const std::string& name_b) {
+void LinuxKernel::add_veth(int ns_a, const std::string& name_a, int ns_b,
+                           const std::string& name_b) {
     LinkPtr link(rtnl_link_veth_alloc());
     if (!link) throw SystemError("rtnl_link_veth_alloc", "out of memory");
     rtnl_link_set_name(link.get(), name_a.c_str());
@@ -137,8 +140,8 @@ void LinuxKernel::add_veth(int ns_a, const std::string& name_a, int ns_b, const 
     const int rc = rtnl_link_add(socket(ns_a), link.get(), NLM_F_CREATE | NLM_F_EXCL);
     peer.reset();
     rtnl_link_veth_release(link.release());
-    check_nl(rc, fmt::format("rtnl_link_add(veth name:'{}' in '{}' peer:'{}' in '{}')", name_a, get(ns_a).name,
-                             name_b, get(ns_b).name));
+    check_nl(rc, fmt::format("rtnl_link_add(veth name:'{}' in '{}' peer:'{}' in '{}')", name_a,
+                             get(ns_a).name, name_b, get(ns_b).name));
 }
 
 void LinuxKernel::add_bridge(int ns, const std::string& name) {
@@ -151,7 +154,8 @@ void LinuxKernel::add_bridge(int ns, const std::string& name) {
 
 void LinuxKernel::enslave(int ns, const std::string& port, const std::string& bridge) {
     check_nl(rtnl_link_enslave_ifindex(socket(ns), ifindex(ns, bridge), ifindex(ns, port)),
-             fmt::format("rtnl_link_enslave(master:'{}' port:'{}') in '{}'", bridge, port, get(ns).name));
+             fmt::format("rtnl_link_enslave(master:'{}' port:'{}') in '{}'", bridge, port,
+                         get(ns).name));
 }
 
 void LinuxKernel::add_address(int ns, const std::string& interface, Ipv4 address, int prefix) {
@@ -161,8 +165,8 @@ void LinuxKernel::add_address(int ns, const std::string& interface, Ipv4 address
     NlAddrPtr local = make_addr(address, prefix);
     check_nl(rtnl_addr_set_local(addr.get(), local.get()), "rtnl_addr_set_local");
     check_nl(rtnl_addr_add(socket(ns), addr.get(), NLM_F_CREATE | NLM_F_EXCL),
-             fmt::format("rtnl_addr_add(dev:'{}' local:{}/{}) in '{}'", interface, address.str(), prefix,
-                         get(ns).name));
+             fmt::format("rtnl_addr_add(dev:'{}' local:{}/{}) in '{}'", interface, address.str(),
+                         prefix, get(ns).name));
 }
 
 void LinuxKernel::set_link_up(int ns, const std::string& interface) {

@@ -16,13 +16,14 @@ struct nl_sock;
 namespace testbed {
 
 class LinuxKernel : public Kernel {
-public:
+  public:
     LinuxKernel();
     ~LinuxKernel() override;
 
     int create_namespace(const std::string& name) override;
     void set_sysctl(int ns, const std::string& key, const std::string& value) override;
-    void add_veth(int ns_a, const std::string& name_a, int ns_b, const std::string& name_b) override;
+    void add_veth(int ns_a, const std::string& name_a, int ns_b,
+                  const std::string& name_b) override;
     void add_bridge(int ns, const std::string& name) override;
     void enslave(int ns, const std::string& port, const std::string& bridge) override;
     void add_address(int ns, const std::string& interface, Ipv4 address, int prefix) override;
@@ -36,7 +37,7 @@ public:
     /// Closes the netlink sockets opened while building (the namespaces stay).
     void close_sockets();
 
-private:
+  private:
     struct Namespace;
     Namespace& get(int ns);
     nl_sock* socket(int ns);

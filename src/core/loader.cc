@@ -28,30 +28,38 @@ SourceLoc key_loc(const YAML::Node& map, const std::string& key) {
 
 std::string kind_of(const YAML::Node& node) {
     switch (node.Type()) {
-        case YAML::NodeType::Map: return "a map";
-        case YAML::NodeType::Sequence: return "a list";
-        case YAML::NodeType::Scalar: return fmt::format("'{}'", node.Scalar());
-        case YAML::NodeType::Null: return "nothing";
-        case YAML::NodeType::Undefined: return "nothing";
+        case YAML::NodeType::Map:
+            return "a map";
+        case YAML::NodeType::Sequence:
+            return "a list";
+        case YAML::NodeType::Scalar:
+            return fmt::format("'{}'", node.Scalar());
+        case YAML::NodeType::Null:
+            return "nothing";
+        case YAML::NodeType::Undefined:
+            return "nothing";
     }
     return "?";
 }
 
 /// Reads one file's YAML tree into a Topology, reporting into Diagnostics.
 class Reader {
-public:
+  public:
     explicit Reader(Diagnostics& diag) : diag_(diag) {}
 
     Topology read(const YAML::Node& root) {
         Topology topo;
         topo.file = diag_.file();
-        check_keys(root, {"name", "description", "networks", "hosts", "routers", "run", "expect",
-                          "matrix"},
-                   "top level");
+        check_keys(
+            root,
+            {"name", "description", "networks", "hosts", "routers", "run", "expect", "matrix"},
+            "top level");
         if (auto n = root["name"]) topo.name = scalar(n, "name", "a scenario name");
         if (auto n = root["description"]) topo.description = scalar(n, "description", "text");
-        if (auto n = root["networks"]) read_networks(n, topo);
-        else diag_.error({}, "no 'networks' section; expected a map of network name to subnet");
+        if (auto n = root["networks"])
+            read_networks(n, topo);
+        else
+            diag_.error({}, "no 'networks' section; expected a map of network name to subnet");
         if (auto n = root["hosts"]) read_hosts(n, topo);
         if (auto n = root["routers"]) read_routers(n, topo);
         if (auto n = root["run"]) read_steps(n, topo);
@@ -64,24 +72,28 @@ public:
         return topo;
     }
 
-private:
+  private:
     Diagnostics& diag_;
     std::map<std::string, SourceLoc> node_names_;
 
     bool expect_map(const YAML::Node& node, const std::string& what, const std::string& expected) {
         if (node.IsMap()) return true;
-        diag_.error(loc_of(node), fmt::format("{}: expected {}, found {}", what, expected, kind_of(node)));
+        diag_.error(loc_of(node),
+                    fmt::format("{}: expected {}, found {}", what, expected, kind_of(node)));
         return false;
     }
 
-    std::string scalar(const YAML::Node& node, const std::string& what, const std::string& expected) {
+    std::string scalar(const YAML::Node& node, const std::string& what,
+                       const std::string& expected) {
         if (node.IsScalar()) return node.Scalar();
-        diag_.error(loc_of(node), fmt::format("{}: expected {}, found {}", what, expected, kind_of(node)));
+        diag_.error(loc_of(node),
+                    fmt::format("{}: expected {}, found {}", what, expected, kind_of(node)));
         return {};
     }
 
     std::optional<int> integer(const YAML::Node& node, const std::string& what, int min, int max) {
-        const std::string text = scalar(node, what, fmt::format("a whole number from {} to {}", min, max));
+        const std::string text =
+            scalar(node, what, fmt::format("a whole number from {} to {}", min, max));
         if (text.empty()) return std::nullopt;
         try {
             size_t used = 0;
@@ -90,7 +102,8 @@ private:
         } catch (const std::exception&) {
         }
         diag_.error(loc_of(node),
-                    fmt::format("{}: expected a whole number from {} to {}, found '{}'", what, min, max, text));
+                    fmt::format("{}: expected a whole number from {} to {}, found '{}'", what, min,
+                                max, text));
         return std::nullopt;
     }
 
@@ -98,7 +111,9 @@ private:
         const std::string text = scalar(node, what, "true or false");
         if (text == "true" || text == "yes" || text == "on") return true;
         if (text == "false" || text == "no" || text == "off") return false;
-        if (!text.empty()) diag_.error(loc_of(node), fmt::format("{}: expected true or false, found '{}'", what, text));
+        if (!text.empty())
+            diag_.error(loc_of(node),
+                        fmt::format("{}: expected true or false, found '{}'", what, text));
         return std::nullopt;
     }
 
@@ -106,8 +121,9 @@ private:
         const std::string text = scalar(node, what, "a duration like 15s or 500ms");
         if (text.empty()) return std::nullopt;
         if (auto d = parse_duration(text)) return d;
-        diag_.error(loc_of(node),
-                    fmt::format("{}: expected a duration like 15s, 500ms or 2m, found '{}'", what, text));
+        diag_.error(
+            loc_of(node),
+            fmt::format("{}: expected a duration like 15s, 500ms or 2m, found '{}'", what, text));
         return std::nullopt;
     }
 
@@ -144,7 +160,9 @@ private:
     }
 
     void read_networks(const YAML::Node& node, Topology& topo) {
-        if (!expect_map(node, "networks", "a map of network name to subnet (internet: 203.0.113.0/24)")) return;
+        if (!expect_map(node, "networks",
+                        "a map of network name to subnet (internet: 203.0.113.0/24)"))
+            return;
         for (const auto& entry : node) {
             const std::string name = entry.first.Scalar();
             std::string why;
@@ -153,15 +171,19 @@ private:
                 continue;
             }
             if (topo.find_network(name)) {
-                diag_.error(loc_of(entry.first), fmt::format("network '{}' is defined twice", name));
+                diag_.error(loc_of(entry.first),
+                            fmt::format("network '{}' is defined twice", name));
                 continue;
             }
-            const std::string text = scalar(entry.second, fmt::format("network '{}'", name), "a subnet like 10.0.1.0/24");
+            const std::string text = scalar(entry.second, fmt::format("network '{}'", name),
+                                            "a subnet like 10.0.1.0/24");
             auto subnet = Subnet::parse(text, &why);
             if (!subnet) {
-                diag_.error(loc_of(entry.second), fmt::format("network '{}': bad subnet '{}': {}", name, text, why));
+                diag_.error(loc_of(entry.second),
+                            fmt::format("network '{}': bad subnet '{}': {}", name, text, why));
             }
-            topo.networks.push_back({name, subnet.value_or(Subnet{}), loc_of(entry.first), subnet.has_value()});
+            topo.networks.push_back(
+                {name, subnet.value_or(Subnet{}), loc_of(entry.first), subnet.has_value()});
         }
     }
 
@@ -170,21 +192,26 @@ private:
         if (text.empty()) return std::nullopt;
         if (text == "auto") return AddressSpec{std::nullopt, loc_of(node)};
         if (auto ip = Ipv4::parse(text)) return AddressSpec{*ip, loc_of(node)};
-        diag_.error(loc_of(node), fmt::format("{}: bad address '{}'; expected an IPv4 address like 10.0.1.2 or auto", what, text));
+        diag_.error(
+            loc_of(node),
+            fmt::format("{}: bad address '{}'; expected an IPv4 address like 10.0.1.2 or auto",
+                        what, text));
         return std::nullopt;
     }
 
     /// `{ network: address }`, `{ network: [a, b] }`, one entry per network.
     std::vector<Attachment> attachments(const YAML::Node& node, const std::string& what) {
         std::vector<Attachment> result;
-        if (!expect_map(node, what, "a map of network name to address ({ home-a: auto })")) return result;
+        if (!expect_map(node, what, "a map of network name to address ({ home-a: auto })"))
+            return result;
         for (const auto& entry : node) {
             Attachment att;
             att.network = entry.first.Scalar();
             att.loc = loc_of(entry.first);
             const std::string where = fmt::format("{} on network '{}'", what, att.network);
             if (entry.second.IsSequence()) {
-                if (entry.second.size() == 0) diag_.error(att.loc, where + ": the address list is empty");
+                if (entry.second.size() == 0)
+                    diag_.error(att.loc, where + ": the address list is empty");
                 for (const auto& item : entry.second) {
                     if (auto a = address(item, where)) att.addresses.push_back(*a);
                 }
@@ -192,7 +219,8 @@ private:
                 att.addresses.push_back(*a);
             }
             for (const auto& other : result) {
-                if (other.network == att.network) diag_.error(att.loc, where + ": network named twice");
+                if (other.network == att.network)
+                    diag_.error(att.loc, where + ": network named twice");
             }
             result.push_back(std::move(att));
         }
@@ -220,21 +248,24 @@ private:
             router.loc = loc_of(entry.first);
             const std::string what = fmt::format("router '{}'", router.name);
             const YAML::Node& body = entry.second;
-            if (!expect_map(body, what, "a map with wan, lan and optionally nat or firewall")) continue;
+            if (!expect_map(body, what, "a map with wan, lan and optionally nat or firewall"))
+                continue;
             check_keys(body, {"wan", "lan", "nat", "firewall"}, what);
             if (auto wan = body["wan"]) {
                 auto list = attachments(wan, what + " wan");
                 if (list.size() == 1 && list[0].addresses.size() == 1) {
                     router.wan = list[0];
                 } else if (wan.IsMap()) {
-                    diag_.error(loc_of(wan), what + " wan: expected exactly one network with one address");
+                    diag_.error(loc_of(wan),
+                                what + " wan: expected exactly one network with one address");
                 }
             } else {
                 diag_.error(router.loc, what + ": no 'wan'; expected wan: { NETWORK: ADDRESS }");
             }
             if (auto lan = body["lan"]) {
                 router.lans = attachments(lan, what + " lan");
-                if (lan.IsMap() && router.lans.empty()) diag_.error(loc_of(lan), what + " lan: expected at least one network");
+                if (lan.IsMap() && router.lans.empty())
+                    diag_.error(loc_of(lan), what + " lan: expected at least one network");
             } else {
                 diag_.error(router.loc, what + ": no 'lan'; expected lan: { NETWORK: auto }");
             }
@@ -242,13 +273,16 @@ private:
             if (auto fw = body["firewall"]) router.firewall = read_firewall(fw, what);
             if (router.nat && router.firewall) {
                 diag_.error(loc_of(body["firewall"]),
-                            what + ": 'firewall' is for routers without translation; a NAT filters by its 'filtering' key");
+                            what +
+                                ": 'firewall' is for routers without translation; a NAT filters by "
+                                "its 'filtering' key");
             }
             topo.routers.push_back(std::move(router));
         }
     }
 
-    std::optional<Behaviour> behaviour(const YAML::Node& node, const std::string& what, bool allow_none) {
+    std::optional<Behaviour> behaviour(const YAML::Node& node, const std::string& what,
+                                       bool allow_none) {
         const std::string text = scalar(node, what, "a behaviour");
         if (text.empty()) return std::nullopt;
         auto b = parse_behaviour(text);
@@ -270,14 +304,16 @@ private:
                 spec.behaviour = *b;
                 return spec;
             }
-            diag_.error(spec.loc, fmt::format("{}: unknown preset '{}'; expected one of: {}, or a "
-                                              "behaviour map",
-                                              what, spec.preset, fmt::join(nat_preset_names(), ", ")));
+            diag_.error(spec.loc,
+                        fmt::format("{}: unknown preset '{}'; expected one of: {}, or a "
+                                    "behaviour map",
+                                    what, spec.preset, fmt::join(nat_preset_names(), ", ")));
             return std::nullopt;
         }
         if (!expect_map(node, what, "a preset name or a behaviour map")) return std::nullopt;
-        check_keys(node, {"mapping", "filtering", "ports", "hairpin", "udp-timeout", "tcp-timeout",
-                          "tcp-unsolicited"},
+        check_keys(node,
+                   {"mapping", "filtering", "ports", "hairpin", "udp-timeout", "tcp-timeout",
+                    "tcp-unsolicited"},
                    what);
         NatBehaviour& b = spec.behaviour;
         if (auto n = node["mapping"]) {
@@ -294,9 +330,14 @@ private:
         if (auto n = node["tcp-timeout"]) b.tcp_timeout = duration(n, what + " tcp-timeout");
         if (auto n = node["tcp-unsolicited"]) {
             const std::string text = scalar(n, what + " tcp-unsolicited", "drop or rst");
-            if (text == "drop") b.tcp_unsolicited = TcpUnsolicited::drop;
-            else if (text == "rst") b.tcp_unsolicited = TcpUnsolicited::rst;
-            else if (!text.empty()) diag_.error(loc_of(n), fmt::format("{} tcp-unsolicited: expected drop or rst, found '{}'", what, text));
+            if (text == "drop")
+                b.tcp_unsolicited = TcpUnsolicited::drop;
+            else if (text == "rst")
+                b.tcp_unsolicited = TcpUnsolicited::rst;
+            else if (!text.empty())
+                diag_.error(loc_of(n),
+                            fmt::format("{} tcp-unsolicited: expected drop or rst, found '{}'",
+                                        what, text));
         }
         return spec;
     }
@@ -305,17 +346,20 @@ private:
     void read_ports(const YAML::Node& node, const std::string& what, NatBehaviour& b) {
         if (node.IsMap() && node.size() == 1 && node["sequential"]) {
             b.ports = PortAssignment::sequential;
-            if (auto step = integer(node["sequential"], what + " ports sequential step", 1, 1000)) b.port_step = *step;
+            if (auto step = integer(node["sequential"], what + " ports sequential step", 1, 1000))
+                b.port_step = *step;
             return;
         }
-        const std::string text = scalar(node, what + " ports", "preserve, sequential, random or { sequential: STEP }");
+        const std::string text =
+            scalar(node, what + " ports", "preserve, sequential, random or { sequential: STEP }");
         if (text.empty()) return;
         if (auto p = parse_port_assignment(text)) {
             b.ports = *p;
         } else {
-            diag_.error(loc_of(node), fmt::format("{} ports: expected preserve, sequential, random or "
-                                                  "{{ sequential: STEP }}, found '{}'",
-                                                  what, text));
+            diag_.error(loc_of(node),
+                        fmt::format("{} ports: expected preserve, sequential, random or "
+                                    "{{ sequential: STEP }}, found '{}'",
+                                    what, text));
         }
     }
 
@@ -325,17 +369,21 @@ private:
         fw.loc = loc_of(node);
         if (node.IsScalar()) {
             fw.preset = node.Scalar();
-            if (fw.preset == "udp-blocked") fw.block_udp = true;
-            else if (fw.preset == "symmetric-udp-firewall") fw.filtering = Behaviour::address_and_port_dependent;
+            if (fw.preset == "udp-blocked")
+                fw.block_udp = true;
+            else if (fw.preset == "symmetric-udp-firewall")
+                fw.filtering = Behaviour::address_and_port_dependent;
             else if (fw.preset != "open") {
-                diag_.error(fw.loc, fmt::format("{}: unknown preset '{}'; expected open, udp-blocked, "
-                                                "symmetric-udp-firewall or a map",
-                                                what, fw.preset));
+                diag_.error(fw.loc,
+                            fmt::format("{}: unknown preset '{}'; expected open, udp-blocked, "
+                                        "symmetric-udp-firewall or a map",
+                                        what, fw.preset));
                 return std::nullopt;
             }
             return fw;
         }
-        if (!expect_map(node, what, "a preset name or { filtering: ..., block: [udp, tcp] }")) return std::nullopt;
+        if (!expect_map(node, what, "a preset name or { filtering: ..., block: [udp, tcp] }"))
+            return std::nullopt;
         check_keys(node, {"filtering", "block"}, what);
         if (auto n = node["filtering"]) {
             if (auto v = behaviour(n, what + " filtering", true)) fw.filtering = *v;
@@ -346,9 +394,14 @@ private:
             } else {
                 for (const auto& item : n) {
                     const std::string proto = scalar(item, what + " block", "udp or tcp");
-                    if (proto == "udp") fw.block_udp = true;
-                    else if (proto == "tcp") fw.block_tcp = true;
-                    else if (!proto.empty()) diag_.error(loc_of(item), fmt::format("{} block: expected udp or tcp, found '{}'", what, proto));
+                    if (proto == "udp")
+                        fw.block_udp = true;
+                    else if (proto == "tcp")
+                        fw.block_tcp = true;
+                    else if (!proto.empty())
+                        diag_.error(
+                            loc_of(item),
+                            fmt::format("{} block: expected udp or tcp, found '{}'", what, proto));
                 }
             }
         }
@@ -357,15 +410,20 @@ private:
 
     void read_steps(const YAML::Node& node, Topology& topo) {
         if (!node.IsSequence()) {
-            diag_.error(loc_of(node), fmt::format("run: expected a list of steps, found {}", kind_of(node)));
+            diag_.error(loc_of(node),
+                        fmt::format("run: expected a list of steps, found {}", kind_of(node)));
             return;
         }
         for (const auto& item : node) {
             if (!expect_map(item, "run step", "a map with start, wait or sleep")) continue;
-            if (item["start"]) read_start(item, topo);
-            else if (item["wait"]) read_wait(item, topo);
-            else if (item["sleep"]) read_sleep(item, topo);
-            else diag_.error(loc_of(item), "run step: expected one of start, wait or sleep");
+            if (item["start"])
+                read_start(item, topo);
+            else if (item["wait"])
+                read_wait(item, topo);
+            else if (item["sleep"])
+                read_sleep(item, topo);
+            else
+                diag_.error(loc_of(item), "run step: expected one of start, wait or sleep");
         }
     }
 
@@ -375,23 +433,32 @@ private:
         start.name = scalar(item["start"], "start", "a process name");
         std::string why;
         if (!start.name.empty() && !is_valid_node_name(start.name, &why)) {
-            diag_.error(loc_of(item["start"]), fmt::format("process name '{}': {}", start.name, why));
+            diag_.error(loc_of(item["start"]),
+                        fmt::format("process name '{}': {}", start.name, why));
         }
         const std::string what = fmt::format("start '{}'", start.name);
-        if (auto on = item["on"]) start.node = scalar(on, what + " on", "a host or router name");
-        else diag_.error(loc_of(item), what + ": no 'on'; expected the node to run on");
+        if (auto on = item["on"])
+            start.node = scalar(on, what + " on", "a host or router name");
+        else
+            diag_.error(loc_of(item), what + ": no 'on'; expected the node to run on");
         if (auto cmd = item["cmd"]) {
             if (cmd.IsSequence() && cmd.size() > 0) {
-                for (const auto& arg : cmd) start.argv.push_back(scalar(arg, what + " cmd", "a string"));
+                for (const auto& arg : cmd)
+                    start.argv.push_back(scalar(arg, what + " cmd", "a string"));
             } else {
-                diag_.error(loc_of(cmd), fmt::format("{} cmd: expected a non-empty list like [peer, --id, alice], found {}", what, kind_of(cmd)));
+                diag_.error(
+                    loc_of(cmd),
+                    fmt::format(
+                        "{} cmd: expected a non-empty list like [peer, --id, alice], found {}",
+                        what, kind_of(cmd)));
             }
         } else {
             diag_.error(loc_of(item), what + ": no 'cmd'; expected an argv list");
         }
         if (auto env = item["env"]) {
             if (expect_map(env, what + " env", "a map of variable to value")) {
-                for (const auto& e : env) start.env[e.first.Scalar()] = scalar(e.second, what + " env", "a string");
+                for (const auto& e : env)
+                    start.env[e.first.Scalar()] = scalar(e.second, what + " env", "a string");
             }
         }
         if (auto ready = item["ready"]) start.ready = read_ready(ready, what);
@@ -400,7 +467,8 @@ private:
 
     ReadySpec read_ready(const YAML::Node& node, const std::string& what) {
         ReadySpec ready;
-        if (!expect_map(node, what + " ready", "{ udp: PORT }, { tcp: PORT } or { stdout: REGEX }")) return ready;
+        if (!expect_map(node, what + " ready", "{ udp: PORT }, { tcp: PORT } or { stdout: REGEX }"))
+            return ready;
         check_keys(node, {"udp", "tcp", "stdout", "timeout"}, what + " ready");
         int kinds = 0;
         if (auto n = node["udp"]) {
@@ -419,8 +487,10 @@ private:
             check_regex(n, ready.regex, what + " ready stdout");
             ++kinds;
         }
-        if (kinds != 1) diag_.error(loc_of(node), what + " ready: expected exactly one of udp, tcp or stdout");
-        if (auto n = node["timeout"]) ready.timeout = duration(n, what + " ready timeout").value_or(ready.timeout);
+        if (kinds != 1)
+            diag_.error(loc_of(node), what + " ready: expected exactly one of udp, tcp or stdout");
+        if (auto n = node["timeout"])
+            ready.timeout = duration(n, what + " ready timeout").value_or(ready.timeout);
         return ready;
     }
 
@@ -428,7 +498,8 @@ private:
         try {
             std::regex compiled(regex, std::regex::ECMAScript);
         } catch (const std::regex_error& e) {
-            diag_.error(loc_of(node), fmt::format("{}: bad regular expression '{}': {}", what, regex, e.what()));
+            diag_.error(loc_of(node),
+                        fmt::format("{}: bad regular expression '{}': {}", what, regex, e.what()));
         }
     }
 
@@ -441,7 +512,8 @@ private:
         } else {
             wait.names.push_back(scalar(names, "wait", "a process name or a list of them"));
         }
-        if (auto t = item["timeout"]) wait.timeout = duration(t, "wait timeout").value_or(wait.timeout);
+        if (auto t = item["timeout"])
+            wait.timeout = duration(t, "wait timeout").value_or(wait.timeout);
         topo.steps.push_back({std::move(wait), loc_of(item)});
     }
 

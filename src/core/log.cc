@@ -12,29 +12,41 @@ std::atomic<Level> g_level{Level::info};
 
 const char* label(Level level) {
     switch (level) {
-        case Level::debug: return "debug";
-        case Level::info: return "info";
-        case Level::warning: return "warning";
-        case Level::error: return "error";
+        case Level::debug:
+            return "debug";
+        case Level::info:
+            return "info";
+        case Level::warning:
+            return "warning";
+        case Level::error:
+            return "error";
     }
     return "?";
 }
 
 const char* colour(Level level) {
     switch (level) {
-        case Level::debug: return "\033[2m";
-        case Level::info: return "\033[36m";
-        case Level::warning: return "\033[33m";
-        case Level::error: return "\033[31m";
+        case Level::debug:
+            return "\033[2m";
+        case Level::info:
+            return "\033[36m";
+        case Level::warning:
+            return "\033[33m";
+        case Level::error:
+            return "\033[31m";
     }
     return "";
 }
 
 }  // namespace
 
-void set_level(Level level) { g_level = level; }
+void set_level(Level level) {
+    g_level = level;
+}
 
-bool enabled(Level level) { return level >= g_level.load(); }
+bool enabled(Level level) {
+    return level >= g_level.load();
+}
 
 void write(Level level, std::string_view message) {
     if (!enabled(level)) return;

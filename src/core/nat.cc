@@ -49,10 +49,14 @@ constexpr std::array<std::pair<std::string_view, Behaviour>, 4> kBehaviourNames{
 
 std::string_view short_name(Behaviour b) {
     switch (b) {
-        case Behaviour::none: return "no";
-        case Behaviour::endpoint_independent: return "EI";
-        case Behaviour::address_dependent: return "AD";
-        case Behaviour::address_and_port_dependent: return "APD";
+        case Behaviour::none:
+            return "no";
+        case Behaviour::endpoint_independent:
+            return "EI";
+        case Behaviour::address_dependent:
+            return "AD";
+        case Behaviour::address_and_port_dependent:
+            return "APD";
     }
     return "?";
 }
@@ -98,9 +102,12 @@ std::optional<PortAssignment> parse_port_assignment(std::string_view text) {
 
 std::string_view port_assignment_name(PortAssignment p) {
     switch (p) {
-        case PortAssignment::preserve: return "preserve";
-        case PortAssignment::sequential: return "sequential";
-        case PortAssignment::random: return "random";
+        case PortAssignment::preserve:
+            return "preserve";
+        case PortAssignment::sequential:
+            return "sequential";
+        case PortAssignment::random:
+            return "random";
     }
     return "?";
 }

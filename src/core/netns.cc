@@ -21,7 +21,9 @@ Fd open_current_netns() {
     return fd;
 }
 
-std::string handle_path(const std::string& name) { return std::string(kNetnsDir) + "/" + name; }
+std::string handle_path(const std::string& name) {
+    return std::string(kNetnsDir) + "/" + name;
+}
 
 }  // namespace
 
@@ -31,7 +33,8 @@ NetnsScope::NetnsScope(int target_fd) : original_(open_current_netns()) {
 
 NetnsScope::~NetnsScope() {
     if (::setns(original_.get(), CLONE_NEWNET) != 0) {
-        std::fprintf(stderr, "fatal: setns back to the original namespace: %s\n", std::strerror(errno));
+        std::fprintf(stderr, "fatal: setns back to the original namespace: %s\n",
+                     std::strerror(errno));
         std::abort();
     }
 }
@@ -42,7 +45,8 @@ Fd create_netns() {
     Fd created(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
     const int saved = errno;
     if (::setns(original.get(), CLONE_NEWNET) != 0) {
-        std::fprintf(stderr, "fatal: setns back to the original namespace: %s\n", std::strerror(errno));
+        std::fprintf(stderr, "fatal: setns back to the original namespace: %s\n",
+                     std::strerror(errno));
         std::abort();
     }
     errno = saved;
@@ -58,7 +62,8 @@ Fd open_named_netns(const std::string& name) {
 }
 
 void name_netns(int fd, const std::string& name) {
-    if (::mkdir(kNetnsDir, 0755) != 0 && errno != EEXIST) throw_errno(std::string("mkdir(") + kNetnsDir + ")");
+    if (::mkdir(kNetnsDir, 0755) != 0 && errno != EEXIST)
+        throw_errno(std::string("mkdir(") + kNetnsDir + ")");
     const std::string path = handle_path(name);
     Fd file(::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
     if (!file.valid()) throw_errno("open(" + path + ", O_CREAT|O_EXCL)");

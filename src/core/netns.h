@@ -32,13 +32,13 @@ inline constexpr const char* kNetnsDir = "/run/netns";
 /// and back to where it was. If moving back fails the process aborts: going
 /// on in the wrong namespace could change the machine's own network.
 class NetnsScope {
-public:
+  public:
     explicit NetnsScope(int target_fd);
     ~NetnsScope();
     NetnsScope(const NetnsScope&) = delete;
     NetnsScope& operator=(const NetnsScope&) = delete;
 
-private:
+  private:
     Fd original_;
 };
 

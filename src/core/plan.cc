@@ -46,13 +46,14 @@ void collect_downstream(const Topology& topo, const Router& router, std::vector<
     for (const auto& lan : router.lans) {
         out.push_back(topo.find_network(lan.network)->subnet);
         for (const auto& below : topo.routers) {
-            if (below.wan.network == lan.network && !translates(below)) collect_downstream(topo, below, out);
+            if (below.wan.network == lan.network && !translates(below))
+                collect_downstream(topo, below, out);
         }
     }
 }
 
 class Planner {
-public:
+  public:
     explicit Planner(const Topology& topo) : topo_(topo) {}
 
     NetworkPlan run() {
@@ -63,7 +64,7 @@ public:
         return std::move(plan_);
     }
 
-private:
+  private:
     const Topology& topo_;
     NetworkPlan plan_;
     std::map<std::string, std::vector<Member>> members_;  // network -> members
@@ -136,7 +137,8 @@ private:
         if (members.empty()) return;
         const size_t bridge = add_namespace(net.name, Kind::bridge);
         for (size_t i = 0; i < members.size(); ++i) {
-            plan_.links.push_back({net.name, end_of(members[i]), {bridge, fmt::format("p{}", i)}, true});
+            plan_.links.push_back(
+                {net.name, end_of(members[i]), {bridge, fmt::format("p{}", i)}, true});
         }
     }
 
@@ -154,6 +156,8 @@ size_t NetworkPlan::index_of(const std::string& name, NamespacePlan::Kind kind) 
     throw Error(fmt::format("no namespace planned for '{}'", name));
 }
 
-NetworkPlan plan_network(const Topology& topo) { return Planner(topo).run(); }
+NetworkPlan plan_network(const Topology& topo) {
+    return Planner(topo).run();
+}
 
 }  // namespace testbed

@@ -1,6 +1,8 @@
 #include "core/process.h"
 
 #include <fcntl.h>
+#include <fmt/core.h>
+#include <fmt/ranges.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -11,13 +13,10 @@
 
 #include <array>
 #include <atomic>
-#include <cstring>
-#include <filesystem>
-
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
-#include <fmt/core.h>
-#include <fmt/ranges.h>
+#include <cstring>
+#include <filesystem>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -63,7 +62,8 @@ struct EnterNode : bp::extend::handler {
         if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return fail("prctl(PR_SET_PDEATHSIG)");
         if (::getppid() != parent) ::_exit(127);  // the testbed is already gone
         if (own_group && ::setpgid(0, 0) != 0) return fail("setpgid");
-        if (netns_fd >= 0 && ::setns(netns_fd, CLONE_NEWNET) != 0) return fail("setns(CLONE_NEWNET)");
+        if (netns_fd >= 0 && ::setns(netns_fd, CLONE_NEWNET) != 0)
+            return fail("setns(CLONE_NEWNET)");
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -88,7 +88,8 @@ std::string ExitStatus::str() const {
     if (code) return fmt::format("exit {}", *code);
     if (signal) {
         const char* name = sigabbrev_np(*signal);
-        return name ? fmt::format("killed by SIG{}", name) : fmt::format("killed by signal {}", *signal);
+        return name ? fmt::format("killed by SIG{}", name)
+                    : fmt::format("killed by signal {}", *signal);
     }
     return "running";
 }
@@ -96,8 +97,8 @@ std::string ExitStatus::str() const {
 std::unique_ptr<Process> Process::launch(const LaunchSpec& spec, const std::string& program_dir) {
     const std::string program = resolve_program(spec.argv.at(0), program_dir);
     if (program.empty()) {
-        throw Error(fmt::format("start '{}' on '{}': program '{}' not found in {} or PATH", spec.name, spec.node,
-                                spec.argv[0], program_dir));
+        throw Error(fmt::format("start '{}' on '{}': program '{}' not found in {} or PATH",
+                                spec.name, spec.node, spec.argv[0], program_dir));
     }
     // Through testbed-init: whatever the program forks dies with it, and
     // with the testbed (a PID namespace per program; see programs/init.cc).
@@ -107,23 +108,27 @@ std::unique_ptr<Process> Process::launch(const LaunchSpec& spec, const std::stri
     std::unique_ptr<bp::child> child;
     try {
         child = std::make_unique<bp::child>(
-            bp::exe = init, bp::args = args, build_env(spec, program_dir), bp::std_in < bp::null,
-            bp::std_out > spec.stdout_path, bp::std_err > spec.stderr_path,
+            bp::exe = init, bp::args = args, build_env(spec, program_dir),
+            bp::std_in<bp::null, bp::std_out> spec.stdout_path, bp::std_err > spec.stderr_path,
             EnterNode{{}, spec.netns_fd, ::getpid()});
     } catch (const bp::process_error& e) {
-        throw Error(fmt::format("start '{}' on '{}': {}: {}", spec.name, spec.node, fmt::join(spec.argv, " "),
-                                e.what()));
+        throw Error(fmt::format("start '{}' on '{}': {}: {}", spec.name, spec.node,
+                                fmt::join(spec.argv, " "), e.what()));
     }
     const int pid = child->id();
     Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
     if (!pidfd.valid()) throw_errno(fmt::format("pidfd_open({})", pid));
     register_emergency_group(pid);
-    log::debug("started '{}' on '{}' as pid {}: {}", spec.name, spec.node, pid, fmt::join(spec.argv, " "));
+    log::debug("started '{}' on '{}' as pid {}: {}", spec.name, spec.node, pid,
+               fmt::join(spec.argv, " "));
     return std::unique_ptr<Process>(new Process(spec, std::move(child), std::move(pidfd)));
 }
 
 Process::Process(LaunchSpec spec, std::unique_ptr<bp::child> child, Fd pidfd)
-    : spec_(std::move(spec)), child_(std::move(child)), pid_(child_->id()), pidfd_(std::move(pidfd)) {}
+    : spec_(std::move(spec)),
+      child_(std::move(child)),
+      pid_(child_->id()),
+      pidfd_(std::move(pidfd)) {}
 
 Process::~Process() {
     if (!reaped_) stop(std::chrono::milliseconds(500));
@@ -135,20 +140,25 @@ void Process::reap() {
     child_->wait(ec);
     reaped_ = true;
     const int raw = child_->native_exit_code();
-    if (!ec && WIFEXITED(raw)) status_.code = WEXITSTATUS(raw);
-    else if (!ec && WIFSIGNALED(raw)) status_.signal = WTERMSIG(raw);
+    if (!ec && WIFEXITED(raw))
+        status_.code = WEXITSTATUS(raw);
+    else if (!ec && WIFSIGNALED(raw))
+        status_.signal = WTERMSIG(raw);
     // Anything the program left running in its group goes with it.
     ::kill(-pid_, SIGKILL);
     unregister_emergency_group(pid_);
 }
 
-bool Process::running() { return !wait_for(Duration(0)); }
+bool Process::running() {
+    return !wait_for(Duration(0));
+}
 
 bool Process::wait_for(Duration timeout) {
     if (reaped_) return true;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         pollfd p{pidfd_.get(), POLLIN, 0};
         // Wake at least every 50 ms so a Ctrl-C is noticed by the caller's loop.
         const int ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, 50));
@@ -171,13 +181,15 @@ void Process::stop(Duration grace) {
     wait_for(std::chrono::seconds(5));
 }
 
-int run_attached(int netns_fd, const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+int run_attached(int netns_fd, const std::vector<std::string>& argv,
+                 const std::map<std::string, std::string>& env) {
     LaunchSpec spec;
     spec.name = argv.at(0);
     spec.env = env;
     const std::string dir = own_program_dir();
     const std::string program = resolve_program(argv.at(0), dir);
-    if (program.empty()) throw Error(fmt::format("program '{}' not found in {} or PATH", argv[0], dir));
+    if (program.empty())
+        throw Error(fmt::format("program '{}' not found in {} or PATH", argv[0], dir));
     std::vector<std::string> args(argv.begin() + 1, argv.end());
     try {
         bp::child child(bp::exe = program, bp::args = args, build_env(spec, dir),

@@ -38,7 +38,7 @@ struct ExitStatus {
 };
 
 class Process {
-public:
+  public:
     /// Starts the program. `argv[0]` without a slash is looked up first in
     /// `program_dir` (the testbed's own programs), then in PATH. Throws Error
     /// naming the process and program when it cannot start.
@@ -58,7 +58,7 @@ public:
     ExitStatus status() const { return status_; }
     bool exited() const { return reaped_; }
 
-private:
+  private:
     Process(LaunchSpec spec, std::unique_ptr<boost::process::child> child, Fd pidfd);
     void reap();
 

@@ -16,7 +16,9 @@ bool table_has_port(const std::string& table, bool tcp, int port) {
         std::istringstream fields(line);
         std::string slot, local, remote, state;
         fields >> slot >> local >> remote >> state;
-        if (local.size() < want.size() || local.compare(local.size() - want.size(), want.size(), want) != 0) continue;
+        if (local.size() < want.size() ||
+            local.compare(local.size() - want.size(), want.size(), want) != 0)
+            continue;
         if (!tcp || state == "0A") return true;  // 0A: TCP_LISTEN
     }
     return false;

@@ -10,7 +10,7 @@
 namespace testbed {
 
 class Realizer {
-public:
+  public:
     Realizer(Kernel& kernel, const NetworkPlan& plan) : kernel_(kernel), plan_(plan) {}
     ~Realizer() { teardown(); }
     Realizer(const Realizer&) = delete;
@@ -28,7 +28,7 @@ public:
     /// Kernel id of the namespace at `plan_index`.
     int ns_id(size_t plan_index) const { return ns_ids_.at(plan_index); }
 
-private:
+  private:
     void create_namespaces();
     void create_links();
     void configure_interfaces();

@@ -9,7 +9,8 @@ namespace {
 /// (RFC 5382 REQ-4: silently, or TCP hole punching fails), or refused with a
 /// reset when the behaviour asks for rst.
 std::string unsolicited_rules(const std::string& wan, TcpUnsolicited tcp) {
-    std::string out = fmt::format("        iifname \"{}\" ct state established,related accept\n", wan);
+    std::string out =
+        fmt::format("        iifname \"{}\" ct state established,related accept\n", wan);
     if (tcp == TcpUnsolicited::rst) {
         out += fmt::format("        iifname \"{}\" meta l4proto tcp reject with tcp reset\n", wan);
     }
@@ -17,16 +18,20 @@ std::string unsolicited_rules(const std::string& wan, TcpUnsolicited tcp) {
     return out;
 }
 
-std::string filter_chain(const std::string& name, const std::string& hook, const std::string& body) {
-    return fmt::format("    chain {} {{\n        type filter hook {} priority filter; policy accept;\n{}    }}\n",
-                       name, hook, body);
+std::string filter_chain(const std::string& name, const std::string& hook,
+                         const std::string& body) {
+    return fmt::format(
+        "    chain {} {{\n        type filter hook {} priority filter; policy accept;\n{}    }}\n",
+        name, hook, body);
 }
 
 void nat_rules(const RouterRules& rules, const NatBehaviour& b, std::string& out,
                std::vector<std::string>& warnings) {
-    const bool random = b.mapping != Behaviour::endpoint_independent || b.ports == PortAssignment::random;
+    const bool random =
+        b.mapping != Behaviour::endpoint_independent || b.ports == PortAssignment::random;
     out += fmt::format(
-        "    chain postrouting {{\n        type nat hook postrouting priority srcnat; policy accept;\n"
+        "    chain postrouting {{\n        type nat hook postrouting priority srcnat; policy "
+        "accept;\n"
         "        oifname \"{}\" masquerade{}\n    }}\n",
         rules.wan, random ? " random" : "");
     const std::string guard = unsolicited_rules(rules.wan, b.tcp_unsolicited);
@@ -34,7 +39,8 @@ void nat_rules(const RouterRules& rules, const NatBehaviour& b, std::string& out
     out += filter_chain("input", "input", guard);
 
     NatBehaviour given;  // what masquerade gives: EI/APD, preserved ports, no hairpin
-    given.mapping = random ? Behaviour::address_and_port_dependent : Behaviour::endpoint_independent;
+    given.mapping =
+        random ? Behaviour::address_and_port_dependent : Behaviour::endpoint_independent;
     given.ports = random ? PortAssignment::random : PortAssignment::preserve;
     given.tcp_unsolicited = b.tcp_unsolicited;
     NatBehaviour wanted = b;
@@ -42,9 +48,10 @@ void nat_rules(const RouterRules& rules, const NatBehaviour& b, std::string& out
     wanted.tcp_timeout.reset();
     wanted.port_step = 1;
     if (!(wanted == given) || b.udp_timeout || b.tcp_timeout) {
-        warnings.push_back(fmt::format("router '{}': asked for {}; this version gives {} (plain masquerade "
-                                       "until the NAT engine lands)",
-                                       rules.router, describe(b), describe(given)));
+        warnings.push_back(
+            fmt::format("router '{}': asked for {}; this version gives {} (plain masquerade "
+                        "until the NAT engine lands)",
+                        rules.router, describe(b), describe(given)));
     }
 }
 
@@ -57,9 +64,10 @@ void firewall_rules(const RouterRules& rules, const FirewallSpec& fw, std::strin
         body += unsolicited_rules(rules.wan, TcpUnsolicited::drop);
     } else if (fw.filtering != Behaviour::none && fw.filtering != Behaviour::endpoint_independent) {
         body += unsolicited_rules(rules.wan, TcpUnsolicited::drop);
-        warnings.push_back(fmt::format("router '{}': firewall filtering {} is given as address-and-port-"
-                                       "dependent until the NAT engine lands",
-                                       rules.router, behaviour_name(fw.filtering)));
+        warnings.push_back(
+            fmt::format("router '{}': firewall filtering {} is given as address-and-port-"
+                        "dependent until the NAT engine lands",
+                        rules.router, behaviour_name(fw.filtering)));
     }
     if (!body.empty()) out += filter_chain("forward", "forward", body);
 }
@@ -74,8 +82,10 @@ RulesetResult router_ruleset(const RouterRules& rules) {
         FirewallSpec as_firewall;
         as_firewall.filtering = b.filtering;
         as_firewall.block_udp = b.block_udp;
-        if (b.mapping != Behaviour::none) nat_rules(rules, b, body, result.warnings);
-        else firewall_rules(rules, as_firewall, body, result.warnings);
+        if (b.mapping != Behaviour::none)
+            nat_rules(rules, b, body, result.warnings);
+        else
+            firewall_rules(rules, as_firewall, body, result.warnings);
     } else if (rules.firewall) {
         firewall_rules(rules, *rules.firewall, body, result.warnings);
     }

@@ -1,9 +1,8 @@
 #include "core/runner.h"
 
-#include <sys/random.h>
-
 #include <fmt/core.h>
 #include <fmt/ranges.h>
+#include <sys/random.h>
 
 #include <filesystem>
 #include <fstream>
@@ -50,7 +49,7 @@ bool poll_until(Process& process, Duration timeout, Probe&& probe) {
 }
 
 class ScenarioRun {
-public:
+  public:
     ScenarioRun(const Topology& topo, const RunOptions& options, RunReport& report)
         : topo_(topo), options_(options), report_(report) {}
 
@@ -97,7 +96,7 @@ public:
         report_.teardown_ms = ms_since(t);
     }
 
-private:
+  private:
     const Topology& topo_;
     const RunOptions& options_;
     RunReport& report_;
@@ -126,13 +125,15 @@ private:
             },
             step.action);
         report_.steps.push_back({what, ms_since(t), ok});
-        log::debug("step '{}' {} in {:.1f} ms", what, ok ? "done" : "failed", report_.steps.back().ms);
+        log::debug("step '{}' {} in {:.1f} ms", what, ok ? "done" : "failed",
+                   report_.steps.back().ms);
         return ok;
     }
 
     bool start(const StartStep& s) {
-        const size_t ns = topo_.find_host(s.node) ? plan_.index_of(s.node, NamespacePlan::Kind::host)
-                                                  : plan_.index_of(s.node, NamespacePlan::Kind::router);
+        const size_t ns = topo_.find_host(s.node)
+                              ? plan_.index_of(s.node, NamespacePlan::Kind::host)
+                              : plan_.index_of(s.node, NamespacePlan::Kind::router);
         LaunchSpec spec;
         spec.name = s.name;
         spec.node = s.node;
@@ -155,12 +156,14 @@ private:
         bool ready = true;
         std::string condition;
         switch (r.kind) {
-            case ReadySpec::Kind::none: return true;
+            case ReadySpec::Kind::none:
+                return true;
             case ReadySpec::Kind::udp_port:
             case ReadySpec::Kind::tcp_port: {
                 const bool tcp = r.kind == ReadySpec::Kind::tcp_port;
                 condition = fmt::format("{} port {} bound", tcp ? "TCP" : "UDP", r.port);
-                ready = poll_until(process, r.timeout, [&] { return port_bound(process.pid(), tcp, r.port); });
+                ready = poll_until(process, r.timeout,
+                                   [&] { return port_bound(process.pid(), tcp, r.port); });
                 break;
             }
             case ReadySpec::Kind::stdout_regex: {
@@ -173,9 +176,9 @@ private:
             }
         }
         if (ready) return true;
-        report_.errors.push_back(fmt::format("start '{}': not ready ({}) within {}{}", s.name, condition,
-                                             format_duration(r.timeout),
-                                             process.exited() ? "; it ended with " + process.status().str() : ""));
+        report_.errors.push_back(fmt::format(
+            "start '{}': not ready ({}) within {}{}", s.name, condition, format_duration(r.timeout),
+            process.exited() ? "; it ended with " + process.status().str() : ""));
         return false;
     }
 
@@ -193,8 +196,8 @@ private:
             if (!p.exited()) late.push_back(name);
         }
         if (late.empty()) return true;
-        report_.errors.push_back(fmt::format("wait: {} still running after {}", fmt::join(late, ", "),
-                                             format_duration(w.timeout)));
+        report_.errors.push_back(fmt::format("wait: {} still running after {}",
+                                             fmt::join(late, ", "), format_duration(w.timeout)));
         return false;
     }
 
@@ -203,7 +206,9 @@ private:
         while (Clock::now() < deadline) {
             throw_if_interrupted();
             const auto left = std::chrono::duration_cast<Duration>(deadline - Clock::now());
-            struct timespec ts {0, std::min<long>(50'000'000L, static_cast<long>(left.count()) * 1'000'000L)};
+            struct timespec ts {
+                0, std::min<long>(50'000'000L, static_cast<long>(left.count()) * 1'000'000L)
+            };
             nanosleep(&ts, nullptr);  // a `sleep` step asks for time to pass
         }
     }
@@ -213,7 +218,8 @@ private:
 
 std::string new_run_id() {
     uint32_t value = 0;
-    if (getrandom(&value, sizeof value, 0) != sizeof value) value = static_cast<uint32_t>(::getpid());
+    if (getrandom(&value, sizeof value, 0) != sizeof value)
+        value = static_cast<uint32_t>(::getpid());
     return fmt::format("{:06x}", value & 0xffffff);
 }
 
@@ -221,8 +227,9 @@ RunReport run_scenario(const Topology& topo, const RunOptions& options) {
     RunReport report;
     report.name = topo.name.empty() ? std::filesystem::path(topo.file).stem().string() : topo.name;
     report.run_id = options.run_id.empty() ? new_run_id() : options.run_id;
-    const std::string root = options.log_root.empty() ? std::filesystem::temp_directory_path().string()
-                                                      : options.log_root;
+    const std::string root = options.log_root.empty()
+                                 ? std::filesystem::temp_directory_path().string()
+                                 : options.log_root;
     report.log_dir = fmt::format("{}/testbed-{}-{}", root, report.name, report.run_id);
     std::error_code ec;
     std::filesystem::create_directories(report.log_dir, ec);
@@ -262,14 +269,16 @@ std::string format_report(const RunReport& r) {
         if (c.passed) {
             out += fmt::format("  ok    {} {} = {}\n", c.process, c.what, c.actual);
         } else {
-            out += fmt::format("  FAIL  {} {}: expected {}, got {}\n", c.process, c.what, c.expected, c.actual);
+            out += fmt::format("  FAIL  {} {}: expected {}, got {}\n", c.process, c.what,
+                               c.expected, c.actual);
         }
     }
     size_t passed = 0;
     for (const auto& c : r.checks) passed += c.passed ? 1 : 0;
-    out += fmt::format("{} {}: {}/{} expectations held (build {:.0f} ms, run {:.0f} ms, teardown {:.0f} ms)\n",
-                       r.passed ? "PASS" : "FAIL", r.name, passed, r.checks.size(), r.build_ms, r.run_ms,
-                       r.teardown_ms);
+    out += fmt::format(
+        "{} {}: {}/{} expectations held (build {:.0f} ms, run {:.0f} ms, teardown {:.0f} ms)\n",
+        r.passed ? "PASS" : "FAIL", r.name, passed, r.checks.size(), r.build_ms, r.run_ms,
+        r.teardown_ms);
     if (!r.log_dir.empty()) out += fmt::format("  logs: {}\n", r.log_dir);
     return out;
 }

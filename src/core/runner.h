@@ -12,9 +12,9 @@
 namespace testbed {
 
 struct RunOptions {
-    std::string run_id;         ///< run-scoped names; random when empty
-    std::string log_root;       ///< per-run log folders go below it
-    bool keep_logs = false;     ///< keep the log folder of a passing run too
+    std::string run_id;                             ///< run-scoped names; random when empty
+    std::string log_root;                           ///< per-run log folders go below it
+    bool keep_logs = false;                         ///< keep the log folder of a passing run too
     Duration stop_grace = std::chrono::seconds(2);  ///< SIGTERM to SIGKILL
 };
 

@@ -30,7 +30,8 @@ std::string Diagnostics::format() const {
     for (const auto& d : sorted) {
         const char* kind = d.severity == Diagnostic::Severity::error ? "error" : "warning";
         if (d.loc.line > 0) {
-            out += fmt::format("{}:{}:{}: {}: {}\n", file_, d.loc.line, d.loc.column, kind, d.message);
+            out +=
+                fmt::format("{}:{}:{}: {}: {}\n", file_, d.loc.line, d.loc.column, kind, d.message);
         } else {
             out += fmt::format("{}: {}: {}\n", file_, kind, d.message);
         }

@@ -24,7 +24,7 @@ struct Diagnostic {
 /// Problems found in one file. Loading and validation report every problem
 /// they find rather than stopping at the first.
 class Diagnostics {
-public:
+  public:
     explicit Diagnostics(std::string file) : file_(std::move(file)) {}
 
     void error(SourceLoc loc, std::string message);
@@ -36,7 +36,7 @@ public:
     /// "file:line:col: error: message" lines, sorted by position.
     std::string format() const;
 
-private:
+  private:
     std::string file_;
     std::vector<Diagnostic> items_;
 };

@@ -4,9 +4,8 @@
 /// checks it and resolves `auto` addresses, the planner turns it into kernel
 /// objects. See docs/topology.md for the file format.
 
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <variant>

@@ -10,7 +10,7 @@ namespace {
 
 /// Addresses in use per network, and the next candidate for `auto`.
 class AddressBook {
-public:
+  public:
     explicit AddressBook(const Topology& topo) : topo_(topo) {}
 
     /// Records an explicit address; reports a duplicate or a bad address.
@@ -25,19 +25,23 @@ public:
             return;
         }
         if (!net->subnet.is_usable_host(ip)) {
-            diag.error(spec.loc, fmt::format("{}: address {} is the {} address of {}; expected a host address",
-                                             owner, ip.str(), ip == net->subnet.network ? "network" : "broadcast",
-                                             net->subnet.str()));
+            diag.error(
+                spec.loc,
+                fmt::format("{}: address {} is the {} address of {}; expected a host address",
+                            owner, ip.str(), ip == net->subnet.network ? "network" : "broadcast",
+                            net->subnet.str()));
             return;
         }
         auto [it, fresh] = used_.emplace(ip.value, owner);
         if (!fresh) {
-            diag.error(spec.loc, fmt::format("{}: address {} is already used by {}", owner, ip.str(), it->second));
+            diag.error(spec.loc, fmt::format("{}: address {} is already used by {}", owner,
+                                             ip.str(), it->second));
         }
     }
 
     /// Picks the first free host address of `network` for an `auto`.
-    void assign(const std::string& network, AddressSpec& spec, const std::string& owner, Diagnostics& diag) {
+    void assign(const std::string& network, AddressSpec& spec, const std::string& owner,
+                Diagnostics& diag) {
         const Network* net = topo_.find_network(network);
         if (!net || !net->valid || spec.address) return;
         for (uint32_t v = net->subnet.first_host().value; v <= net->subnet.last_host().value; ++v) {
@@ -46,11 +50,11 @@ public:
                 return;
             }
         }
-        diag.error(spec.loc, fmt::format("{}: network '{}' ({}) has no free address left", owner, network,
-                                         net->subnet.str()));
+        diag.error(spec.loc, fmt::format("{}: network '{}' ({}) has no free address left", owner,
+                                         network, net->subnet.str()));
     }
 
-private:
+  private:
     const Topology& topo_;
     std::map<uint32_t, std::string> used_;
 };
@@ -61,9 +65,10 @@ void check_networks(const Topology& topo, Diagnostics& diag) {
             const Network& a = topo.networks[i];
             const Network& b = topo.networks[j];
             if (a.valid && b.valid && a.subnet.overlaps(b.subnet)) {
-                diag.error(a.loc, fmt::format("network '{}' ({}) overlaps network '{}' ({}, line {}); "
-                                              "expected disjoint subnets",
-                                              a.name, a.subnet.str(), b.name, b.subnet.str(), b.loc.line));
+                diag.error(a.loc,
+                           fmt::format("network '{}' ({}) overlaps network '{}' ({}, line {}); "
+                                       "expected disjoint subnets",
+                                       a.name, a.subnet.str(), b.name, b.subnet.str(), b.loc.line));
             }
         }
     }
@@ -76,7 +81,8 @@ void for_each_attachment(Topology& topo, Fn&& fn) {
         for (auto& att : host.attachments) fn(fmt::format("host '{}'", host.name), att, false);
     }
     for (auto& router : topo.routers) {
-        if (!router.wan.network.empty()) fn(fmt::format("router '{}' wan", router.name), router.wan, false);
+        if (!router.wan.network.empty())
+            fn(fmt::format("router '{}' wan", router.name), router.wan, false);
         for (auto& lan : router.lans) fn(fmt::format("router '{}' lan", router.name), lan, true);
     }
 }
@@ -107,14 +113,17 @@ void check_routers(const Topology& topo, Diagnostics& diag) {
     for (const auto& router : topo.routers) {
         for (const auto& lan : router.lans) {
             if (lan.network == router.wan.network) {
-                diag.error(lan.loc, fmt::format("router '{}': network '{}' is both its wan and a lan", router.name,
-                                                lan.network));
+                diag.error(lan.loc,
+                           fmt::format("router '{}': network '{}' is both its wan and a lan",
+                                       router.name, lan.network));
             }
             auto [it, fresh] = served_by.emplace(lan.network, &router);
             if (!fresh && it->second != &router) {
-                diag.error(lan.loc, fmt::format("router '{}': network '{}' is already the lan of router '{}'; "
-                                                "a network has one router at most",
-                                                router.name, lan.network, it->second->name));
+                diag.error(
+                    lan.loc,
+                    fmt::format("router '{}': network '{}' is already the lan of router '{}'; "
+                                "a network has one router at most",
+                                router.name, lan.network, it->second->name));
             }
         }
     }
@@ -124,9 +133,10 @@ void check_routers(const Topology& topo, Diagnostics& diag) {
         const Router* up = router_serving(topo, router.wan.network);
         while (up) {
             if (!seen.insert(up->name).second) {
-                diag.error(router.loc, fmt::format("router '{}' is part of a router loop: its wan leads back "
-                                                   "through router '{}'; expected a tree of routers",
-                                                   router.name, up->name));
+                diag.error(router.loc,
+                           fmt::format("router '{}' is part of a router loop: its wan leads back "
+                                       "through router '{}'; expected a tree of routers",
+                                       router.name, up->name));
                 break;
             }
             up = router_serving(topo, up->wan.network);
@@ -150,7 +160,9 @@ void check_reachability(const Topology& topo, Diagnostics& diag) {
     const auto members = member_counts(topo);
     for (const auto& host : topo.hosts) {
         if (host.attachments.empty()) {
-            diag.error(host.loc, fmt::format("host '{}' is on no network; expected {{ NETWORK: ADDRESS }}", host.name));
+            diag.error(host.loc,
+                       fmt::format("host '{}' is on no network; expected {{ NETWORK: ADDRESS }}",
+                                   host.name));
             continue;
         }
         std::set<std::string> gateways;
@@ -161,17 +173,21 @@ void check_reachability(const Topology& topo, Diagnostics& diag) {
             has_neighbour = has_neighbour || (it != members.end() && it->second > 1);
         }
         if (gateways.size() > 1) {
-            diag.error(host.loc, fmt::format("host '{}' has no single default route: it is on the lans of "
-                                             "routers '{}' and '{}'",
-                                             host.name, *gateways.begin(), *std::next(gateways.begin())));
+            diag.error(host.loc,
+                       fmt::format("host '{}' has no single default route: it is on the lans of "
+                                   "routers '{}' and '{}'",
+                                   host.name, *gateways.begin(), *std::next(gateways.begin())));
         }
         if (!has_neighbour) {
-            diag.error(host.loc, fmt::format("host '{}' has no route to anything: no other node is on its "
-                                             "network(s)", host.name));
+            diag.error(host.loc,
+                       fmt::format("host '{}' has no route to anything: no other node is on its "
+                                   "network(s)",
+                                   host.name));
         }
     }
     for (const auto& net : topo.networks) {
-        if (!members.count(net.name)) diag.warning(net.loc, fmt::format("network '{}' is not used by any node", net.name));
+        if (!members.count(net.name))
+            diag.warning(net.loc, fmt::format("network '{}' is not used by any node", net.name));
     }
 }
 
@@ -180,25 +196,32 @@ void check_steps(const Topology& topo, Diagnostics& diag) {
     for (const auto& step : topo.steps) {
         if (const auto* start = std::get_if<StartStep>(&step.action)) {
             if (!start->node.empty() && !topo.has_node(start->node)) {
-                diag.error(step.loc, fmt::format("start '{}': unknown node '{}'; expected a host or router",
-                                                 start->name, start->node));
+                diag.error(step.loc,
+                           fmt::format("start '{}': unknown node '{}'; expected a host or router",
+                                       start->name, start->node));
             }
             auto [it, fresh] = started.emplace(start->name, step.loc);
             if (!fresh) {
-                diag.error(step.loc, fmt::format("start '{}': a process of that name was started at line {}",
-                                                 start->name, it->second.line));
+                diag.error(step.loc,
+                           fmt::format("start '{}': a process of that name was started at line {}",
+                                       start->name, it->second.line));
             }
         } else if (const auto* wait = std::get_if<WaitStep>(&step.action)) {
             for (const auto& name : wait->names) {
                 if (!name.empty() && !started.count(name)) {
-                    diag.error(step.loc, fmt::format("wait: unknown process '{}'; expected one started earlier", name));
+                    diag.error(
+                        step.loc,
+                        fmt::format("wait: unknown process '{}'; expected one started earlier",
+                                    name));
                 }
             }
         }
     }
     for (const auto& e : topo.expectations) {
         if (!started.count(e.process)) {
-            diag.error(e.loc, fmt::format("expect: unknown process '{}'; expected the name of a start step", e.process));
+            diag.error(e.loc, fmt::format(
+                                  "expect: unknown process '{}'; expected the name of a start step",
+                                  e.process));
         }
     }
 }

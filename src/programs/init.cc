@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
     install_forwarding();
     const int init_status = wait_for(init);
     int status = 0;
-    if (::read(report[0], &status, sizeof status) != static_cast<ssize_t>(sizeof status)) status = init_status;
+    if (::read(report[0], &status, sizeof status) != static_cast<ssize_t>(sizeof status))
+        status = init_status;
     reproduce(status);
 }

@@ -2,11 +2,11 @@
 // which asks a STUN server for this host's public (mapped) endpoint and
 // says whether it is translated. Hole punching itself is issue 4's next step.
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
-#include <nlohmann/json.hpp>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 #include "core/duration.h"
 #include "core/log.h"
@@ -20,8 +20,8 @@ using Clock = std::chrono::steady_clock;
 
 /// Sends Binding requests, retransmitting every `interval`, until an answer
 /// with the same transaction id comes or `timeout` passes.
-std::optional<stun::Message> binding(programs::UdpSocket& socket, const stun::Endpoint& server, Duration timeout,
-                                     double& rtt_ms) {
+std::optional<stun::Message> binding(programs::UdpSocket& socket, const stun::Endpoint& server,
+                                     Duration timeout, double& rtt_ms) {
     stun::Message request;
     request.transaction = stun::new_transaction_id();
     const auto bytes = stun::encode(request);
@@ -31,7 +31,8 @@ std::optional<stun::Message> binding(programs::UdpSocket& socket, const stun::En
         const auto sent = Clock::now();
         socket.send_to(server, bytes);
         while (Clock::now() - sent < interval) {
-            auto d = socket.receive(std::chrono::duration_cast<std::chrono::milliseconds>(interval - (Clock::now() - sent)));
+            auto d = socket.receive(std::chrono::duration_cast<std::chrono::milliseconds>(
+                interval - (Clock::now() - sent)));
             if (!d) break;
             auto decoded = stun::decode(d->bytes);
             auto* m = std::get_if<stun::Message>(&decoded);
@@ -79,7 +80,8 @@ int main(int argc, char** argv) {
     std::string timeout = "3s";
     bool verbose = false;
     app.add_flag("-v,--verbose", verbose, "Debug logs");
-    auto* probe_cmd = app.add_subcommand("probe", "Ask a STUN server for this host's mapped (public) endpoint");
+    auto* probe_cmd =
+        app.add_subcommand("probe", "Ask a STUN server for this host's mapped (public) endpoint");
     probe_cmd->add_option("--server", server, "STUN server ADDRESS:PORT")->required();
     probe_cmd->add_option("--timeout", timeout, "Give up after this long")->capture_default_str();
     CLI11_PARSE(app, argc, argv);

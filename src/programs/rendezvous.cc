@@ -3,11 +3,10 @@
 // so peers and standard STUN clients learn their public endpoint.
 // Registration, introduction, reversal and relay are issue 4's next steps.
 
+#include <fmt/core.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/core.h>
-
 #include <atomic>
 #include <chrono>
 
@@ -19,14 +18,16 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-void on_signal(int) { g_stop = true; }
+void on_signal(int) {
+    g_stop = true;
+}
 
 using namespace testbed;
 
 /// Logs malformed input at most once a second, with a count, so a flood of
 /// garbage cannot flood the log either.
 class RejectLog {
-public:
+  public:
     void add(const stun::Endpoint& from, const std::string& why) {
         ++count_;
         const auto now = std::chrono::steady_clock::now();
@@ -36,7 +37,7 @@ public:
         last_ = now;
     }
 
-private:
+  private:
     uint64_t count_ = 0;
     std::chrono::steady_clock::time_point last_{};
 };

@@ -1,11 +1,10 @@
 #include "programs/udp.h"
 
 #include <arpa/inet.h>
+#include <fmt/core.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
-
-#include <fmt/core.h>
 
 #include "core/error.h"
 
@@ -33,7 +32,8 @@ stun::Endpoint socket_name(int fd) {
 
 }  // namespace
 
-UdpSocket::UdpSocket(const stun::Endpoint& local) : fd_(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
+UdpSocket::UdpSocket(const stun::Endpoint& local)
+    : fd_(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
     if (!fd_.valid()) throw_errno("socket(AF_INET, SOCK_DGRAM)");
     const sockaddr_in sa = to_sockaddr(local);
     if (::bind(fd_.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) {
@@ -41,13 +41,16 @@ UdpSocket::UdpSocket(const stun::Endpoint& local) : fd_(::socket(AF_INET, SOCK_D
     }
 }
 
-stun::Endpoint UdpSocket::local() const { return socket_name(fd_.get()); }
+stun::Endpoint UdpSocket::local() const {
+    return socket_name(fd_.get());
+}
 
 void UdpSocket::send_to(const stun::Endpoint& to, std::span<const uint8_t> bytes) {
     const sockaddr_in sa = to_sockaddr(to);
     // A lost or refused datagram is normal on the paths a NAT blocks; the
     // protocol above retries, so errors here are not fatal.
-    (void)::sendto(fd_.get(), bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&sa), sizeof sa);
+    (void)::sendto(fd_.get(), bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&sa),
+                   sizeof sa);
 }
 
 std::optional<UdpSocket::Datagram> UdpSocket::receive(std::chrono::milliseconds timeout) {
@@ -58,7 +61,8 @@ std::optional<UdpSocket::Datagram> UdpSocket::receive(std::chrono::milliseconds 
     d.bytes.resize(65536);
     sockaddr_in sa{};
     socklen_t len = sizeof sa;
-    const ssize_t n = ::recvfrom(fd_.get(), d.bytes.data(), d.bytes.size(), 0, reinterpret_cast<sockaddr*>(&sa), &len);
+    const ssize_t n = ::recvfrom(fd_.get(), d.bytes.data(), d.bytes.size(), 0,
+                                 reinterpret_cast<sockaddr*>(&sa), &len);
     if (n < 0) return std::nullopt;
     d.bytes.resize(static_cast<size_t>(n));
     d.from = from_sockaddr(sa);

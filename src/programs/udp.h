@@ -14,7 +14,7 @@
 namespace testbed::programs {
 
 class UdpSocket {
-public:
+  public:
     /// Binds to `local` (0.0.0.0:0 for any address and an ephemeral port).
     explicit UdpSocket(const stun::Endpoint& local);
 
@@ -29,7 +29,7 @@ public:
     /// Waits up to `timeout` for one datagram; nullopt on timeout or signal.
     std::optional<Datagram> receive(std::chrono::milliseconds timeout);
 
-private:
+  private:
     Fd fd_;
 };
 

@@ -1,8 +1,7 @@
 #include "stun/stun.h"
 
-#include <sys/random.h>
-
 #include <fmt/core.h>
+#include <sys/random.h>
 
 #include <charconv>
 
@@ -32,8 +31,8 @@ uint32_t get32(std::span<const uint8_t> b, size_t at) {
 /// RFC 8489 §5: the class bits C1 C0 sit at bits 8 and 4 of the type.
 uint16_t message_type(uint16_t m, Class c) {
     const auto cls = static_cast<uint16_t>(c);
-    return static_cast<uint16_t>((m & 0x000F) | ((m & 0x0070) << 1) | ((m & 0x0F80) << 2) | ((cls & 1) << 4) |
-                                 ((cls & 2) << 7));
+    return static_cast<uint16_t>((m & 0x000F) | ((m & 0x0070) << 1) | ((m & 0x0F80) << 2) |
+                                 ((cls & 1) << 4) | ((cls & 2) << 7));
 }
 
 void split_type(uint16_t type, uint16_t& m, Class& c) {
@@ -55,7 +54,9 @@ std::optional<Endpoint> Endpoint::parse(const std::string& text) {
     return Endpoint{*ip, static_cast<uint16_t>(port)};
 }
 
-std::string Endpoint::str() const { return fmt::format("{}:{}", ip.str(), port); }
+std::string Endpoint::str() const {
+    return fmt::format("{}:{}", ip.str(), port);
+}
 
 const Attribute* Message::find(uint16_t type) const {
     for (const auto& a : attributes) {
@@ -70,7 +71,9 @@ std::optional<Endpoint> Message::mapped() const {
     return std::nullopt;
 }
 
-void Message::add(uint16_t type, std::vector<uint8_t> value) { attributes.push_back({type, std::move(value)}); }
+void Message::add(uint16_t type, std::vector<uint8_t> value) {
+    attributes.push_back({type, std::move(value)});
+}
 
 void Message::add_address(uint16_t type, const Endpoint& e) {
     std::vector<uint8_t> v{0, 0x01};
@@ -86,7 +89,9 @@ void Message::add_xor_address(uint16_t type, const Endpoint& e) {
     add(type, std::move(v));
 }
 
-void Message::add_software(const std::string& text) { add(attr::software, {text.begin(), text.end()}); }
+void Message::add_software(const std::string& text) {
+    add(attr::software, {text.begin(), text.end()});
+}
 
 TransactionId new_transaction_id() {
     TransactionId id{};
@@ -124,15 +129,18 @@ std::vector<uint8_t> encode(const Message& m, bool fingerprint) {
 }
 
 DecodeResult decode(std::span<const uint8_t> b) {
-    if (b.size() < kHeaderSize) return fmt::format("{} bytes: shorter than the 20-byte header", b.size());
-    if (b.size() > kMaxMessageSize) return fmt::format("{} bytes: larger than {}", b.size(), kMaxMessageSize);
+    if (b.size() < kHeaderSize)
+        return fmt::format("{} bytes: shorter than the 20-byte header", b.size());
+    if (b.size() > kMaxMessageSize)
+        return fmt::format("{} bytes: larger than {}", b.size(), kMaxMessageSize);
     const uint16_t type = get16(b, 0);
     if (type & 0xC000) return std::string("the first two bits are not zero");
     if (get32(b, 4) != kMagicCookie) return std::string("no magic cookie");
     const size_t length = get16(b, 2);
     if (length % 4 != 0) return fmt::format("length {} is not a multiple of 4", length);
     if (length != b.size() - kHeaderSize) {
-        return fmt::format("length field {} but {} bytes follow the header", length, b.size() - kHeaderSize);
+        return fmt::format("length field {} but {} bytes follow the header", length,
+                           b.size() - kHeaderSize);
     }
     Message m;
     split_type(type, m.method, m.cls);
@@ -144,15 +152,18 @@ DecodeResult decode(std::span<const uint8_t> b) {
         const size_t attr_len = get16(b, at + 2);
         const size_t padded = (attr_len + 3) & ~size_t{3};
         if (b.size() - at - 4 < padded) {
-            return fmt::format("attribute 0x{:04x} of {} bytes runs past the end", attr_type, attr_len);
+            return fmt::format("attribute 0x{:04x} of {} bytes runs past the end", attr_type,
+                               attr_len);
         }
         if (attr_type == attr::fingerprint) {
-            if (attr_len != 4 || at + 8 != b.size()) return std::string("FINGERPRINT is not the last attribute");
+            if (attr_len != 4 || at + 8 != b.size())
+                return std::string("FINGERPRINT is not the last attribute");
             const uint32_t want = crc32(b.subspan(0, at)) ^ kFingerprintXor;
             if (get32(b, at + 4) != want) return std::string("FINGERPRINT does not match");
         }
-        m.attributes.push_back({attr_type, {b.begin() + static_cast<ptrdiff_t>(at + 4),
-                                            b.begin() + static_cast<ptrdiff_t>(at + 4 + attr_len)}});
+        m.attributes.push_back({attr_type,
+                                {b.begin() + static_cast<ptrdiff_t>(at + 4),
+                                 b.begin() + static_cast<ptrdiff_t>(at + 4 + attr_len)}});
         at += 4 + padded;
     }
     return m;

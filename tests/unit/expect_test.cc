@@ -1,6 +1,7 @@
+#include "core/expect.h"
+
 #include <doctest/doctest.h>
 
-#include "core/expect.h"
 #include "core/graph.h"
 #include "core/ready.h"
 #include "helpers.h"
@@ -20,7 +21,9 @@ ProcessOutcome exited(int code, std::string out) {
 }  // namespace
 
 TEST_CASE("the last JSON object on stdout is the one checked") {
-    const std::string out = "{\"result\": \"relay\"}\nnoise\n{\"result\": \"direct\", \"rtt_ms\": 0.4}\ntrailing text\n";
+    const std::string out =
+        "{\"result\": \"relay\"}\nnoise\n{\"result\": \"direct\", \"rtt_ms\": 0.4}\ntrailing "
+        "text\n";
     auto j = last_json_object(out);
     REQUIRE(j);
     CHECK((*j)["result"] == "direct");
@@ -33,7 +36,8 @@ TEST_CASE("expectations report expected and actual") {
     e.exit_code = 0;
     e.json = {{"result", "direct"}, {"transport", "udp"}, {"port", 3478}};
     e.stdout_regex = "punch";
-    auto results = check_expectation(e, exited(1, "{\"result\": \"relay\", \"transport\": \"udp\", \"port\": 3478.0}\n"));
+    auto results = check_expectation(
+        e, exited(1, "{\"result\": \"relay\", \"transport\": \"udp\", \"port\": 3478.0}\n"));
     REQUIRE(results.size() == 5);
     CHECK_FALSE(results[0].passed);
     CHECK(results[0].expected == "exit 0");
@@ -72,8 +76,10 @@ TEST_CASE("a process that never started fails every expectation") {
 
 TEST_CASE("port readiness reads the /proc/net tables") {
     const std::string udp =
-        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
-        "  1: 00000000:0D96 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1 2 0 0\n";
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+        "timeout inode ref pointer drops\n"
+        "  1: 00000000:0D96 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 "
+        "1 2 0 0\n";
     CHECK(table_has_port(udp, false, 3478));
     CHECK_FALSE(table_has_port(udp, false, 3479));
     const std::string tcp =

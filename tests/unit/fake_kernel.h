@@ -15,7 +15,7 @@
 namespace testbed::testing {
 
 class FakeKernel : public Kernel {
-public:
+  public:
     std::vector<std::string> calls;
     std::vector<std::string> names;
     std::set<int> alive;
@@ -33,18 +33,25 @@ public:
     void add_veth(int a, const std::string& na, int b, const std::string& nb) override {
         record(fmt::format("veth {}:{} {}:{}", name(a), na, name(b), nb));
     }
-    void add_bridge(int ns, const std::string& bridge) override { record(fmt::format("bridge {}:{}", name(ns), bridge)); }
+    void add_bridge(int ns, const std::string& bridge) override {
+        record(fmt::format("bridge {}:{}", name(ns), bridge));
+    }
     void enslave(int ns, const std::string& port, const std::string& bridge) override {
         record(fmt::format("enslave {}:{} to {}", name(ns), port, bridge));
     }
     void add_address(int ns, const std::string& iface, Ipv4 address, int prefix) override {
         record(fmt::format("addr {}:{} {}/{}", name(ns), iface, address.str(), prefix));
     }
-    void set_link_up(int ns, const std::string& iface) override { record(fmt::format("up {}:{}", name(ns), iface)); }
-    void add_route(int ns, const RoutePlan& r) override {
-        record(fmt::format("route {} {} via {} dev {}", name(ns), r.destination.str(), r.gateway.str(), r.interface));
+    void set_link_up(int ns, const std::string& iface) override {
+        record(fmt::format("up {}:{}", name(ns), iface));
     }
-    void apply_ruleset(int ns, const std::string&) override { record(fmt::format("nft {}", name(ns))); }
+    void add_route(int ns, const RoutePlan& r) override {
+        record(fmt::format("route {} {} via {} dev {}", name(ns), r.destination.str(),
+                           r.gateway.str(), r.interface));
+    }
+    void apply_ruleset(int ns, const std::string&) override {
+        record(fmt::format("nft {}", name(ns)));
+    }
     void destroy_namespace(int ns) override {
         calls.push_back("destroy " + name(ns));
         alive.erase(ns);
@@ -57,10 +64,11 @@ public:
         return false;
     }
 
-private:
+  private:
     const std::string& name(int ns) const { return names.at(static_cast<size_t>(ns)); }
     void record(std::string call) {
-        if (fail_at >= 0 && static_cast<int>(calls.size()) == fail_at) throw SystemError(call, "Injected failure");
+        if (fail_at >= 0 && static_cast<int>(calls.size()) == fail_at)
+            throw SystemError(call, "Injected failure");
         calls.push_back(std::move(call));
     }
 };

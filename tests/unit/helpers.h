@@ -22,7 +22,9 @@ inline Loaded load(const std::string& yaml) {
 }
 
 /// The diagnostics text, for CHECK messages and substring checks.
-inline std::string errors(const std::string& yaml) { return load(yaml).diag.format(); }
+inline std::string errors(const std::string& yaml) {
+    return load(yaml).diag.format();
+}
 
 inline bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;

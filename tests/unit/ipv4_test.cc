@@ -1,7 +1,8 @@
+#include "core/ipv4.h"
+
 #include <doctest/doctest.h>
 
 #include "core/duration.h"
-#include "core/ipv4.h"
 
 using namespace testbed;
 

@@ -32,7 +32,8 @@ TEST_CASE("auto addresses: routers take .1 of a lan, others the next free") {
 }
 
 TEST_CASE("errors name file, line and column") {
-    const std::string e = errors("networks:\n  internet: 203.0.113.0/24\nhosts:\n  a: { internet: auto }\nbogus: 1\n");
+    const std::string e = errors(
+        "networks:\n  internet: 203.0.113.0/24\nhosts:\n  a: { internet: auto }\nbogus: 1\n");
     CHECK(contains(e, "test.yaml:5:1: error: unknown key 'bogus' in top level"));
 }
 
@@ -62,14 +63,17 @@ hosts:
 }
 
 TEST_CASE("network and broadcast addresses are refused") {
-    const std::string e = errors("networks:\n  n: 10.0.0.0/24\nhosts:\n  a: { n: 10.0.0.0 }\n  b: { n: 10.0.0.255 }\n");
+    const std::string e = errors(
+        "networks:\n  n: 10.0.0.0/24\nhosts:\n  a: { n: 10.0.0.0 }\n  b: { n: 10.0.0.255 }\n");
     CHECK(contains(e, "is the network address"));
     CHECK(contains(e, "is the broadcast address"));
 }
 
 TEST_CASE("a network name too long for an interface") {
     const std::string e = errors("networks:\n  a-very-long-network-name: 10.0.0.0/24\n");
-    CHECK(contains(e, "2:3: error: network name 'a-very-long-network-name': 24 characters; an interface name takes 1 to 15"));
+    CHECK(contains(e,
+                   "2:3: error: network name 'a-very-long-network-name': 24 characters; an "
+                   "interface name takes 1 to 15"));
 }
 
 TEST_CASE("bad NAT values name what is expected") {
@@ -101,12 +105,14 @@ hosts:
 routers:
   r: { wan: { wan: auto }, lan: { lan: auto }, nat: cone-ish }
 )");
-    CHECK(contains(e, "unknown preset 'cone-ish'; expected one of: open, full-cone, restricted-cone"));
+    CHECK(contains(e,
+                   "unknown preset 'cone-ish'; expected one of: open, full-cone, restricted-cone"));
 }
 
 TEST_CASE("every preset of the spec is known") {
-    for (const char* name : {"open", "full-cone", "restricted-cone", "port-restricted-cone", "symmetric",
-                             "symmetric-sequential", "udp-blocked", "symmetric-udp-firewall", "cgnat"}) {
+    for (const char* name :
+         {"open", "full-cone", "restricted-cone", "port-restricted-cone", "symmetric",
+          "symmetric-sequential", "udp-blocked", "symmetric-udp-firewall", "cgnat"}) {
         CAPTURE(name);
         CHECK(nat_preset(name));
     }
@@ -128,7 +134,9 @@ routers:
 }
 
 TEST_CASE("a host with no route to anything") {
-    const std::string e = errors("networks:\n  n1: 10.0.1.0/24\n  n2: 10.0.2.0/24\nhosts:\n  a: { n1: auto }\n  b: { n2: auto }\n");
+    const std::string e = errors(
+        "networks:\n  n1: 10.0.1.0/24\n  n2: 10.0.2.0/24\nhosts:\n  a: { n1: auto }\n  b: { n2: "
+        "auto }\n");
     CHECK(contains(e, "5:3: error: host 'a' has no route to anything"));
 }
 

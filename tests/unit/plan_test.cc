@@ -1,6 +1,7 @@
+#include "core/plan.h"
+
 #include <doctest/doctest.h>
 
-#include "core/plan.h"
 #include "core/realizer.h"
 #include "core/ruleset.h"
 #include "fake_kernel.h"
@@ -42,7 +43,8 @@ TEST_CASE("the spec example: namespaces, links and default routes") {
     CHECK(alice.interfaces[0].name == "home-a");
     CHECK(ns(p, "server").routes.empty());  // on the internet: no router serves it
     CHECK(ns(p, "nat-a", NamespacePlan::Kind::router).routes.empty());
-    CHECK(contains(ns(p, "nat-a", NamespacePlan::Kind::router).ruleset, "oifname \"internet\" masquerade"));
+    CHECK(contains(ns(p, "nat-a", NamespacePlan::Kind::router).ruleset,
+                   "oifname \"internet\" masquerade"));
 }
 
 TEST_CASE("nested NAT: the home router's default route is the carrier's lan address") {
@@ -77,8 +79,10 @@ routers:
   r2: { wan: { edge: auto }, lan: { leaf: auto } }
 )");
     std::vector<std::string> routes;
-    for (const auto& r : ns(p, "top").routes) routes.push_back(r.destination.str() + " via " + r.gateway.str());
-    CHECK(routes == std::vector<std::string>{"192.0.2.0/25 via 198.51.100.2", "192.0.2.128/25 via 198.51.100.2"});
+    for (const auto& r : ns(p, "top").routes)
+        routes.push_back(r.destination.str() + " via " + r.gateway.str());
+    CHECK(routes == std::vector<std::string>{"192.0.2.0/25 via 198.51.100.2",
+                                             "192.0.2.128/25 via 198.51.100.2"});
     const auto& r1 = ns(p, "r1", NamespacePlan::Kind::router);
     REQUIRE(r1.routes.size() == 1);
     CHECK(r1.routes[0].destination.str() == "192.0.2.128/25");

@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "stun/stun.h"
+
+#include <doctest/doctest.h>
 
 using namespace testbed;
 using namespace testbed::stun;
@@ -58,7 +58,8 @@ TEST_CASE("a Binding request is 0x0001 with the magic cookie") {
 TEST_CASE("malformed messages are rejected with a reason") {
     auto reason = [](std::vector<uint8_t> b) {
         auto r = decode(b);
-        return std::holds_alternative<std::string>(r) ? std::get<std::string>(r) : std::string("accepted");
+        return std::holds_alternative<std::string>(r) ? std::get<std::string>(r)
+                                                      : std::string("accepted");
     };
     CHECK(reason({0x00, 0x01}).find("shorter") != std::string::npos);
     auto bad = kRfc5769Ipv4Response;
