@@ -275,9 +275,10 @@ std::string format_report(const RunReport& r) {
     }
     size_t passed = 0;
     for (const auto& c : r.checks) passed += c.passed ? 1 : 0;
+    const char* verdict = r.interrupted ? "STOPPED" : r.passed ? "PASS" : "FAIL";
     out += fmt::format(
         "{} {}: {}/{} expectations held (build {:.0f} ms, run {:.0f} ms, teardown {:.0f} ms)\n",
-        r.passed ? "PASS" : "FAIL", r.name, passed, r.checks.size(), r.build_ms, r.run_ms,
+        verdict, r.name, passed, r.checks.size(), r.build_ms, r.run_ms,
         r.teardown_ms);
     if (!r.log_dir.empty()) out += fmt::format("  logs: {}\n", r.log_dir);
     return out;

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Times building and tearing down topologies (needs root):
+#  1. bench/reference.yaml with the testbed, against the same topology built
+#     with ip and nft commands (bench/reference-ip-nft.sh), side by side;
+#  2. a generated topology of N NATs with 2 hosts each (default 100).
+# Usage: sudo bench/run.sh [REPEATS] [NATS]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repeats=${1:-10}
+nats=${2:-100}
+testbed=${TESTBED:-$here/../build/bin/testbed}
+[ "$(id -u)" -eq 0 ] || { echo "bench: needs root (sudo bench/run.sh)" >&2; exit 3; }
+[ -x "$testbed" ] || { echo "bench: build first (./testbed --help builds it)" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Median wall time in milliseconds of running "$@" $repeats times.
+median_ms() {
+  local times=()
+  for _ in $(seq "$repeats"); do
+    local t0 t1
+    t0=$(date +%s%N)
+    "$@" >/dev/null
+    t1=$(date +%s%N)
+    times+=($(((t1 - t0) / 1000000)))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+generate() {  # N NATs, each with two hosts behind it, on one internet
+  local n=$1
+  echo "name: bench-$n-nats"
+  echo "networks:"
+  echo "  internet: 100.64.0.0/16"
+  for i in $(seq "$n"); do echo "  home$i: 10.$((i / 256)).$((i % 256)).0/24"; done
+  echo "hosts:"
+  echo "  server: { internet: auto }"
+  for i in $(seq "$n"); do echo "  a$i: { home$i: auto }"; echo "  b$i: { home$i: auto }"; done
+  echo "routers:"
+  for i in $(seq "$n"); do echo "  nat$i: { wan: { internet: auto }, lan: { home$i: auto }, nat: port-restricted-cone }"; done
+}
+
+echo "reference topology (5 nodes, 6 namespaces), median of $repeats, build + teardown:"
+tb=$(median_ms "$testbed" run "$here/reference.yaml")
+sh_ms=$(median_ms bash "$here/reference-ip-nft.sh")
+echo "  testbed      ${tb} ms"
+echo "  ip + nft     ${sh_ms} ms"
+awk -v a="$sh_ms" -v b="$tb" 'BEGIN { if (b < 1) b = 1; printf "  ratio        %.1fx faster\n", a / b }'
+
+generate "$nats" >"$tmp/large.yaml"
+count=$((1 + nats * 3 + 1 + nats))
+echo "generated topology: $nats NATs x 2 hosts ($count namespaces), median of 3:"
+repeats=3
+large=$(median_ms "$testbed" run "$tmp/large.yaml")
+echo "  testbed      ${large} ms"
