@@ -4,6 +4,8 @@
 /// run for real by LinuxKernel (linux_kernel.h).
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/ipv4.h"
 #include "core/plan.h"
@@ -14,8 +16,12 @@ class Kernel {
   public:
     virtual ~Kernel() = default;
 
-    /// Creates a namespace; the returned id names it in every later call.
-    virtual int create_namespace(const std::string& name) = 0;
+    /// A sysctl such as {"net/ipv4/ip_forward", "1"}.
+    using Sysctl = std::pair<std::string, std::string>;
+
+    /// Creates a namespace with these sysctls set in it; the returned id
+    /// names it in every later call.
+    virtual int create_namespace(const std::string& name, const std::vector<Sysctl>& sysctls) = 0;
     /// Writes a sysctl (e.g. "net/ipv4/ip_forward") inside the namespace.
     virtual void set_sysctl(int ns, const std::string& key, const std::string& value) = 0;
     /// Creates a veth pair with one end in each namespace.

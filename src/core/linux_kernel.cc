@@ -52,6 +52,21 @@ NlAddrPtr make_addr(Ipv4 ip, int prefix) {
     return addr;
 }
 
+/// Writes /proc/sys/KEY in the calling thread's namespace (`where` names it
+/// in errors).
+void write_sysctl(const std::string& where, const std::string& key, const std::string& value) {
+    const std::string path = "/proc/sys/" + key;
+    Fd file(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!file.valid()) {
+        // IPv6 may be compiled out: its sysctls are optional, the others not.
+        if (errno == ENOENT && key.rfind("net/ipv6/", 0) == 0) return;
+        throw_errno(fmt::format("open({}) in '{}'", path, where));
+    }
+    if (::write(file.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size())) {
+        throw_errno(fmt::format("write({}, '{}') in '{}'", path, value, where));
+    }
+}
+
 }  // namespace
 
 struct LinuxKernel::Namespace {
@@ -74,13 +89,16 @@ int LinuxKernel::fd(int ns) const {
     return namespaces_.at(static_cast<size_t>(ns))->fd.get();
 }
 
-int LinuxKernel::create_namespace(const std::string& name) {
+int LinuxKernel::create_namespace(const std::string& name, const std::vector<Sysctl>& sysctls) {
     auto ns = std::make_unique<Namespace>();
     ns->name = name;
-    ns->fd = create_netns();
+    ns->fd = create_netns([&] {
+        for (const auto& [key, value] : sysctls) write_sysctl(name, key, value);
+    });
     namespaces_.push_back(std::move(ns));
+    const int id = static_cast<int>(namespaces_.size() - 1);
     log::debug("namespace '{}' created", name);
-    return static_cast<int>(namespaces_.size() - 1);
+    return id;
 }
 
 nl_sock* LinuxKernel::socket(int ns) {
@@ -116,17 +134,8 @@ int LinuxKernel::ifindex(int ns, const std::string& interface) {
 
 void LinuxKernel::set_sysctl(int ns, const std::string& key, const std::string& value) {
     Namespace& n = get(ns);
-    const std::string path = "/proc/sys/" + key;
     NetnsScope scope(n.fd.get());
-    Fd file(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!file.valid()) {
-        // IPv6 may be compiled out: its sysctls are optional, the others not.
-        if (errno == ENOENT && key.rfind("net/ipv6/", 0) == 0) return;
-        throw_errno(fmt::format("open({}) in '{}'", path, n.name));
-    }
-    if (::write(file.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size())) {
-        throw_errno(fmt::format("write({}, '{}') in '{}'", path, value, n.name));
-    }
+    write_sysctl(n.name, key, value);
 }
 
 void LinuxKernel::add_veth(int ns_a, const std::string& name_a, int ns_b,

@@ -20,7 +20,7 @@ class LinuxKernel : public Kernel {
     LinuxKernel();
     ~LinuxKernel() override;
 
-    int create_namespace(const std::string& name) override;
+    int create_namespace(const std::string& name, const std::vector<Sysctl>& sysctls) override;
     void set_sysctl(int ns, const std::string& key, const std::string& value) override;
     void add_veth(int ns_a, const std::string& name_a, int ns_b,
                   const std::string& name_b) override;

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 
 #include "core/error.h"
 
@@ -39,16 +40,24 @@ NetnsScope::~NetnsScope() {
     }
 }
 
-Fd create_netns() {
+Fd create_netns(const std::function<void()>& inside) {
     Fd original = open_current_netns();
     if (::unshare(CLONE_NEWNET) != 0) throw_errno("unshare(CLONE_NEWNET)");
     Fd created(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
     const int saved = errno;
+    std::exception_ptr failure;
+    if (created.valid() && inside) {
+        try {
+            inside();
+        } catch (...) {
+            failure = std::current_exception();
+        }
+    }
     if (::setns(original.get(), CLONE_NEWNET) != 0) {
-        std::fprintf(stderr, "fatal: setns back to the original namespace: %s\n",
-                     std::strerror(errno));
+        std::fprintf(stderr, "fatal: setns back to the original namespace: %s\n", std::strerror(errno));
         std::abort();
     }
+    if (failure) std::rethrow_exception(failure);
     errno = saved;
     if (!created.valid()) throw_errno("open(/proc/thread-self/ns/net) after unshare");
     return created;

@@ -19,17 +19,16 @@ void Realizer::build() {
 
 void Realizer::create_namespaces() {
     for (const auto& ns : plan_.namespaces) {
-        const int id = kernel_.create_namespace(ns.name);
-        ns_ids_.push_back(id);
         // New namespaces may inherit IPv4 settings of the machine's own
         // (net.core.devconf_inherit_init_net): set each one that matters.
-        const bool router = ns.kind == NamespacePlan::Kind::router;
-        kernel_.set_sysctl(id, "net/ipv4/ip_forward", router ? "1" : "0");
-        kernel_.set_sysctl(id, "net/ipv4/conf/all/rp_filter", "0");
-        kernel_.set_sysctl(id, "net/ipv4/conf/default/rp_filter", "0");
         // IPv4 only: no router solicitations or DAD noise in captures.
-        kernel_.set_sysctl(id, "net/ipv6/conf/all/disable_ipv6", "1");
-        kernel_.set_sysctl(id, "net/ipv6/conf/default/disable_ipv6", "1");
+        const bool router = ns.kind == NamespacePlan::Kind::router;
+        const int id = kernel_.create_namespace(ns.name, {{"net/ipv4/ip_forward", router ? "1" : "0"},
+                                                          {"net/ipv4/conf/all/rp_filter", "0"},
+                                                          {"net/ipv4/conf/default/rp_filter", "0"},
+                                                          {"net/ipv6/conf/all/disable_ipv6", "1"},
+                                                          {"net/ipv6/conf/default/disable_ipv6", "1"}});
+        ns_ids_.push_back(id);
         kernel_.set_link_up(id, "lo");
         if (ns.kind == NamespacePlan::Kind::bridge) {
             kernel_.add_bridge(id, kBridgeName);

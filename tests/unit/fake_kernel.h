@@ -21,11 +21,13 @@ class FakeKernel : public Kernel {
     std::set<int> alive;
     int fail_at = -1;  ///< index of the call that throws, -1 for none
 
-    int create_namespace(const std::string& name) override {
+    int create_namespace(const std::string& name, const std::vector<Sysctl>& sysctls) override {
         record("netns " + name);
         names.push_back(name);
-        alive.insert(static_cast<int>(names.size() - 1));
-        return static_cast<int>(names.size() - 1);
+        const int id = static_cast<int>(names.size() - 1);
+        alive.insert(id);
+        for (const auto& [key, value] : sysctls) set_sysctl(id, key, value);
+        return id;
     }
     void set_sysctl(int ns, const std::string& key, const std::string& value) override {
         record(fmt::format("sysctl {} {}={}", name(ns), key, value));
