@@ -14,10 +14,15 @@ testbed=${TESTBED:-$here/../build/bin/testbed}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Median wall time in milliseconds of running "$@" $repeats times.
+# Median wall time in milliseconds of running "$@" $repeats times, each
+# started $pause seconds after the previous one ended. The kernel frees a
+# namespace asynchronously after its last user is gone; with a pause each run
+# starts on a settled kernel, without one (pause=0) it competes with the
+# previous run's cleanup, as back-to-back runs in a suite do.
 median_ms() {
   local times=()
   for _ in $(seq "$repeats"); do
+    sleep "$pause"
     local t0 t1
     t0=$(date +%s%N)
     "$@" >/dev/null
@@ -40,16 +45,22 @@ generate() {  # N NATs, each with two hosts behind it, on one internet
   for i in $(seq "$n"); do echo "  nat$i: { wan: { internet: auto }, lan: { home$i: auto }, nat: port-restricted-cone }"; done
 }
 
-echo "reference topology (5 nodes, 6 namespaces), median of $repeats, build + teardown:"
-tb=$(median_ms "$testbed" run "$here/reference.yaml")
-sh_ms=$(median_ms bash "$here/reference-ip-nft.sh")
-echo "  testbed      ${tb} ms"
-echo "  ip + nft     ${sh_ms} ms"
-awk -v a="$sh_ms" -v b="$tb" 'BEGIN { if (b < 1) b = 1; printf "  ratio        %.1fx faster\n", a / b }'
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b < 1) b = 1; printf "%.1fx", a / b }'; }
+
+echo "reference topology (5 nodes, 6 namespaces), build + teardown, median of $repeats:"
+printf '  %-22s %10s %10s %8s\n' "" "testbed" "ip + nft" "ratio"
+for mode in settled back-to-back; do
+  if [ "$mode" = settled ]; then pause=0.5; else pause=0; fi
+  tb=$(median_ms "$testbed" run "$here/reference.yaml")
+  sh_ms=$(median_ms bash "$here/reference-ip-nft.sh")
+  printf '  %-22s %7s ms %7s ms %8s\n' "$mode" "$tb" "$sh_ms" "$(ratio "$sh_ms" "$tb")"
+done
 
 generate "$nats" >"$tmp/large.yaml"
 count=$((1 + nats * 3 + 1 + nats))
-echo "generated topology: $nats NATs x 2 hosts ($count namespaces), median of 3:"
+echo "generated topology: $nats NATs x 2 hosts ($count namespaces), build + teardown, median of 3:"
 repeats=3
-large=$(median_ms "$testbed" run "$tmp/large.yaml")
-echo "  testbed      ${large} ms"
+pause=5
+echo "  settled                $(median_ms "$testbed" run "$tmp/large.yaml") ms"
+pause=0
+echo "  back-to-back           $(median_ms "$testbed" run "$tmp/large.yaml") ms"
