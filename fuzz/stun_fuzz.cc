@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto bytes = encode(copy);
     auto again = decode(bytes);
     auto* back = std::get_if<Message>(&again);
-    if (!back || back->attributes.size() != copy.attributes.size() + 1 || back->transaction != copy.transaction) {
+    if (!back || back->attributes.size() != copy.attributes.size() + 1 ||
+        back->transaction != copy.transaction) {
         std::abort();
     }
     return 0;

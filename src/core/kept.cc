@@ -1,6 +1,7 @@
 #include "core/kept.h"
 
 #include <fmt/core.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -68,10 +69,18 @@ KeptTopology find_kept(const std::string& run_id) {
     return all.front();
 }
 
+/// Removes the folders the testbed may have created, when nothing is left in
+/// them (rmdir refuses otherwise, and a mount point stays too).
+void remove_empty_folders() {
+    ::rmdir(kStateDir);
+    ::rmdir(kNetnsDir);
+}
+
 void remove_kept(const KeptTopology& kept) {
     for (const auto& h : kept.handles) unname_netns(h);
     std::error_code ec;
     fs::remove(fmt::format("{}/{}.json", kStateDir, kept.run_id), ec);
+    remove_empty_folders();
 }
 
 std::vector<std::string> clean_leftovers() {
@@ -88,6 +97,7 @@ std::vector<std::string> clean_leftovers() {
         fs::remove(entry.path(), ec);
         removed.push_back(entry.path().string());
     }
+    remove_empty_folders();
     return removed;
 }
 

@@ -40,8 +40,17 @@ struct NftDeleter {
 using LinkPtr = std::unique_ptr<rtnl_link, LinkDeleter>;
 using NlAddrPtr = std::unique_ptr<nl_addr, NlAddrDeleter>;
 
+/// What a missing kernel feature looks like from netlink, and what it is.
+std::string feature_hint(int rc, const std::string& call) {
+    if (rc != -NLE_OPNOTSUPP && rc != -NLE_NOATTR && rc != -NLE_INVAL) return {};
+    if (call.find("veth") != std::string::npos) return " (does this kernel have veth? CONFIG_VETH)";
+    if (call.find("bridge") != std::string::npos)
+        return " (does this kernel have bridges? CONFIG_BRIDGE)";
+    return {};
+}
+
 void check_nl(int rc, const std::string& call) {
-    if (rc < 0) throw SystemError(call, nl_geterror(rc));
+    if (rc < 0) throw SystemError(call, nl_geterror(rc) + feature_hint(rc, call));
 }
 
 NlAddrPtr make_addr(Ipv4 ip, int prefix) {
@@ -214,7 +223,12 @@ void LinuxKernel::apply_ruleset(int ns, const std::string& ruleset) {
     try {
         run_nft(n.fd.get(), ruleset);
     } catch (const SystemError& e) {
-        throw SystemError(fmt::format("nft_run_cmd_from_buffer in '{}'", n.name), e.what());
+        throw SystemError(
+            fmt::format("nft_run_cmd_from_buffer in '{}'", n.name),
+            std::string(e.what()) +
+                " (the rules need nf_tables with NAT and conntrack: CONFIG_NF_TABLES, "
+                "CONFIG_NFT_NAT, CONFIG_NFT_MASQ, CONFIG_NF_CONNTRACK; `testbed rules` "
+                "prints them)");
     }
 }
 

@@ -42,7 +42,10 @@ NetnsScope::~NetnsScope() {
 
 Fd create_netns(const std::function<void()>& inside) {
     Fd original = open_current_netns();
-    if (::unshare(CLONE_NEWNET) != 0) throw_errno("unshare(CLONE_NEWNET)");
+    if (::unshare(CLONE_NEWNET) != 0) {
+        throw_errno(errno == EPERM ? "unshare(CLONE_NEWNET) (needs root: CAP_SYS_ADMIN)"
+                                   : "unshare(CLONE_NEWNET)");
+    }
     Fd created(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
     const int saved = errno;
     std::exception_ptr failure;
@@ -54,7 +57,8 @@ Fd create_netns(const std::function<void()>& inside) {
         }
     }
     if (::setns(original.get(), CLONE_NEWNET) != 0) {
-        std::fprintf(stderr, "fatal: setns back to the original namespace: %s\n", std::strerror(errno));
+        std::fprintf(stderr, "fatal: setns back to the original namespace: %s\n",
+                     std::strerror(errno));
         std::abort();
     }
     if (failure) std::rethrow_exception(failure);

@@ -32,17 +32,7 @@ std::string resolve_program(const std::string& name, const std::string& program_
     if (name.find('/') != std::string::npos) return name;
     const std::string own = program_dir + "/" + name;
     if (::access(own.c_str(), X_OK) == 0) return own;
-    const char* path = std::getenv("PATH");
-    std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
-    size_t start = 0;
-    while (start <= dirs.size()) {
-        size_t end = dirs.find(':', start);
-        if (end == std::string::npos) end = dirs.size();
-        const std::string candidate = dirs.substr(start, end - start) + "/" + name;
-        if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-        start = end + 1;
-    }
-    return {};
+    return bp::search_path(name).string();
 }
 
 /// Boost.Process hook run in the child between fork and exec (only

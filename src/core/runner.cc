@@ -278,8 +278,7 @@ std::string format_report(const RunReport& r) {
     const char* verdict = r.interrupted ? "STOPPED" : r.passed ? "PASS" : "FAIL";
     out += fmt::format(
         "{} {}: {}/{} expectations held (build {:.0f} ms, run {:.0f} ms, teardown {:.0f} ms)\n",
-        verdict, r.name, passed, r.checks.size(), r.build_ms, r.run_ms,
-        r.teardown_ms);
+        verdict, r.name, passed, r.checks.size(), r.build_ms, r.run_ms, r.teardown_ms);
     if (!r.log_dir.empty()) out += fmt::format("  logs: {}\n", r.log_dir);
     return out;
 }
