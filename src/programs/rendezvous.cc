@@ -1,14 +1,18 @@
 // rendezvous: the server S of the seed lecture. This version answers STUN
-// Binding requests over UDP (RFC 8489, XOR-MAPPED-ADDRESS and MAPPED-ADDRESS),
-// so peers and standard STUN clients learn their public endpoint.
-// Registration, introduction, reversal and relay are issue 4's next steps.
+// Binding requests over UDP (RFC 8489: XOR-MAPPED-ADDRESS, and MAPPED-ADDRESS
+// for RFC 3489 clients). With --alt it serves from two addresses and two
+// ports and supports RFC 5780 behaviour discovery (CHANGE-REQUEST,
+// OTHER-ADDRESS, RESPONSE-ORIGIN). Registration, introduction, reversal and
+// relay are issue 4's next steps.
 
 #include <fmt/core.h>
+#include <poll.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
+#include <memory>
 
 #include "core/log.h"
 #include "programs/udp.h"
@@ -16,13 +20,13 @@
 
 namespace {
 
+using namespace testbed;
+
 std::atomic<bool> g_stop{false};
 
 void on_signal(int) {
     g_stop = true;
 }
-
-using namespace testbed;
 
 /// Logs malformed input at most once a second, with a count, so a flood of
 /// garbage cannot flood the log either.
@@ -42,62 +46,128 @@ class RejectLog {
     std::chrono::steady_clock::time_point last_{};
 };
 
-std::vector<uint8_t> binding_success(const stun::Message& request, const stun::Endpoint& from) {
-    stun::Message reply;
-    reply.method = stun::method::binding;
-    reply.cls = stun::Class::success;
-    reply.transaction = request.transaction;
-    reply.add_xor_address(stun::attr::xor_mapped_address, from);
-    reply.add_address(stun::attr::mapped_address, from);  // for RFC 3489 clients
-    reply.add_software("testbed rendezvous");
-    return stun::encode(reply);
-}
+/// The sockets of the server: [0] is the primary address and port. With an
+/// alternate address there are four: index bit 0 = alternate port, bit 1 =
+/// alternate address (RFC 5780 §4.1).
+class Server {
+  public:
+    Server(const stun::Endpoint& primary, std::optional<stun::Endpoint> alternate)
+        : alternate_(alternate) {
+        sockets_.push_back(std::make_unique<programs::UdpSocket>(primary));
+        if (!alternate_) return;
+        const stun::Endpoint& alt = *alternate_;
+        sockets_.push_back(
+            std::make_unique<programs::UdpSocket>(stun::Endpoint{primary.ip, alt.port}));
+        sockets_.push_back(
+            std::make_unique<programs::UdpSocket>(stun::Endpoint{alt.ip, primary.port}));
+        sockets_.push_back(std::make_unique<programs::UdpSocket>(alt));
+    }
 
-int serve(const stun::Endpoint& listen) {
-    programs::UdpSocket socket(listen);
-    log::info("rendezvous: listening on udp {}", socket.local().str());
-    RejectLog rejects;
-    uint64_t answered = 0;
-    while (!g_stop) {
-        auto datagram = socket.receive(std::chrono::milliseconds(200));
-        if (!datagram) continue;
+    void serve() {
+        for (const auto& s : sockets_)
+            log::info("rendezvous: listening on udp {}", s->local().str());
+        std::vector<pollfd> fds;
+        for (const auto& s : sockets_) fds.push_back({s->fd(), POLLIN, 0});
+        while (!g_stop) {
+            if (::poll(fds.data(), fds.size(), 200) <= 0) continue;
+            for (size_t i = 0; i < fds.size(); ++i) {
+                if (fds[i].revents & POLLIN) receive(i);
+            }
+        }
+        log::info("rendezvous: stopping after {} binding answers", answered_);
+    }
+
+  private:
+    std::optional<stun::Endpoint> alternate_;
+    std::vector<std::unique_ptr<programs::UdpSocket>> sockets_;
+    RejectLog rejects_;
+    uint64_t answered_ = 0;
+
+    void receive(size_t index) {
+        auto datagram = sockets_[index]->receive(std::chrono::milliseconds(0));
+        if (!datagram) return;
         auto decoded = stun::decode(datagram->bytes);
         if (auto* why = std::get_if<std::string>(&decoded)) {
-            rejects.add(datagram->from, *why);
-            continue;
+            rejects_.add(datagram->from, *why);
+            return;
         }
         const auto& message = std::get<stun::Message>(decoded);
-        if (message.method == stun::method::binding && message.cls == stun::Class::request) {
-            socket.send_to(datagram->from, binding_success(message, datagram->from));
-            ++answered;
-            log::debug("binding from {}", datagram->from.str());
-        }
+        if (message.method != stun::method::binding || message.cls != stun::Class::request) return;
+        answer(index, message, datagram->from);
     }
-    log::info("rendezvous: stopping after {} binding answers", answered);
-    return 0;
-}
+
+    void answer(size_t index, const stun::Message& request, const stun::Endpoint& from) {
+        stun::Message reply;
+        reply.transaction = request.transaction;
+        const auto change = request.change_request();
+        if (request.find(stun::attr::change_request) && (!alternate_ || !change)) {
+            // RFC 5780 §6.1: without an alternate address CHANGE-REQUEST is an
+            // unknown comprehension-required attribute.
+            reply.cls = stun::Class::error;
+            reply.add_error(420, "Unknown Attribute");
+            reply.add(stun::attr::unknown_attributes, {0x00, 0x03});
+            sockets_[index]->send_to(from, stun::encode(reply));
+            return;
+        }
+        size_t out = index;
+        if (change && change->port) out ^= 1;
+        if (change && change->ip) out ^= 2;
+        reply.cls = stun::Class::success;
+        reply.add_xor_address(stun::attr::xor_mapped_address, from);
+        reply.add_address(stun::attr::mapped_address, from);
+        if (alternate_) {
+            reply.add_address(stun::attr::other_address, sockets_[index ^ 3]->local());
+            reply.add_address(stun::attr::response_origin, sockets_[out]->local());
+        }
+        reply.add_software("testbed rendezvous");
+        sockets_[out]->send_to(from, stun::encode(reply));
+        ++answered_;
+        log::debug("binding from {} on {}, answered from {}", from.str(),
+                   sockets_[index]->local().str(), sockets_[out]->local().str());
+    }
+};
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"rendezvous: STUN Binding server (the rendezvous server S of the seed lecture)"};
+    CLI::App app{"rendezvous: STUN server (the rendezvous server S of the seed lecture)"};
     std::string listen = "0.0.0.0:3478";
+    std::string alt;
     bool verbose = false;
     app.add_option("--listen", listen, "UDP address:port to serve on")->capture_default_str();
+    app.add_option(
+        "--alt", alt,
+        "Alternate ADDRESS[:PORT] for RFC 5780 discovery (default port: the listen port + 1); "
+        "--listen must then name a specific address");
     app.add_flag("-v,--verbose", verbose, "Log every request");
     CLI11_PARSE(app, argc, argv);
     log::set_level(verbose ? log::Level::debug : log::Level::info);
-    auto endpoint = stun::Endpoint::parse(listen);
-    if (!endpoint) {
+    auto primary = stun::Endpoint::parse(listen);
+    if (!primary) {
         log::error("--listen '{}': expected ADDRESS:PORT like 0.0.0.0:3478", listen);
         return 2;
+    }
+    std::optional<stun::Endpoint> alternate;
+    if (!alt.empty()) {
+        alternate = stun::Endpoint::parse(alt.find(':') == std::string::npos
+                                              ? fmt::format("{}:{}", alt, primary->port + 1)
+                                              : alt);
+        if (!alternate || primary->ip.value == 0 || alternate->ip == primary->ip ||
+            alternate->port == primary->port) {
+            log::error(
+                "--alt '{}': expected a second address (and port) different from --listen {}, "
+                "which must name a specific address",
+                alt, listen);
+            return 2;
+        }
     }
     struct sigaction sa {};
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
     try {
-        return serve(*endpoint);
+        Server(*primary, alternate).serve();
+        return 0;
     } catch (const std::exception& e) {
         log::error("{}", e.what());
         return 1;

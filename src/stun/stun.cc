@@ -93,6 +93,30 @@ void Message::add_software(const std::string& text) {
     add(attr::software, {text.begin(), text.end()});
 }
 
+void Message::add_change_request(bool change_ip, bool change_port) {
+    const auto flags = static_cast<uint8_t>((change_ip ? 0x04 : 0) | (change_port ? 0x02 : 0));
+    add(attr::change_request, {0, 0, 0, flags});
+}
+
+void Message::add_error(int code, const std::string& reason) {
+    std::vector<uint8_t> v{0, 0, static_cast<uint8_t>(code / 100),
+                           static_cast<uint8_t>(code % 100)};
+    v.insert(v.end(), reason.begin(), reason.end());
+    add(attr::error_code, std::move(v));
+}
+
+std::optional<Message::Change> Message::change_request() const {
+    const Attribute* a = find(attr::change_request);
+    if (!a || a->value.size() != 4) return std::nullopt;
+    return Change{(a->value[3] & 0x04) != 0, (a->value[3] & 0x02) != 0};
+}
+
+std::optional<int> Message::error_code() const {
+    const Attribute* a = find(attr::error_code);
+    if (!a || a->value.size() < 4) return std::nullopt;
+    return (a->value[2] & 0x07) * 100 + a->value[3];
+}
+
 TransactionId new_transaction_id() {
     TransactionId id{};
     if (getrandom(id.data(), id.size(), 0) != static_cast<ssize_t>(id.size())) {

@@ -71,6 +71,18 @@ struct Message {
     void add_address(uint16_t type, const Endpoint& e);  ///< plain address attributes
     void add_xor_address(uint16_t type, const Endpoint& e);
     void add_software(const std::string& text);
+    /// CHANGE-REQUEST (RFC 5780 §7.2).
+    void add_change_request(bool change_ip, bool change_port);
+    /// ERROR-CODE (RFC 8489 §14.8), e.g. 420 "Unknown Attribute".
+    void add_error(int code, const std::string& reason);
+    /// The CHANGE-REQUEST flags, if the attribute is present and well formed.
+    struct Change {
+        bool ip = false;
+        bool port = false;
+    };
+    std::optional<Change> change_request() const;
+    /// The ERROR-CODE number, if present.
+    std::optional<int> error_code() const;
 };
 
 /// A fresh random transaction id.

@@ -86,3 +86,19 @@ TEST_CASE("endpoints parse") {
     CHECK_FALSE(Endpoint::parse("203.0.113.1:70000"));
     CHECK_FALSE(Endpoint::parse("host:1"));
 }
+
+TEST_CASE("CHANGE-REQUEST and ERROR-CODE round trip (RFC 5780, RFC 8489)") {
+    Message m;
+    m.add_change_request(true, false);
+    auto back = std::get<Message>(decode(encode(m)));
+    REQUIRE(back.change_request());
+    CHECK(back.change_request()->ip);
+    CHECK_FALSE(back.change_request()->port);
+    Message e;
+    e.cls = Class::error;
+    e.add_error(420, "Unknown Attribute");
+    auto err = std::get<Message>(decode(encode(e)));
+    CHECK(err.cls == Class::error);
+    CHECK(err.error_code() == 420);
+    CHECK_FALSE(Message{}.change_request());
+}

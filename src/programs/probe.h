@@ -1,0 +1,28 @@
+#pragma once
+/// NAT behaviour discovery (RFC 5780 §4): what mapping, filtering,
+/// hairpinning and port assignment the NATs between this host and a STUN
+/// server show. Needs a server with an alternate address for mapping and
+/// filtering (`rendezvous --alt`); with a plain STUN server only the mapped
+/// address is learnt.
+
+#include <nlohmann/json.hpp>
+
+#include "core/duration.h"
+#include "stun/stun.h"
+
+namespace testbed::programs {
+
+struct ProbeOptions {
+    stun::Endpoint server;
+    Duration timeout = std::chrono::seconds(3);  ///< for the first answer
+    Duration negative_wait =
+        std::chrono::milliseconds(500);  ///< for tests whose answer may not come
+};
+
+/// Runs the tests and returns the JSON the spec's output contract names
+/// (`mapping`, `filtering`, `hairpin`, `ports`, `mapped`, plus `result`,
+/// `local`, `translated`, `rtt_ms`). `result` is "failed" when the server
+/// does not answer at all.
+nlohmann::json probe_nat(const ProbeOptions& options);
+
+}  // namespace testbed::programs
