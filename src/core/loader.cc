@@ -322,7 +322,12 @@ class Reader {
         if (auto n = node["filtering"]) {
             if (auto v = behaviour(n, what + " filtering", false)) b.filtering = *v;
         }
-        if (auto n = node["ports"]) read_ports(n, what, b);
+        if (auto n = node["ports"]) {
+            read_ports(n, what, b);
+        } else if (b.mapping != Behaviour::endpoint_independent) {
+            // A new mapping per destination cannot keep one port: such NATs pick ports.
+            b.ports = PortAssignment::random;
+        }
         if (auto n = node["hairpin"]) {
             if (auto v = boolean(n, what + " hairpin")) b.hairpin = *v;
         }

@@ -70,7 +70,7 @@ class Planner {
     std::map<std::string, std::vector<Member>> members_;  // network -> members
 
     size_t add_namespace(const std::string& name, Kind kind) {
-        plan_.namespaces.push_back({name, kind, {}, {}, {}});
+        plan_.namespaces.push_back({name, kind, {}, {}, {}, {}});
         return plan_.namespaces.size() - 1;
     }
 
@@ -104,11 +104,16 @@ class Planner {
         RouterRules rules;
         rules.router = router.name;
         rules.wan = router.wan.network;
-        for (const auto& lan : router.lans) rules.lans.push_back(lan.network);
+        rules.wan_address = *router.wan.addresses.front().address;
+        for (const auto& lan : router.lans) {
+            rules.lans.push_back(lan.network);
+            rules.lan_subnets.push_back(topo_.find_network(lan.network)->subnet);
+        }
         if (router.nat) rules.nat = router.nat->behaviour;
         if (router.firewall) rules.firewall = *router.firewall;
         RulesetResult result = router_ruleset(rules);
         plan_.namespaces[ns].ruleset = result.text;
+        plan_.namespaces[ns].sysctls = result.sysctls;
         for (auto& w : result.warnings) plan_.warnings.push_back(std::move(w));
     }
 

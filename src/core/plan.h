@@ -36,6 +36,8 @@ struct NamespacePlan {
     std::vector<InterfacePlan> interfaces;
     std::vector<RoutePlan> routes;
     std::string ruleset;  ///< nftables text; empty for none
+    /// Sysctls beyond the ones every namespace gets (e.g. conntrack timeouts).
+    std::vector<std::pair<std::string, std::string>> sysctls;
 };
 
 /// One end of a link: a namespace (index into NetworkPlan::namespaces) and

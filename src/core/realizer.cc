@@ -23,12 +23,13 @@ void Realizer::create_namespaces() {
         // (net.core.devconf_inherit_init_net): set each one that matters.
         // IPv4 only: no router solicitations or DAD noise in captures.
         const bool router = ns.kind == NamespacePlan::Kind::router;
-        const int id =
-            kernel_.create_namespace(ns.name, {{"net/ipv4/ip_forward", router ? "1" : "0"},
-                                               {"net/ipv4/conf/all/rp_filter", "0"},
-                                               {"net/ipv4/conf/default/rp_filter", "0"},
-                                               {"net/ipv6/conf/all/disable_ipv6", "1"},
-                                               {"net/ipv6/conf/default/disable_ipv6", "1"}});
+        std::vector<Kernel::Sysctl> sysctls{{"net/ipv4/ip_forward", router ? "1" : "0"},
+                                            {"net/ipv4/conf/all/rp_filter", "0"},
+                                            {"net/ipv4/conf/default/rp_filter", "0"},
+                                            {"net/ipv6/conf/all/disable_ipv6", "1"},
+                                            {"net/ipv6/conf/default/disable_ipv6", "1"}};
+        sysctls.insert(sysctls.end(), ns.sysctls.begin(), ns.sysctls.end());
+        const int id = kernel_.create_namespace(ns.name, sysctls);
         ns_ids_.push_back(id);
         kernel_.set_link_up(id, "lo");
         if (ns.kind == NamespacePlan::Kind::bridge) {

@@ -1,93 +1,243 @@
 #include "core/ruleset.h"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
+
+#include <array>
+
+#include "core/duration.h"
 
 namespace testbed {
 namespace {
 
+constexpr std::array<const char*, 2> kProtocols{"udp", "tcp"};
+
+/// RFC 4787 REQ-5 asks at least 2 minutes of a UDP mapping; RFC 5382 REQ-5
+/// at least 2 hours 4 minutes of an established TCP one.
+constexpr Duration kDefaultUdpTimeout = std::chrono::minutes(2);
+constexpr Duration kDefaultTcpTimeout = std::chrono::minutes(124);
+
+std::string chain(const std::string& name, const std::string& type, const std::string& hook,
+                  const std::string& priority, const std::string& body) {
+    return fmt::format(
+        "    chain {} {{\n        type {} hook {} priority {}; policy accept;\n{}    }}\n", name,
+        type, hook, priority, body);
+}
+
+std::string line(const std::string& rule) {
+    return "        " + rule + "\n";
+}
+
 /// Inbound traffic from the wan that conntrack does not know is dropped
 /// (RFC 5382 REQ-4: silently, or TCP hole punching fails), or refused with a
-/// reset when the behaviour asks for rst.
-std::string unsolicited_rules(const std::string& wan, TcpUnsolicited tcp) {
-    std::string out =
-        fmt::format("        iifname \"{}\" ct state established,related accept\n", wan);
-    if (tcp == TcpUnsolicited::rst) {
-        out += fmt::format("        iifname \"{}\" meta l4proto tcp reject with tcp reset\n", wan);
-    }
-    out += fmt::format("        iifname \"{}\" drop\n", wan);
+/// reset when the behaviour asks for rst. `dnat_ok` lets in what a filtering
+/// map translated.
+std::string unsolicited(const std::string& wan, TcpUnsolicited tcp, bool dnat_ok) {
+    std::string out = line(fmt::format("iifname \"{}\" ct state established,related accept", wan));
+    if (dnat_ok) out += line(fmt::format("iifname \"{}\" ct status dnat accept", wan));
+    if (tcp == TcpUnsolicited::rst)
+        out += line(fmt::format("iifname \"{}\" meta l4proto tcp reject with tcp reset", wan));
+    out += line(fmt::format("iifname \"{}\" drop", wan));
     return out;
 }
 
-std::string filter_chain(const std::string& name, const std::string& hook,
-                         const std::string& body) {
-    return fmt::format(
-        "    chain {} {{\n        type filter hook {} priority filter; policy accept;\n{}    }}\n",
-        name, hook, body);
+std::string seconds_value(Duration d) {
+    return std::to_string(std::max<int64_t>(1, (d.count() + 999) / 1000));
 }
 
-void nat_rules(const RouterRules& rules, const NatBehaviour& b, std::string& out,
-               std::vector<std::string>& warnings) {
-    const bool random =
-        b.mapping != Behaviour::endpoint_independent || b.ports == PortAssignment::random;
-    out += fmt::format(
-        "    chain postrouting {{\n        type nat hook postrouting priority srcnat; policy "
-        "accept;\n"
-        "        oifname \"{}\" masquerade{}\n    }}\n",
-        rules.wan, random ? " random" : "");
-    const std::string guard = unsolicited_rules(rules.wan, b.tcp_unsolicited);
-    out += filter_chain("forward", "forward", guard);
-    out += filter_chain("input", "input", guard);
+/// Builds the ruleset of a translating router.
+class NatRules {
+  public:
+    NatRules(const RouterRules& r, const NatBehaviour& b) : r_(r), b_(b) {}
 
-    NatBehaviour given;  // what masquerade gives: EI/APD, preserved ports, no hairpin
-    given.mapping =
-        random ? Behaviour::address_and_port_dependent : Behaviour::endpoint_independent;
-    given.ports = random ? PortAssignment::random : PortAssignment::preserve;
-    given.tcp_unsolicited = b.tcp_unsolicited;
-    NatBehaviour wanted = b;
-    wanted.udp_timeout.reset();
-    wanted.tcp_timeout.reset();
-    wanted.port_step = 1;
-    if (!(wanted == given) || b.udp_timeout || b.tcp_timeout) {
-        warnings.push_back(
-            fmt::format("router '{}': asked for {}; this version gives {} (plain masquerade "
-                        "until the NAT engine lands)",
-                        rules.router, describe(b), describe(given)));
+    RulesetResult build() {
+        RulesetResult result;
+        const bool filter_map = b_.filtering == Behaviour::endpoint_independent ||
+                                b_.filtering == Behaviour::address_dependent;
+        const bool use_map = filter_map || b_.hairpin;
+        const bool use_set = b_.filtering == Behaviour::address_dependent;
+        std::string text;
+        if (use_map) text += declarations(use_set);
+        text += chain("postrouting", "nat", "postrouting", "srcnat", source_nat());
+        if (use_map)
+            text += chain("record", "filter", "postrouting", "srcnat + 10", record(use_set));
+        if (use_set) text += chain("screen", "filter", "prerouting", "dstnat - 10", screen());
+        if (use_map) text += chain("inbound", "nat", "prerouting", "dstnat", inbound(filter_map));
+        text += chain("forward", "filter", "forward", "filter",
+                      unsolicited(r_.wan, b_.tcp_unsolicited, filter_map));
+        text += chain("input", "filter", "input", "filter",
+                      unsolicited(r_.wan, b_.tcp_unsolicited, false));
+        result.text = fmt::format("table ip {} {{\n{}}}\n", kTableName, text);
+        result.sysctls = timeouts();
+        warn_about_approximations(result.warnings);
+        return result;
     }
-}
 
-void firewall_rules(const RouterRules& rules, const FirewallSpec& fw, std::string& out,
-                    std::vector<std::string>& warnings) {
+  private:
+    const RouterRules& r_;
+    const NatBehaviour& b_;
+
+    bool random() const { return b_.mapping != Behaviour::endpoint_independent; }
+
+    Duration timeout(const std::string& protocol) const {
+        if (protocol == "udp") return b_.udp_timeout.value_or(kDefaultUdpTimeout);
+        return b_.tcp_timeout.value_or(kDefaultTcpTimeout);
+    }
+
+    std::string declarations(bool use_set) const {
+        std::string out;
+        for (const char* p : kProtocols) {
+            const std::string t = format_duration(timeout(p));
+            out += fmt::format(
+                "    map {}_mapped {{ type inet_service : ipv4_addr . inet_service; flags "
+                "dynamic,timeout; "
+                "timeout {}; }}\n",
+                p, t);
+            if (use_set) {
+                out += fmt::format(
+                    "    set {}_contacted {{ type inet_service . ipv4_addr; flags dynamic,timeout; "
+                    "timeout {}; }}\n",
+                    p, t);
+            }
+        }
+        return out;
+    }
+
+    std::string source_nat() const {
+        std::string out =
+            line(fmt::format("oifname \"{}\" masquerade{}", r_.wan, random() ? " random" : ""));
+        if (b_.hairpin && !r_.lan_subnets.empty()) {
+            std::vector<std::string> subnets;
+            for (const auto& s : r_.lan_subnets) subnets.push_back(s.str());
+            // RFC 4787 REQ-9: a hairpinned packet carries the public source.
+            out +=
+                line(fmt::format("oifname != \"{}\" ct status dnat ip saddr {{ {} }} snat ip to {}",
+                                 r_.wan, fmt::join(subnets, ", "), r_.wan_address.str()));
+        }
+        return out;
+    }
+
+    /// After srcnat: the packet carries its external port now.
+    std::string record(bool use_set) const {
+        std::string out;
+        for (const char* p : kProtocols) {
+            out += line(fmt::format(
+                "oifname \"{0}\" meta l4proto {1} update @{1}_mapped {{ {1} sport : ct original "
+                "ip saddr . ct original proto-src }}",
+                r_.wan, p));
+            if (use_set) {
+                out += line(fmt::format(
+                    "oifname \"{0}\" meta l4proto {1} update @{1}_contacted {{ {1} sport . ip "
+                    "daddr }}",
+                    r_.wan, p));
+            }
+        }
+        return out;
+    }
+
+    std::string screen() const {
+        std::string out;
+        for (const char* p : kProtocols) {
+            out +=
+                line(fmt::format("iifname \"{0}\" ct state new meta l4proto {1} {1} dport . ip "
+                                 "saddr != @{1}_contacted drop",
+                                 r_.wan, p));
+        }
+        return out;
+    }
+
+    std::string inbound(bool filter_map) const {
+        std::string out;
+        for (const char* p : kProtocols) {
+            if (filter_map) {
+                out += line(fmt::format(
+                    "iifname \"{0}\" meta l4proto {1} dnat ip to {1} dport map @{1}_mapped", r_.wan,
+                    p));
+            }
+            if (b_.hairpin) {
+                out +=
+                    line(fmt::format("iifname != \"{0}\" ip daddr {2} meta l4proto {1} dnat ip to "
+                                     "{1} dport map @{1}_mapped",
+                                     r_.wan, p, r_.wan_address.str()));
+            }
+        }
+        return out;
+    }
+
+    std::vector<std::pair<std::string, std::string>> timeouts() const {
+        std::vector<std::pair<std::string, std::string>> out;
+        if (b_.udp_timeout) {
+            out.emplace_back("net/netfilter/nf_conntrack_udp_timeout",
+                             seconds_value(*b_.udp_timeout));
+            out.emplace_back("net/netfilter/nf_conntrack_udp_timeout_stream",
+                             seconds_value(*b_.udp_timeout));
+        }
+        if (b_.tcp_timeout) {
+            out.emplace_back("net/netfilter/nf_conntrack_tcp_timeout_established",
+                             seconds_value(*b_.tcp_timeout));
+        }
+        return out;
+    }
+
+    void warn_about_approximations(std::vector<std::string>& warnings) const {
+        NatBehaviour given = b_;
+        given.mapping =
+            random() ? Behaviour::address_and_port_dependent : Behaviour::endpoint_independent;
+        given.ports = random() ? PortAssignment::random : PortAssignment::preserve;
+        given.port_step = 1;
+        NatBehaviour wanted = b_;
+        if (wanted.ports != PortAssignment::sequential) wanted.port_step = 1;
+        if (wanted == given) return;
+        warnings.push_back(
+            fmt::format("router '{}': asked for {}; this version gives {} (address-dependent "
+                        "mapping and sequential or random-with-EI ports are not in the NAT "
+                        "engine yet)",
+                        r_.router, describe(wanted), describe(given)));
+    }
+};
+
+/// Filtering without translation: conntrack for APD; sets of inside
+/// endpoints (EI) or endpoint . remote address (AD) filled on the way out.
+std::string firewall_rules(const RouterRules& r, const FirewallSpec& fw) {
+    std::string decl;
     std::string body;
-    if (fw.block_udp) body += "        meta l4proto udp drop\n";
-    if (fw.block_tcp) body += "        meta l4proto tcp drop\n";
-    if (fw.filtering == Behaviour::address_and_port_dependent) {
-        body += unsolicited_rules(rules.wan, TcpUnsolicited::drop);
-    } else if (fw.filtering != Behaviour::none && fw.filtering != Behaviour::endpoint_independent) {
-        body += unsolicited_rules(rules.wan, TcpUnsolicited::drop);
-        warnings.push_back(
-            fmt::format("router '{}': firewall filtering {} is given as address-and-port-"
-                        "dependent until the NAT engine lands",
-                        rules.router, behaviour_name(fw.filtering)));
+    if (fw.block_udp) body += line("meta l4proto udp drop");
+    if (fw.block_tcp) body += line("meta l4proto tcp drop");
+    const bool ei = fw.filtering == Behaviour::endpoint_independent;
+    const bool ad = fw.filtering == Behaviour::address_dependent;
+    if (ei || ad) {
+        for (const std::string p : kProtocols) {
+            const std::string out_key = "ip saddr . " + p + " sport" + (ad ? " . ip daddr" : "");
+            const std::string in_key = "ip daddr . " + p + " dport" + (ad ? " . ip saddr" : "");
+            decl += fmt::format(
+                "    set {}_inside {{ type ipv4_addr . inet_service{}; flags dynamic,timeout; "
+                "timeout 2m; }}\n",
+                p, ad ? " . ipv4_addr" : "");
+            body += line(fmt::format("iifname != \"{}\" meta l4proto {} update @{}_inside {{ {} }}",
+                                     r.wan, p, p, out_key));
+            body += line(fmt::format("iifname \"{}\" meta l4proto {} {} @{}_inside accept", r.wan,
+                                     p, in_key, p));
+        }
     }
-    if (!body.empty()) out += filter_chain("forward", "forward", body);
+    if (fw.filtering != Behaviour::none) body += unsolicited(r.wan, TcpUnsolicited::drop, false);
+    if (body.empty()) return {};
+    return decl + chain("forward", "filter", "forward", "filter", body);
 }
 
 }  // namespace
 
 RulesetResult router_ruleset(const RouterRules& rules) {
+    if (rules.nat && rules.nat->mapping != Behaviour::none)
+        return NatRules(rules, *rules.nat).build();
     RulesetResult result;
     std::string body;
     if (rules.nat) {
-        const NatBehaviour& b = *rules.nat;
         FirewallSpec as_firewall;
-        as_firewall.filtering = b.filtering;
-        as_firewall.block_udp = b.block_udp;
-        if (b.mapping != Behaviour::none)
-            nat_rules(rules, b, body, result.warnings);
-        else
-            firewall_rules(rules, as_firewall, body, result.warnings);
+        as_firewall.filtering = rules.nat->filtering;
+        as_firewall.block_udp = rules.nat->block_udp;
+        body = firewall_rules(rules, as_firewall);
     } else if (rules.firewall) {
-        firewall_rules(rules, *rules.firewall, body, result.warnings);
+        body = firewall_rules(rules, *rules.firewall);
     }
     if (!body.empty()) result.text = fmt::format("table ip {} {{\n{}}}\n", kTableName, body);
     return result;

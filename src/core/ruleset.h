@@ -2,16 +2,30 @@
 /// nftables rulesets for routers, generated as text for libnftables. Pure, so
 /// every behaviour has a golden ruleset in the unit tests.
 ///
-/// Until the NAT engine (issue 3) lands, every translating behaviour is
-/// realized as masquerade (endpoint-independent mapping, address-and-port-
-/// dependent filtering; `masquerade random` where the mapping is not
-/// endpoint-independent) and the difference is reported as a warning, never
-/// hidden.
+/// Translation (RFC 4787 / RFC 5382):
+/// - mapping: `masquerade` keeps one external port per internal endpoint
+///   (endpoint-independent, ports preserved where free); `masquerade random`
+///   picks a new random port per connection (address-and-port-dependent).
+/// - filtering: address-and-port-dependent is conntrack itself (only replies
+///   come in). Endpoint-independent adds a dynamic map external port ->
+///   internal endpoint, filled after srcnat on the way out and used by a
+///   prerouting dnat on the way in. Address-dependent also records
+///   external port . remote address on the way out, and drops new inbound
+///   packets whose pair is not recorded.
+/// - hairpinning: the same map serves packets from the inside to the
+///   public address, and their source is translated to the public address.
+/// - timeouts: the map entries' lifetime, and the conntrack timeouts of the
+///   router's namespace (sysctls).
+/// A behaviour the generator cannot give yet (address-dependent mapping,
+/// sequential ports) is built as the nearest one and reported in `warnings`,
+/// never hidden.
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "core/ipv4.h"
 #include "core/nat.h"
 
 namespace testbed {
@@ -20,13 +34,16 @@ namespace testbed {
 struct RouterRules {
     std::string router;
     std::string wan;                ///< interface name of the wan
+    Ipv4 wan_address;               ///< the public address (hairpinning)
     std::vector<std::string> lans;  ///< interface names of the lans
+    std::vector<Subnet> lan_subnets;
     std::optional<NatBehaviour> nat;
     std::optional<FirewallSpec> firewall;
 };
 
 struct RulesetResult {
     std::string text;  ///< empty when the router needs no rules
+    std::vector<std::pair<std::string, std::string>> sysctls;  ///< e.g. conntrack timeouts
     std::vector<std::string> warnings;
 };
 

@@ -96,6 +96,23 @@ routers:
     CHECK(contains(e, "unknown key 'colour'"));
 }
 
+TEST_CASE("a behaviour map's ports default to random unless the mapping is endpoint-independent") {
+    auto l = load(R"(networks:
+  wan: 203.0.113.0/24
+  lan: 10.0.0.0/24
+  lan2: 10.0.1.0/24
+hosts:
+  h: { lan: auto }
+  h2: { lan2: auto }
+routers:
+  r: { wan: { wan: auto }, lan: { lan: auto }, nat: { mapping: address-dependent } }
+  r2: { wan: { wan: auto }, lan: { lan2: auto }, nat: { filtering: endpoint-independent } }
+)");
+    REQUIRE(l.topo);
+    CHECK(l.topo->routers[0].nat->behaviour.ports == PortAssignment::random);
+    CHECK(l.topo->routers[1].nat->behaviour.ports == PortAssignment::preserve);
+}
+
 TEST_CASE("unknown NAT preset lists the presets") {
     const std::string e = errors(R"(networks:
   wan: 203.0.113.0/24
