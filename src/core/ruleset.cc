@@ -57,10 +57,13 @@ class NatRules {
         const bool use_map = filter_map || b_.hairpin;
         const bool use_set = b_.filtering == Behaviour::address_dependent;
         std::string text;
+        if (port_table()) text += port_table_declarations();
         if (use_map) text += declarations(use_set);
         text += chain("postrouting", "nat", "postrouting", "srcnat", source_nat());
-        if (use_map)
-            text += chain("record", "filter", "postrouting", "srcnat + 10", record(use_set));
+        if (use_map || port_table()) {
+            text +=
+                chain("record", "filter", "postrouting", "srcnat + 10", record(use_map, use_set));
+        }
         if (use_set) text += chain("screen", "filter", "prerouting", "dstnat - 10", screen());
         if (use_map) text += chain("inbound", "nat", "prerouting", "dstnat", inbound(filter_map));
         text += chain("forward", "filter", "forward", "filter",
@@ -77,11 +80,45 @@ class NatRules {
     const RouterRules& r_;
     const NatBehaviour& b_;
 
-    bool random() const { return b_.mapping != Behaviour::endpoint_independent; }
+    /// The kernel picks a random port for every new connection.
+    bool random() const {
+        return b_.mapping != Behaviour::endpoint_independent || b_.ports == PortAssignment::random;
+    }
+
+    /// An explicit table of external ports, keyed by what the mapping
+    /// depends on, where the kernel's own choice would not give the mapping:
+    /// address-dependent mapping, and endpoint-independent mapping whose
+    /// ports are not preserved (the kernel would pick anew per destination).
+    bool port_table() const {
+        return b_.mapping == Behaviour::address_dependent ||
+               (b_.mapping == Behaviour::endpoint_independent &&
+                b_.ports != PortAssignment::preserve);
+    }
+
+    std::string table_key(const char* protocol, bool conntrack) const {
+        const bool by_address = b_.mapping == Behaviour::address_dependent;
+        if (conntrack) {
+            return std::string("ct original ip saddr . ct original proto-src") +
+                   (by_address ? " . ct original ip daddr" : "");
+        }
+        return fmt::format("ip saddr . {} sport{}", protocol, by_address ? " . ip daddr" : "");
+    }
 
     Duration timeout(const std::string& protocol) const {
         if (protocol == "udp") return b_.udp_timeout.value_or(kDefaultUdpTimeout);
         return b_.tcp_timeout.value_or(kDefaultTcpTimeout);
+    }
+
+    std::string port_table_declarations() const {
+        std::string out;
+        const bool by_address = b_.mapping == Behaviour::address_dependent;
+        for (const char* p : kProtocols) {
+            out += fmt::format(
+                "    map {}_ports {{ type ipv4_addr . inet_service{} : inet_service; flags "
+                "dynamic,timeout; timeout {}; }}\n",
+                p, by_address ? " . ipv4_addr" : "", format_duration(timeout(p)));
+        }
+        return out;
     }
 
     std::string declarations(bool use_set) const {
@@ -103,9 +140,31 @@ class NatRules {
         return out;
     }
 
+    /// Sequential ports: a counter per protocol, mapped to base + i * step.
+    std::string sequential_ports(const char* protocol) const {
+        constexpr int kBase = 20000;
+        const int step = std::max(1, b_.port_step);
+        const int count = std::min(1000, (65535 - kBase) / step);
+        std::vector<std::string> entries;
+        for (int i = 0; i < count; ++i)
+            entries.push_back(fmt::format("{} : {}", i, kBase + i * step));
+        return line(fmt::format(
+            "oifname \"{}\" meta l4proto {} snat ip to {} : numgen inc mod {} map {{ {} }}", r_.wan,
+            protocol, r_.wan_address.str(), count, fmt::join(entries, ", ")));
+    }
+
     std::string source_nat() const {
-        std::string out =
-            line(fmt::format("oifname \"{}\" masquerade{}", r_.wan, random() ? " random" : ""));
+        std::string out;
+        for (const char* p : kProtocols) {
+            // A key already in the table keeps its port; a failed lookup falls through.
+            if (port_table()) {
+                out += line(
+                    fmt::format("oifname \"{}\" meta l4proto {} snat ip to {} : {} map @{}_ports",
+                                r_.wan, p, r_.wan_address.str(), table_key(p, false), p));
+            }
+            if (b_.ports == PortAssignment::sequential) out += sequential_ports(p);
+        }
+        out += line(fmt::format("oifname \"{}\" masquerade{}", r_.wan, random() ? " random" : ""));
         if (b_.hairpin && !r_.lan_subnets.empty()) {
             std::vector<std::string> subnets;
             for (const auto& s : r_.lan_subnets) subnets.push_back(s.str());
@@ -118,13 +177,21 @@ class NatRules {
     }
 
     /// After srcnat: the packet carries its external port now.
-    std::string record(bool use_set) const {
+    std::string record(bool use_map, bool use_set) const {
         std::string out;
         for (const char* p : kProtocols) {
-            out += line(fmt::format(
-                "oifname \"{0}\" meta l4proto {1} update @{1}_mapped {{ {1} sport : ct original "
-                "ip saddr . ct original proto-src }}",
-                r_.wan, p));
+            if (port_table()) {
+                out += line(fmt::format(
+                    "oifname \"{0}\" meta l4proto {1} update @{1}_ports {{ {2} : {1} sport }}",
+                    r_.wan, p, table_key(p, true)));
+            }
+            if (use_map) {
+                out +=
+                    line(fmt::format("oifname \"{0}\" meta l4proto {1} update @{1}_mapped {{ {1} "
+                                     "sport : ct original "
+                                     "ip saddr . ct original proto-src }}",
+                                     r_.wan, p));
+            }
             if (use_set) {
                 out += line(fmt::format(
                     "oifname \"{0}\" meta l4proto {1} update @{1}_contacted {{ {1} sport . ip "
@@ -179,20 +246,17 @@ class NatRules {
         return out;
     }
 
+    /// A mapping per destination cannot preserve ports: such a request gets
+    /// random ports, and says so.
     void warn_about_approximations(std::vector<std::string>& warnings) const {
+        if (b_.mapping == Behaviour::endpoint_independent || b_.ports != PortAssignment::preserve)
+            return;
         NatBehaviour given = b_;
-        given.mapping =
-            random() ? Behaviour::address_and_port_dependent : Behaviour::endpoint_independent;
-        given.ports = random() ? PortAssignment::random : PortAssignment::preserve;
-        given.port_step = 1;
-        NatBehaviour wanted = b_;
-        if (wanted.ports != PortAssignment::sequential) wanted.port_step = 1;
-        if (wanted == given) return;
+        given.ports = PortAssignment::random;
         warnings.push_back(
-            fmt::format("router '{}': asked for {}; this version gives {} (address-dependent "
-                        "mapping and sequential or random-with-EI ports are not in the NAT "
-                        "engine yet)",
-                        r_.router, describe(wanted), describe(given)));
+            fmt::format("router '{}': asked for {}; a mapping per destination cannot keep "
+                        "ports, so this gives {}",
+                        r_.router, describe(b_), describe(given)));
     }
 };
 

@@ -6,6 +6,11 @@
 /// - mapping: `masquerade` keeps one external port per internal endpoint
 ///   (endpoint-independent, ports preserved where free); `masquerade random`
 ///   picks a new random port per connection (address-and-port-dependent).
+///   Where the kernel's choice would not give the mapping (address-dependent,
+///   or endpoint-independent with ports not preserved) a dynamic table keyed
+///   by internal endpoint (. remote address) keeps the external port, and a
+///   new one comes from masquerade random or, for sequential ports, from a
+///   counter (`numgen inc`) mapped to base + i * step.
 /// - filtering: address-and-port-dependent is conntrack itself (only replies
 ///   come in). Endpoint-independent adds a dynamic map external port ->
 ///   internal endpoint, filled after srcnat on the way out and used by a
@@ -16,9 +21,8 @@
 ///   public address, and their source is translated to the public address.
 /// - timeouts: the map entries' lifetime, and the conntrack timeouts of the
 ///   router's namespace (sysctls).
-/// A behaviour the generator cannot give yet (address-dependent mapping,
-/// sequential ports) is built as the nearest one and reported in `warnings`,
-/// never hidden.
+/// A behaviour that cannot exist (a mapping per destination that preserves
+/// ports) is built as the nearest one and reported in `warnings`, never hidden.
 
 #include <optional>
 #include <string>

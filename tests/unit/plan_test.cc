@@ -246,8 +246,28 @@ TEST_CASE("rulesets: symmetric uses random ports; approximations are warned abou
     CHECK(contains(sym.text, "masquerade random"));
     CHECK(sym.warnings.empty());
     const RulesetResult seq = router_ruleset(nat_router("symmetric-sequential"));
-    REQUIRE(seq.warnings.size() == 1);
-    CHECK(contains(seq.warnings[0], "asked for APD mapping, APD filtering, ports sequential"));
+    CHECK(seq.warnings.empty());
+    CHECK(contains(seq.text,
+                   "snat ip to 203.0.113.10 : numgen inc mod 1000 map { 0 : 20000, 1 : 20001,"));
+    RouterRules stepped = nat_router("symmetric-sequential");
+    stepped.nat->port_step = 2;
+    CHECK(contains(router_ruleset(stepped).text, "mod 1000 map { 0 : 20000, 1 : 20002,"));
+    RouterRules ad = nat_router("symmetric");
+    ad.nat->mapping = Behaviour::address_dependent;
+    const RulesetResult adr = router_ruleset(ad);
+    CHECK(adr.warnings.empty());
+    CHECK(contains(adr.text,
+                   "map udp_ports { type ipv4_addr . inet_service . ipv4_addr : inet_service;"));
+    CHECK(contains(adr.text,
+                   "snat ip to 203.0.113.10 : ip saddr . udp sport . ip daddr map @udp_ports"));
+    CHECK(contains(adr.text,
+                   "update @udp_ports { ct original ip saddr . ct original proto-src . ct original "
+                   "ip daddr : udp sport }"));
+    RouterRules keep = nat_router("symmetric");
+    keep.nat->ports = PortAssignment::preserve;
+    const RulesetResult kept = router_ruleset(keep);
+    REQUIRE(kept.warnings.size() == 1);
+    CHECK(contains(kept.warnings[0], "cannot keep ports"));
     RouterRules rst = nat_router("full-cone");
     rst.nat->tcp_unsolicited = TcpUnsolicited::rst;
     CHECK(contains(router_ruleset(rst).text, "reject with tcp reset"));
