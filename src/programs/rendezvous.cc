@@ -116,7 +116,11 @@ class Server {
         reply.add_xor_address(stun::attr::xor_mapped_address, from);
         reply.add_address(stun::attr::mapped_address, from);
         if (alternate_) {
-            reply.add_address(stun::attr::other_address, sockets_[index ^ 3]->local());
+            // OTHER-ADDRESS names the alternate address and port (A2:P2) on
+            // every socket but that one, as coturn's turnserver does: coturn's
+            // natdiscovery takes test III's target from test II's answer.
+            // RFC 5780 clients use test I's answer, where both readings agree.
+            reply.add_address(stun::attr::other_address, sockets_[index == 3 ? 0 : 3]->local());
             reply.add_address(stun::attr::response_origin, sockets_[out]->local());
         }
         reply.add_software("testbed rendezvous");
