@@ -31,6 +31,9 @@ class Kernel {
     virtual void enslave(int ns, const std::string& port, const std::string& bridge) = 0;
     virtual void add_address(int ns, const std::string& interface, Ipv4 address, int prefix) = 0;
     virtual void set_link_up(int ns, const std::string& interface) = 0;
+    virtual void set_link_down(int ns, const std::string& interface) = 0;
+    /// Deletes every conntrack entry of the namespace (its NAT mappings).
+    virtual void flush_conntrack(int ns) = 0;
     virtual void add_route(int ns, const RoutePlan& route) = 0;
     /// Loads an nftables ruleset (text) into the namespace.
     virtual void apply_ruleset(int ns, const std::string& ruleset) = 0;

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <fmt/core.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 #include <net/if.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
@@ -196,6 +198,42 @@ void LinuxKernel::set_link_up(int ns, const std::string& interface) {
     // with just the ifindex and the flag, without reading the link first.
     check_nl(rtnl_link_change(socket(ns), change.get(), change.get(), 0),
              fmt::format("rtnl_link_change(dev:'{}' up) in '{}'", interface, get(ns).name));
+}
+
+void LinuxKernel::set_link_down(int ns, const std::string& interface) {
+    LinkPtr change(rtnl_link_alloc());
+    if (!change) throw SystemError("rtnl_link_alloc", "out of memory");
+    rtnl_link_set_ifindex(change.get(), ifindex(ns, interface));
+    rtnl_link_unset_flags(change.get(), IFF_UP);
+    check_nl(rtnl_link_change(socket(ns), change.get(), change.get(), 0),
+             fmt::format("rtnl_link_change(dev:'{}' down) in '{}'", interface, get(ns).name));
+}
+
+void LinuxKernel::flush_conntrack(int ns) {
+    Namespace& n = get(ns);
+    // ctnetlink: IPCTNL_MSG_CT_DELETE without a tuple deletes every entry.
+    std::unique_ptr<nl_sock, NlSockDeleter> sock;
+    {
+        NetnsScope scope(n.fd.get());
+        sock.reset(nl_socket_alloc());
+        if (!sock) throw SystemError("nl_socket_alloc", "out of memory");
+        check_nl(nl_connect(sock.get(), NETLINK_NETFILTER),
+                 fmt::format("nl_connect(NETLINK_NETFILTER) in '{}'", n.name));
+    }
+    std::unique_ptr<nl_msg, decltype(&nlmsg_free)> msg(
+        nlmsg_alloc_simple((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE,
+                           NLM_F_REQUEST | NLM_F_ACK),
+        &nlmsg_free);
+    if (!msg) throw SystemError("nlmsg_alloc_simple", "out of memory");
+    nfgenmsg header{};
+    header.nfgen_family = AF_INET;
+    header.version = NFNETLINK_V0;
+    check_nl(nlmsg_append(msg.get(), &header, sizeof header, NLMSG_ALIGNTO),
+             "nlmsg_append(nfgenmsg)");
+    const std::string call = fmt::format("ctnetlink CT_DELETE (flush) in '{}'", n.name);
+    check_nl(nl_send_auto(sock.get(), msg.get()), call);
+    const int rc = nl_wait_for_ack(sock.get());
+    if (rc < 0 && rc != -NLE_OBJ_NOTFOUND) check_nl(rc, call);  // an empty table is fine
 }
 
 void LinuxKernel::add_route(int ns, const RoutePlan& route) {

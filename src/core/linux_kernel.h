@@ -28,6 +28,8 @@ class LinuxKernel : public Kernel {
     void enslave(int ns, const std::string& port, const std::string& bridge) override;
     void add_address(int ns, const std::string& interface, Ipv4 address, int prefix) override;
     void set_link_up(int ns, const std::string& interface) override;
+    void set_link_down(int ns, const std::string& interface) override;
+    void flush_conntrack(int ns) override;
     void add_route(int ns, const RoutePlan& route) override;
     void apply_ruleset(int ns, const std::string& ruleset) override;
     void destroy_namespace(int ns) override;

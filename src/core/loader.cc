@@ -420,15 +420,24 @@ class Reader {
             return;
         }
         for (const auto& item : node) {
-            if (!expect_map(item, "run step", "a map with start, wait or sleep")) continue;
+            if (!expect_map(item, "run step",
+                            "a map with start, wait, sleep, link, set-nat or flush"))
+                continue;
             if (item["start"])
                 read_start(item, topo);
             else if (item["wait"])
                 read_wait(item, topo);
             else if (item["sleep"])
                 read_sleep(item, topo);
+            else if (item["link"])
+                read_link(item, topo);
+            else if (item["set-nat"])
+                read_set_nat(item, topo);
+            else if (item["flush"])
+                read_flush(item, topo);
             else
-                diag_.error(loc_of(item), "run step: expected one of start, wait or sleep");
+                diag_.error(loc_of(item),
+                            "run step: expected one of start, wait, sleep, link, set-nat or flush");
         }
     }
 
@@ -520,6 +529,45 @@ class Reader {
         if (auto t = item["timeout"])
             wait.timeout = duration(t, "wait timeout").value_or(wait.timeout);
         topo.steps.push_back({std::move(wait), loc_of(item)});
+    }
+
+    void read_link(const YAML::Node& item, Topology& topo) {
+        check_keys(item, {"link", "on", "network"}, "a link step");
+        LinkStep link;
+        const std::string state = scalar(item["link"], "link", "down or up");
+        if (state == "up" || state == "down") {
+            link.up = state == "up";
+        } else if (!state.empty()) {
+            diag_.error(loc_of(item["link"]),
+                        fmt::format("link: expected down or up, found '{}'", state));
+        }
+        if (auto on = item["on"])
+            link.node = scalar(on, "link on", "a host or router name");
+        else
+            diag_.error(loc_of(item), "link: no 'on'; expected the node whose interface changes");
+        if (auto net = item["network"])
+            link.network = scalar(net, "link network", "a network name");
+        else
+            diag_.error(loc_of(item), "link: no 'network'; expected the network of the interface");
+        topo.steps.push_back({link, loc_of(item)});
+    }
+
+    void read_set_nat(const YAML::Node& item, Topology& topo) {
+        check_keys(item, {"set-nat", "to"}, "a set-nat step");
+        SetNatStep step;
+        step.router = scalar(item["set-nat"], "set-nat", "a router name");
+        if (auto to = item["to"]) {
+            if (auto nat = read_nat(to, fmt::format("set-nat '{}'", step.router))) step.nat = *nat;
+        } else {
+            diag_.error(loc_of(item), "set-nat: no 'to'; expected a preset or a behaviour map");
+        }
+        topo.steps.push_back({std::move(step), loc_of(item)});
+    }
+
+    void read_flush(const YAML::Node& item, Topology& topo) {
+        check_keys(item, {"flush"}, "a flush step");
+        topo.steps.push_back(
+            {FlushStep{scalar(item["flush"], "flush", "a router name")}, loc_of(item)});
     }
 
     void read_sleep(const YAML::Node& item, Topology& topo) {

@@ -101,17 +101,7 @@ class Planner {
         attach(ns, router.wan);
         for (const auto& lan : router.lans) attach(ns, lan);
         add_default_route(ns, router.wan.network);
-        RouterRules rules;
-        rules.router = router.name;
-        rules.wan = router.wan.network;
-        rules.wan_address = *router.wan.addresses.front().address;
-        for (const auto& lan : router.lans) {
-            rules.lans.push_back(lan.network);
-            rules.lan_subnets.push_back(topo_.find_network(lan.network)->subnet);
-        }
-        if (router.nat) rules.nat = router.nat->behaviour;
-        if (router.firewall) rules.firewall = *router.firewall;
-        RulesetResult result = router_ruleset(rules);
+        RulesetResult result = plan_router_rules(topo_, router);
         plan_.namespaces[ns].ruleset = result.text;
         plan_.namespaces[ns].sysctls = result.sysctls;
         for (auto& w : result.warnings) plan_.warnings.push_back(std::move(w));
@@ -163,6 +153,24 @@ size_t NetworkPlan::index_of(const std::string& name, NamespacePlan::Kind kind) 
 
 NetworkPlan plan_network(const Topology& topo) {
     return Planner(topo).run();
+}
+
+RulesetResult plan_router_rules(const Topology& topo, const Router& router,
+                                const std::optional<NatSpec>& nat) {
+    RouterRules rules;
+    rules.router = router.name;
+    rules.wan = router.wan.network;
+    rules.wan_address = *router.wan.addresses.front().address;
+    for (const auto& lan : router.lans) {
+        rules.lans.push_back(lan.network);
+        rules.lan_subnets.push_back(topo.find_network(lan.network)->subnet);
+    }
+    if (nat)
+        rules.nat = nat->behaviour;
+    else if (router.nat)
+        rules.nat = router.nat->behaviour;
+    if (router.firewall) rules.firewall = *router.firewall;
+    return router_ruleset(rules);
 }
 
 }  // namespace testbed

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/ipv4.h"
+#include "core/ruleset.h"
 #include "core/topology.h"
 
 namespace testbed {
@@ -70,5 +71,10 @@ inline constexpr const char* kBridgeName = "br0";
 
 /// Plans the kernel objects of a topology that passed validate_topology().
 NetworkPlan plan_network(const Topology& topo);
+
+/// The ruleset (and sysctls) of one router of a validated topology; with
+/// `nat` given, as if the router had that behaviour (the set-nat step).
+RulesetResult plan_router_rules(const Topology& topo, const Router& router,
+                                const std::optional<NatSpec>& nat = std::nullopt);
 
 }  // namespace testbed

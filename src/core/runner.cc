@@ -104,36 +104,101 @@ class ScenarioRun {
     LinuxKernel kernel_;
     std::unique_ptr<Realizer> realizer_;
     std::map<std::string, std::unique_ptr<Process>> processes_;
+    std::map<std::string, std::string> rules_;  ///< routers' rulesets changed by steps
 
     bool run_step(const Step& step) {
         auto t = Clock::now();
         std::string what;
         bool ok = true;
-        std::visit(
-            [&](const auto& action) {
-                using T = std::decay_t<decltype(action)>;
-                if constexpr (std::is_same_v<T, StartStep>) {
-                    what = fmt::format("start {} on {}", action.name, action.node);
-                    ok = start(action);
-                } else if constexpr (std::is_same_v<T, WaitStep>) {
-                    what = fmt::format("wait {}", fmt::join(action.names, ", "));
-                    ok = wait(action);
-                } else {
-                    what = fmt::format("sleep {}", format_duration(action.duration));
-                    sleep(action);
-                }
-            },
-            step.action);
+        try {
+            ok = std::visit([&](const auto& action) { return perform(action, what); }, step.action);
+        } catch (const Interrupted&) {
+            throw;
+        } catch (const Error& e) {
+            report_.errors.push_back(fmt::format("{}: {}", what, e.what()));
+            ok = false;
+        }
         report_.steps.push_back({what, ms_since(t), ok});
         log::debug("step '{}' {} in {:.1f} ms", what, ok ? "done" : "failed",
                    report_.steps.back().ms);
         return ok;
     }
 
+    bool perform(const StartStep& s, std::string& what) {
+        what = fmt::format("start {} on {}", s.name, s.node);
+        return start(s);
+    }
+
+    bool perform(const WaitStep& w, std::string& what) {
+        what = fmt::format("wait {}", fmt::join(w.names, ", "));
+        return wait(w);
+    }
+
+    bool perform(const SleepStep& s, std::string& what) {
+        what = fmt::format("sleep {}", format_duration(s.duration));
+        sleep(s);
+        return true;
+    }
+
+    bool perform(const LinkStep& l, std::string& what) {
+        what = fmt::format("link {} on {} network {}", l.up ? "up" : "down", l.node, l.network);
+        const int ns = realizer_->ns_id(node_index(l.node));
+        if (l.up)
+            kernel_.set_link_up(ns, l.network);
+        else
+            kernel_.set_link_down(ns, l.network);
+        return true;
+    }
+
+    bool perform(const SetNatStep& s, std::string& what) {
+        what = fmt::format("set-nat {} to {}", s.router,
+                           s.nat.preset.empty() ? describe(s.nat.behaviour) : s.nat.preset);
+        const RulesetResult next = plan_router_rules(topo_, *topo_.find_router(s.router), s.nat);
+        for (const auto& w : next.warnings) {
+            log::warning("{}", w);
+            report_.warnings.push_back(w);
+        }
+        const int ns = realizer_->ns_id(node_index(s.router));
+        for (const auto& [key, value] : next.sysctls) kernel_.set_sysctl(ns, key, value);
+        replace_rules(s.router, next.text);
+        return true;
+    }
+
+    bool perform(const FlushStep& f, std::string& what) {
+        what = fmt::format("flush {}", f.router);
+        kernel_.flush_conntrack(realizer_->ns_id(node_index(f.router)));
+        // Loading the rules anew empties the NAT engine's dynamic tables and
+        // restarts its port counters.
+        replace_rules(f.router, current_rules(f.router));
+        return true;
+    }
+
+    size_t node_index(const std::string& node) const {
+        return plan_.index_of(
+            node, topo_.find_host(node) ? NamespacePlan::Kind::host : NamespacePlan::Kind::router);
+    }
+
+    const std::string& current_rules(const std::string& router) {
+        auto it = rules_.find(router);
+        if (it == rules_.end()) {
+            it = rules_.emplace(router, plan_.namespaces[node_index(router)].ruleset).first;
+        }
+        return it->second;
+    }
+
+    /// Swaps the router's table for `next` in one nftables transaction.
+    void replace_rules(const std::string& router, std::string next) {
+        const std::string& current = current_rules(router);
+        std::string commands =
+            current.empty() ? "" : fmt::format("delete table ip {}\n", kTableName);
+        commands += next;
+        if (!commands.empty())
+            kernel_.apply_ruleset(realizer_->ns_id(node_index(router)), commands);
+        rules_[router] = std::move(next);
+    }
+
     bool start(const StartStep& s) {
-        const size_t ns = topo_.find_host(s.node)
-                              ? plan_.index_of(s.node, NamespacePlan::Kind::host)
-                              : plan_.index_of(s.node, NamespacePlan::Kind::router);
+        const size_t ns = node_index(s.node);
         LaunchSpec spec;
         spec.name = s.name;
         spec.node = s.node;

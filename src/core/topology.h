@@ -87,8 +87,28 @@ struct SleepStep {
     Duration duration{};
 };
 
+/// `link: down|up`: take a node's interface on a network down or up.
+struct LinkStep {
+    std::string node;
+    std::string network;
+    bool up = false;
+};
+
+/// `set-nat`: give a router another NAT behaviour at run time. Existing
+/// connections keep their translation, as on a real router reconfigured.
+struct SetNatStep {
+    std::string router;
+    NatSpec nat;
+};
+
+/// `flush`: a router forgets every mapping (conntrack entries and the NAT
+/// engine's tables), as after a reboot.
+struct FlushStep {
+    std::string router;
+};
+
 struct Step {
-    std::variant<StartStep, WaitStep, SleepStep> action;
+    std::variant<StartStep, WaitStep, SleepStep, LinkStep, SetNatStep, FlushStep> action;
     SourceLoc loc;
 };
 

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -191,6 +192,27 @@ void check_reachability(const Topology& topo, Diagnostics& diag) {
     }
 }
 
+bool on_network(const std::vector<Attachment>& attachments, const std::string& network) {
+    return std::any_of(attachments.begin(), attachments.end(),
+                       [&](const Attachment& a) { return a.network == network; });
+}
+
+void check_link_step(const Topology& topo, const LinkStep& link, SourceLoc loc, Diagnostics& diag) {
+    if (link.node.empty() || link.network.empty()) return;
+    bool attached = false;
+    if (const Host* h = topo.find_host(link.node))
+        attached = on_network(h->attachments, link.network);
+    else if (const Router* r = topo.find_router(link.node)) {
+        attached = r->wan.network == link.network || on_network(r->lans, link.network);
+    } else {
+        diag.error(loc, fmt::format("link: unknown node '{}'", link.node));
+        return;
+    }
+    if (!attached)
+        diag.error(loc,
+                   fmt::format("link: node '{}' is not on network '{}'", link.node, link.network));
+}
+
 void check_steps(const Topology& topo, Diagnostics& diag) {
     std::map<std::string, SourceLoc> started;
     for (const auto& step : topo.steps) {
@@ -205,6 +227,21 @@ void check_steps(const Topology& topo, Diagnostics& diag) {
                 diag.error(step.loc,
                            fmt::format("start '{}': a process of that name was started at line {}",
                                        start->name, it->second.line));
+            }
+        } else if (const auto* link = std::get_if<LinkStep>(&step.action)) {
+            check_link_step(topo, *link, step.loc, diag);
+        } else if (const auto* set = std::get_if<SetNatStep>(&step.action)) {
+            if (!set->router.empty() && !topo.find_router(set->router)) {
+                diag.error(step.loc, fmt::format("set-nat: unknown router '{}'", set->router));
+            } else if (const Router* r = topo.find_router(set->router); r && r->firewall) {
+                diag.error(
+                    step.loc,
+                    fmt::format("set-nat: router '{}' is a firewall; expected a router with nat",
+                                set->router));
+            }
+        } else if (const auto* flush = std::get_if<FlushStep>(&step.action)) {
+            if (!flush->router.empty() && !topo.find_router(flush->router)) {
+                diag.error(step.loc, fmt::format("flush: unknown router '{}'", flush->router));
             }
         } else if (const auto* wait = std::get_if<WaitStep>(&step.action)) {
             for (const auto& name : wait->names) {

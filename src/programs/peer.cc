@@ -19,7 +19,7 @@ namespace {
 using namespace testbed;
 using Clock = std::chrono::steady_clock;
 
-int probe(const std::string& server_text, const std::string& timeout_text) {
+int probe(const std::string& server_text, const std::string& timeout_text, uint16_t local_port) {
     auto server = stun::Endpoint::parse(server_text);
     auto timeout = parse_duration(timeout_text);
     if (!server || !timeout) {
@@ -29,6 +29,7 @@ int probe(const std::string& server_text, const std::string& timeout_text) {
     programs::ProbeOptions options;
     options.server = *server;
     options.timeout = *timeout;
+    options.local_port = local_port;
     const nlohmann::json out = programs::probe_nat(options);
     fmt::print("{}\n", out.dump());
     return out["result"] == "ok" ? 0 : 1;
@@ -46,11 +47,13 @@ int main(int argc, char** argv) {
     auto* probe_cmd = app.add_subcommand(
         "probe", "Learn this host's mapped endpoint and classify its NAT (RFC 5780)");
     probe_cmd->add_option("--server", server, "STUN server ADDRESS:PORT")->required();
+    uint16_t local_port = 0;
+    probe_cmd->add_option("--local-port", local_port, "Send from this UDP port (default: any)");
     probe_cmd->add_option("--timeout", timeout, "Give up after this long")->capture_default_str();
     CLI11_PARSE(app, argc, argv);
     log::set_level(verbose ? log::Level::debug : log::Level::info);
     try {
-        if (*probe_cmd) return probe(server, timeout);
+        if (*probe_cmd) return probe(server, timeout, local_port);
     } catch (const std::exception& e) {
         log::error("{}", e.what());
         return 1;

@@ -125,7 +125,7 @@ void port_assignment(const ProbeOptions& o, nlohmann::json& out) {
 }  // namespace
 
 nlohmann::json probe_nat(const ProbeOptions& o) {
-    UdpSocket socket = fresh_socket();
+    UdpSocket socket({Ipv4{0}, o.local_port});
     const stun::Endpoint local{route_source(o.server).ip, socket.local().port};
     nlohmann::json out = {{"server", o.server.str()}, {"local", local.str()}};
     auto first = transact(socket, o.server, o.timeout);

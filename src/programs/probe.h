@@ -17,6 +17,7 @@ struct ProbeOptions {
     Duration timeout = std::chrono::seconds(3);  ///< for the first answer
     Duration negative_wait =
         std::chrono::milliseconds(500);  ///< for tests whose answer may not come
+    uint16_t local_port = 0;             ///< port of the first (mapping) socket; 0 for any
 };
 
 /// Runs the tests and returns the JSON the spec's output contract names

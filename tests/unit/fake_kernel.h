@@ -47,6 +47,10 @@ class FakeKernel : public Kernel {
     void set_link_up(int ns, const std::string& iface) override {
         record(fmt::format("up {}:{}", name(ns), iface));
     }
+    void set_link_down(int ns, const std::string& iface) override {
+        record(fmt::format("down {}:{}", name(ns), iface));
+    }
+    void flush_conntrack(int ns) override { record(fmt::format("flush {}", name(ns))); }
     void add_route(int ns, const RoutePlan& r) override {
         record(fmt::format("route {} {} via {} dev {}", name(ns), r.destination.str(),
                            r.gateway.str(), r.interface));

@@ -182,7 +182,7 @@ expect:
     CHECK(contains(e, "a process of that name was started at line 7"));
     CHECK(contains(e, "wait: unknown process 'y'"));
     CHECK(contains(e, "cmd: expected a non-empty list"));
-    CHECK(contains(e, "run step: expected one of start, wait or sleep"));
+    CHECK(contains(e, "run step: expected one of start, wait, sleep, link, set-nat or flush"));
     CHECK(contains(e, "expect: unknown process 'ghost'"));
 }
 
@@ -227,4 +227,53 @@ TEST_CASE("not YAML at all") {
 TEST_CASE("matrix is refused clearly until it is supported") {
     const std::string e = errors("networks:\n  n: 10.0.0.0/24\nmatrix:\n  transport: [udp]\n");
     CHECK(contains(e, "3:1: error: 'matrix' is not supported by this version yet"));
+}
+
+TEST_CASE("run-time steps: link, set-nat, flush parse and are checked") {
+    auto l = load(R"(networks:
+  wan: 203.0.113.0/24
+  lan: 10.0.0.0/24
+hosts:
+  h: { lan: auto }
+  s: { wan: auto }
+routers:
+  r: { wan: { wan: auto }, lan: { lan: auto }, nat: port-restricted-cone }
+run:
+  - link: down
+    on: r
+    network: wan
+  - set-nat: r
+    to: { filtering: endpoint-independent }
+  - flush: r
+)");
+    INFO(l.diag.format());
+    REQUIRE(l.topo);
+    REQUIRE_FALSE(l.diag.has_errors());
+    const auto& link = std::get<LinkStep>(l.topo->steps[0].action);
+    CHECK_FALSE(link.up);
+    CHECK(link.network == "wan");
+    CHECK(std::get<SetNatStep>(l.topo->steps[1].action).nat.behaviour.filtering ==
+          Behaviour::endpoint_independent);
+    CHECK(std::get<FlushStep>(l.topo->steps[2].action).router == "r");
+
+    const std::string e = errors(R"(networks:
+  wan: 203.0.113.0/24
+  lan: 10.0.0.0/24
+hosts:
+  h: { lan: auto }
+routers:
+  r: { wan: { wan: auto }, lan: { lan: auto } }
+run:
+  - link: sideways
+    on: h
+    network: wan
+  - set-nat: nobody
+    to: cone
+  - flush: h
+)");
+    CHECK(contains(e, "link: expected down or up, found 'sideways'"));
+    CHECK(contains(e, "link: node 'h' is not on network 'wan'"));
+    CHECK(contains(e, "unknown preset 'cone'"));
+    CHECK(contains(e, "set-nat: unknown router 'nobody'"));
+    CHECK(contains(e, "flush: unknown router 'h'"));
 }
