@@ -189,24 +189,27 @@ void LinuxKernel::add_address(int ns, const std::string& interface, Ipv4 address
                          prefix, get(ns).name));
 }
 
-void LinuxKernel::set_link_up(int ns, const std::string& interface) {
+void LinuxKernel::set_link_state(int ns, const std::string& interface, bool up) {
     LinkPtr change(rtnl_link_alloc());
     if (!change) throw SystemError("rtnl_link_alloc", "out of memory");
     rtnl_link_set_ifindex(change.get(), ifindex(ns, interface));
-    rtnl_link_set_flags(change.get(), IFF_UP);
+    if (up)
+        rtnl_link_set_flags(change.get(), IFF_UP);
+    else
+        rtnl_link_unset_flags(change.get(), IFF_UP);
     // Passing the change as its own original makes libnl send RTM_NEWLINK
     // with just the ifindex and the flag, without reading the link first.
     check_nl(rtnl_link_change(socket(ns), change.get(), change.get(), 0),
-             fmt::format("rtnl_link_change(dev:'{}' up) in '{}'", interface, get(ns).name));
+             fmt::format("rtnl_link_change(dev:'{}' {}) in '{}'", interface, up ? "up" : "down",
+                         get(ns).name));
+}
+
+void LinuxKernel::set_link_up(int ns, const std::string& interface) {
+    set_link_state(ns, interface, true);
 }
 
 void LinuxKernel::set_link_down(int ns, const std::string& interface) {
-    LinkPtr change(rtnl_link_alloc());
-    if (!change) throw SystemError("rtnl_link_alloc", "out of memory");
-    rtnl_link_set_ifindex(change.get(), ifindex(ns, interface));
-    rtnl_link_unset_flags(change.get(), IFF_UP);
-    check_nl(rtnl_link_change(socket(ns), change.get(), change.get(), 0),
-             fmt::format("rtnl_link_change(dev:'{}' down) in '{}'", interface, get(ns).name));
+    set_link_state(ns, interface, false);
 }
 
 void LinuxKernel::flush_conntrack(int ns) {

@@ -44,6 +44,7 @@ class LinuxKernel : public Kernel {
     Namespace& get(int ns);
     nl_sock* socket(int ns);
     int ifindex(int ns, const std::string& interface);
+    void set_link_state(int ns, const std::string& interface, bool up);
 
     std::vector<std::unique_ptr<Namespace>> namespaces_;
 };
