@@ -124,6 +124,13 @@ void port_assignment(const ProbeOptions& o, nlohmann::json& out) {
 
 }  // namespace
 
+std::optional<stun::Endpoint> binding(UdpSocket& socket, const stun::Endpoint& server,
+                                      Duration wait) {
+    auto answer = transact(socket, server, wait);
+    if (!answer) return std::nullopt;
+    return answer->message.mapped();
+}
+
 nlohmann::json probe_nat(const ProbeOptions& o) {
     UdpSocket socket({Ipv4{0}, o.local_port});
     const stun::Endpoint local{route_source(o.server).ip, socket.local().port};

@@ -1,26 +1,41 @@
-// rendezvous: the server S of the seed lecture. This version answers STUN
-// Binding requests over UDP (RFC 8489: XOR-MAPPED-ADDRESS, and MAPPED-ADDRESS
-// for RFC 3489 clients). With --alt it serves from two addresses and two
-// ports and supports RFC 5780 behaviour discovery (CHANGE-REQUEST,
-// OTHER-ADDRESS, RESPONSE-ORIGIN). Registration, introduction, reversal and
-// relay are issue 4's next steps.
+// rendezvous: the server S of the seed lecture, on UDP and TCP on one port.
+// - STUN Binding (RFC 8489: XOR-MAPPED-ADDRESS, and MAPPED-ADDRESS for RFC
+//   3489 clients); with --alt, RFC 5780 discovery over UDP (CHANGE-REQUEST,
+//   OTHER-ADDRESS, RESPONSE-ORIGIN) from two addresses and two ports.
+// - The project's methods (punch/protocol.h): registration, introduction of
+//   two registered peers (both at once), connection reversal, relay between
+//   introduced peers only.
+// Bounded: registrations, pairs, TCP connections and rate-limit buckets are
+// capped; garbage is dropped and logged at most once a second.
 
+#include <arpa/inet.h>
 #include <fmt/core.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 
+#include "core/error.h"
 #include "core/log.h"
+#include "programs/tcp.h"
 #include "programs/udp.h"
+#include "punch/protocol.h"
+#include "punch/registry.h"
 #include "stun/stun.h"
 
 namespace {
 
 using namespace testbed;
+using punch::Clock;
+using punch::Contact;
+using punch::Time;
 
 std::atomic<bool> g_stop{false};
 
@@ -28,31 +43,43 @@ void on_signal(int) {
     g_stop = true;
 }
 
-/// Logs malformed input at most once a second, with a count, so a flood of
-/// garbage cannot flood the log either.
-class RejectLog {
+/// Counts an event and logs it at most once a second, so a flood of garbage
+/// cannot flood the log either.
+class ThrottledLog {
   public:
+    explicit ThrottledLog(std::string what) : what_(std::move(what)) {}
     void add(const stun::Endpoint& from, const std::string& why) {
         ++count_;
-        const auto now = std::chrono::steady_clock::now();
+        ++total_;
+        const auto now = Clock::now();
         if (now - last_ < std::chrono::seconds(1)) return;
-        log::warning("rejected {} malformed message(s); last from {}: {}", count_, from.str(), why);
+        log::warning("{} {} message(s); last from {}: {}", what_, count_, from.str(), why);
         count_ = 0;
         last_ = now;
     }
+    uint64_t total() const { return total_; }
 
   private:
+    std::string what_;
     uint64_t count_ = 0;
-    std::chrono::steady_clock::time_point last_{};
+    uint64_t total_ = 0;
+    Time last_{};
 };
 
-/// The sockets of the server: [0] is the primary address and port. With an
-/// alternate address there are four: index bit 0 = alternate port, bit 1 =
-/// alternate address (RFC 5780 §4.1).
+struct Limits {
+    size_t max_connections = 1024;
+    std::chrono::seconds idle{120};
+    double rate = 200;  ///< per source address, for every method but Binding
+    double burst = 400;
+};
+
 class Server {
   public:
-    Server(const stun::Endpoint& primary, std::optional<stun::Endpoint> alternate)
-        : alternate_(alternate) {
+    Server(const stun::Endpoint& primary, std::optional<stun::Endpoint> alternate, Limits limits)
+        : alternate_(alternate),
+          limits_(limits),
+          listener_(programs::tcp_listen(primary)),
+          limiter_(limits.rate, limits.burst) {
         sockets_.push_back(std::make_unique<programs::UdpSocket>(primary));
         if (!alternate_) return;
         const stun::Endpoint& alt = *alternate_;
@@ -66,24 +93,61 @@ class Server {
     void serve() {
         for (const auto& s : sockets_)
             log::info("rendezvous: listening on udp {}", s->local().str());
-        std::vector<pollfd> fds;
-        for (const auto& s : sockets_) fds.push_back({s->fd(), POLLIN, 0});
+        log::info("rendezvous: listening on tcp {}", programs::socket_name(listener_.get()).str());
+        Time next_expiry = Clock::now();
         while (!g_stop) {
-            if (::poll(fds.data(), fds.size(), 200) <= 0) continue;
-            for (size_t i = 0; i < fds.size(); ++i) {
-                if (fds[i].revents & POLLIN) receive(i);
+            std::vector<pollfd> fds;
+            for (const auto& s : sockets_) fds.push_back({s->fd(), POLLIN, 0});
+            fds.push_back({listener_.get(), POLLIN, 0});
+            std::vector<uint64_t> ids;
+            for (const auto& [id, c] : connections_) {
+                fds.push_back({c.stream.fd(), POLLIN, 0});
+                ids.push_back(id);
+            }
+            if (::poll(fds.data(), fds.size(), 200) > 0) {
+                for (size_t i = 0; i < sockets_.size(); ++i) {
+                    if (fds[i].revents & POLLIN) receive_udp(i);
+                }
+                if (fds[sockets_.size()].revents & POLLIN) accept_tcp();
+                for (size_t i = 0; i < ids.size(); ++i) {
+                    if (fds[sockets_.size() + 1 + i].revents & (POLLIN | POLLHUP | POLLERR))
+                        receive_tcp(ids[i]);
+                }
+            }
+            if (Clock::now() >= next_expiry) {
+                expire();
+                next_expiry = Clock::now() + std::chrono::seconds(1);
             }
         }
-        log::info("rendezvous: stopping after {} binding answers", answered_);
+        log::info(
+            "rendezvous: stopping; {} binding answers, {} registrations, {} introductions, {} "
+            "relayed, {} malformed, {} rate-limited",
+            answered_, registrations_, introductions_, relayed_, rejects_.total(),
+            limited_.total());
     }
 
   private:
+    struct Connection {
+        programs::StunStream stream;
+        Time last;
+    };
     std::optional<stun::Endpoint> alternate_;
+    Limits limits_;
     std::vector<std::unique_ptr<programs::UdpSocket>> sockets_;
-    RejectLog rejects_;
+    Fd listener_;
+    std::map<uint64_t, Connection> connections_;
+    uint64_t next_connection_ = 1;
+    punch::Registry registry_;
+    punch::RateLimiter limiter_;
+    ThrottledLog rejects_{"rejected malformed"};
+    ThrottledLog limited_{"rate-limited"};
+    ThrottledLog refused_{"refused"};
     uint64_t answered_ = 0;
+    uint64_t registrations_ = 0;
+    uint64_t introductions_ = 0;
+    uint64_t relayed_ = 0;
 
-    void receive(size_t index) {
+    void receive_udp(size_t index) {
         auto datagram = sockets_[index]->receive(std::chrono::milliseconds(0));
         if (!datagram) return;
         auto decoded = stun::decode(datagram->bytes);
@@ -92,11 +156,180 @@ class Server {
             return;
         }
         const auto& message = std::get<stun::Message>(decoded);
-        if (message.method != stun::method::binding || message.cls != stun::Class::request) return;
-        answer(index, message, datagram->from);
+        if (message.method == stun::method::binding) {
+            if (message.cls == stun::Class::request) answer_binding(index, message, datagram->from);
+            return;
+        }
+        // The project's methods live on the primary socket only: answers and
+        // introductions must come from the address the peers registered with.
+        if (index == 0) handle(Contact{false, datagram->from, 0}, message);
     }
 
-    void answer(size_t index, const stun::Message& request, const stun::Endpoint& from) {
+    void accept_tcp() {
+        Fd fd(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
+        if (!fd.valid()) return;
+        if (connections_.size() >= limits_.max_connections) {
+            refused_.add(programs::peer_name(fd.get()), "too many TCP connections");
+            return;
+        }
+        const uint64_t id = next_connection_++;
+        connections_.emplace(id, Connection{programs::StunStream(std::move(fd)), Clock::now()});
+    }
+
+    void receive_tcp(uint64_t id) {
+        auto it = connections_.find(id);
+        if (it == connections_.end()) return;
+        Connection& c = it->second;
+        c.last = Clock::now();
+        std::string why;
+        auto messages = c.stream.read(why);
+        const Contact contact{true, c.stream.peer(), id};
+        for (const auto& m : messages) {
+            if (m.method == stun::method::binding) {
+                if (m.cls == stun::Class::request) answer_tcp_binding(c, m);
+            } else {
+                handle(contact, m);
+            }
+            if (!connections_.count(id)) return;  // closed while handling
+        }
+        if (!why.empty()) {
+            if (why != "closed") rejects_.add(contact.endpoint, why);
+            close(id);
+        }
+    }
+
+    void close(uint64_t id) {
+        auto it = connections_.find(id);
+        if (it == connections_.end()) return;
+        registry_.forget(Contact{true, it->second.stream.peer(), id});
+        connections_.erase(it);
+    }
+
+    void expire() {
+        const Time now = Clock::now();
+        registry_.expire(now);
+        std::vector<uint64_t> idle;
+        for (const auto& [id, c] : connections_) {
+            if (now - c.last > limits_.idle) idle.push_back(id);
+        }
+        for (uint64_t id : idle) close(id);
+    }
+
+    void deliver(const Contact& to, const stun::Message& m) {
+        const auto bytes = stun::encode(m);
+        if (!to.tcp) {
+            sockets_[0]->send_to(to.endpoint, bytes);
+            return;
+        }
+        auto it = connections_.find(to.connection);
+        if (it == connections_.end()) return;
+        // A peer that does not read its connection loses it: memory stays bounded.
+        if (!it->second.stream.write(bytes)) close(to.connection);
+    }
+
+    void handle(const Contact& from, const stun::Message& m) {
+        const Time now = Clock::now();
+        if (!limiter_.allow(from.endpoint.ip, now)) {
+            limited_.add(from.endpoint, fmt::format("method {:#x}", m.method));
+            return;
+        }
+        if (auto r = punch::register_from(m)) return on_register(from, m, *r, now);
+        if (auto c = punch::connect_from(m)) return on_connect(from, m, *c, now);
+        if (auto r = punch::reversal_from(m))
+            return forward(from, r->peer, now, [&](const std::string& me) {
+                return punch::to_message(punch::Reversal{me});
+            });
+        if (auto r = punch::relay_from(m)) {
+            return forward(from, r->peer, now, [&](const std::string& me) {
+                ++relayed_;
+                return punch::to_message(punch::Relay{me, r->data});
+            });
+        }
+        if (m.cls == stun::Class::request) {
+            deliver(from, punch::error_answer(m, 400, "Bad Request"));
+        }
+        rejects_.add(from.endpoint, fmt::format("unexpected or malformed method {:#x}", m.method));
+    }
+
+    void on_register(const Contact& from, const stun::Message& m, const punch::Register& r,
+                     Time now) {
+        switch (registry_.add(r, from, now)) {
+            case punch::Registry::Status::ok: {
+                ++registrations_;
+                stun::Message ok;
+                ok.method = m.method;
+                ok.cls = stun::Class::success;
+                ok.transaction = m.transaction;
+                ok.add_xor_address(stun::attr::xor_mapped_address, from.endpoint);
+                deliver(from, ok);
+                log::debug("registered {} at {}{}", r.id, from.endpoint.str(),
+                           from.tcp ? " (tcp)" : "");
+                return;
+            }
+            case punch::Registry::Status::taken:
+                refused_.add(from.endpoint,
+                             fmt::format("id '{}' is registered with another key", r.id));
+                return deliver(from, punch::error_answer(m, 409, "Peer id taken by another key"));
+            case punch::Registry::Status::full:
+                refused_.add(from.endpoint, "registrations full");
+                return deliver(from, punch::error_answer(m, 503, "Server full"));
+        }
+    }
+
+    void on_connect(const Contact& from, const stun::Message& m, const punch::Connect& c,
+                    Time now) {
+        auto result = registry_.connect(from, c.target, now);
+        if (auto* both = std::get_if<punch::Registry::Introductions>(&result)) {
+            // Both sides at once: they start punching at the same moment.
+            deliver(both->requester, punch::to_message(both->for_requester));
+            deliver(both->target, punch::to_message(both->for_target));
+            stun::Message ok;
+            ok.method = m.method;
+            ok.cls = stun::Class::success;
+            ok.transaction = m.transaction;
+            deliver(from, ok);
+            ++introductions_;
+            log::info("introduced {} ({}) and {} ({})", both->for_target.peer,
+                      both->requester.endpoint.str(), both->for_requester.peer,
+                      both->target.endpoint.str());
+            return;
+        }
+        switch (std::get<punch::Registry::Refusal>(result)) {
+            case punch::Registry::Refusal::not_registered:
+                return deliver(from, punch::error_answer(m, 403, "Register first"));
+            case punch::Registry::Refusal::unknown_target:
+                return deliver(from, punch::error_answer(m, 404, "Unknown peer"));
+            case punch::Registry::Refusal::self:
+                return deliver(from, punch::error_answer(m, 400, "Cannot connect to oneself"));
+            case punch::Registry::Refusal::full:
+                return deliver(from, punch::error_answer(m, 503, "Server full"));
+        }
+    }
+
+    /// Reversal and relay: only from a registered peer, only to a peer it was introduced to.
+    template <typename Make>
+    void forward(const Contact& from, const std::string& to, Time now, Make make) {
+        const auto* sender = registry_.at(from, now);
+        const auto* target = registry_.find(to, now);
+        if (!sender || !target || !registry_.introduced(sender->registration.id, to, now)) {
+            refused_.add(from.endpoint, fmt::format("forward to '{}' without an introduction", to));
+            return;
+        }
+        deliver(target->contact, make(sender->registration.id));
+    }
+
+    void answer_tcp_binding(Connection& c, const stun::Message& request) {
+        stun::Message reply;
+        reply.transaction = request.transaction;
+        reply.cls = stun::Class::success;
+        reply.add_xor_address(stun::attr::xor_mapped_address, c.stream.peer());
+        reply.add_address(stun::attr::mapped_address, c.stream.peer());
+        reply.add_software("testbed rendezvous");
+        c.stream.write(stun::encode(reply));
+        ++answered_;
+    }
+
+    void answer_binding(size_t index, const stun::Message& request, const stun::Endpoint& from) {
         stun::Message reply;
         reply.transaction = request.transaction;
         const auto change = request.change_request();
@@ -134,18 +367,27 @@ class Server {
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"rendezvous: STUN server (the rendezvous server S of the seed lecture)"};
+    CLI::App app{
+        "rendezvous: STUN, rendezvous and relay server (the server S of the seed lecture)"};
     std::string listen = "0.0.0.0:3478";
     std::string alt;
     bool verbose = false;
-    app.add_option("--listen", listen, "UDP address:port to serve on")->capture_default_str();
+    Limits limits;
+    app.add_option("--listen", listen, "ADDRESS:PORT to serve on, UDP and TCP")
+        ->capture_default_str();
     app.add_option(
         "--alt", alt,
         "Alternate ADDRESS[:PORT] for RFC 5780 discovery (default port: the listen port + 1); "
         "--listen must then name a specific address");
+    app.add_option("--rate-limit", limits.rate,
+                   "Messages a second per source address, for every method but Binding (0: off)")
+        ->capture_default_str();
+    app.add_option("--max-connections", limits.max_connections, "Open TCP connections at most")
+        ->capture_default_str();
     app.add_flag("-v,--verbose", verbose, "Log every request");
     CLI11_PARSE(app, argc, argv);
     log::set_level(verbose ? log::Level::debug : log::Level::info);
+    limits.burst = std::max(1.0, limits.rate * 2);
     auto primary = stun::Endpoint::parse(listen);
     if (!primary) {
         log::error("--listen '{}': expected ADDRESS:PORT like 0.0.0.0:3478", listen);
@@ -169,8 +411,9 @@ int main(int argc, char** argv) {
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
+    signal(SIGPIPE, SIG_IGN);
     try {
-        Server(*primary, alternate).serve();
+        Server(*primary, alternate, limits).serve();
         return 0;
     } catch (const std::exception& e) {
         log::error("{}", e.what());

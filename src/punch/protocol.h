@@ -1,0 +1,127 @@
+#pragma once
+/// The rendezvous protocol: the project's own STUN methods (RFC 8489 message
+/// format, methods and attributes from the private ranges) for registration,
+/// introduction, connection reversal, relay, and the peers' punch messages.
+/// Pure: messages to and from typed structs, nothing else.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stun/stun.h"
+
+namespace testbed::punch {
+
+namespace method {
+inline constexpr uint16_t register_peer = 0x0F01;  ///< request: Register; success: mapped address
+inline constexpr uint16_t connect = 0x0F02;        ///< request: Connect; success: introduction sent
+inline constexpr uint16_t introduce = 0x0F03;      ///< indication from the server: Introduction
+inline constexpr uint16_t reversal = 0x0F04;       ///< indication: Reversal
+inline constexpr uint16_t relay = 0x0F05;          ///< indication: Relay
+inline constexpr uint16_t punch = 0x0F06;          ///< indication between peers: Punch
+}  // namespace method
+
+namespace attr {
+inline constexpr uint16_t peer_id = 0xC001;
+inline constexpr uint16_t public_key = 0xC002;
+inline constexpr uint16_t private_endpoint = 0xC003;  ///< XOR'd address, repeated
+inline constexpr uint16_t public_endpoint = 0xC004;   ///< XOR'd address
+inline constexpr uint16_t session = 0xC006;
+inline constexpr uint16_t port_step = 0xC007;  ///< signed 32-bit
+inline constexpr uint16_t proof = 0xC008;      ///< Ed25519 signature
+inline constexpr uint16_t flags = 0xC009;
+inline constexpr uint16_t data = 0xC00A;
+}  // namespace attr
+
+inline constexpr size_t kMaxPeerId = 64;
+inline constexpr size_t kMaxPrivateEndpoints = 8;
+/// How far a sequential NAT's port step may be for prediction to try it.
+inline constexpr int32_t kMaxPortStep = 1000;
+
+using PublicKey = std::array<uint8_t, 32>;
+using SessionId = std::array<uint8_t, 16>;
+using Signature = std::array<uint8_t, 64>;
+
+/// Peer ids: 1 to 64 of [A-Za-z0-9._-].
+bool valid_peer_id(std::string_view id);
+
+/// Peer -> server: who I am, my key, where I can be reached privately.
+struct Register {
+    std::string id;
+    PublicKey key{};
+    std::vector<stun::Endpoint> private_endpoints;
+    int32_t port_step = 0;  ///< the NAT's sequential step this peer measured (0: none)
+};
+
+/// Peer -> server: introduce me to `target`.
+struct Connect {
+    std::string target;
+};
+
+/// Server -> both peers at once: the other peer, as the server knows it.
+struct Introduction {
+    std::string peer;
+    PublicKey key{};
+    stun::Endpoint public_endpoint;
+    std::vector<stun::Endpoint> private_endpoints;
+    int32_t port_step = 0;
+    SessionId session{};
+};
+
+/// Peer -> server: ask `peer` to connect to me; server -> peer: `peer` asks that.
+struct Reversal {
+    std::string peer;
+};
+
+/// Peer -> server: carry `data` to `peer`; server -> peer: `data` from `peer`.
+struct Relay {
+    std::string peer;
+    std::vector<uint8_t> data;
+};
+
+/// Punch message flags: what the sender knows about the path it is sent on.
+namespace flag {
+inline constexpr uint32_t verified = 1;     ///< sender checked the receiver's proof
+inline constexpr uint32_t nominate = 2;     ///< sender (controlling) picks this path
+inline constexpr uint32_t got_payload = 4;  ///< sender received the receiver's payload
+inline constexpr uint32_t ping = 8;         ///< asks for a pong (liveness after a hold)
+inline constexpr uint32_t pong = 16;
+inline constexpr uint32_t keepalive = 32;
+}  // namespace flag
+
+/// Peer <-> peer, on every candidate path (and through the relay).
+struct Punch {
+    SessionId session{};
+    std::string from;
+    uint32_t flags = 0;
+    Signature proof{};
+    std::string payload;
+};
+
+/// Each struct to a STUN message of its method; `cls` is request or indication.
+stun::Message to_message(const Register& r, const stun::TransactionId& t);
+stun::Message to_message(const Connect& c, const stun::TransactionId& t);
+stun::Message to_message(const Introduction& i);
+stun::Message to_message(const Reversal& r);
+stun::Message to_message(const Relay& r);
+stun::Message to_message(const Punch& p);
+
+/// Back from a message of the right method; nullopt if an attribute is
+/// missing or malformed (ids checked with valid_peer_id, counts bounded).
+std::optional<Register> register_from(const stun::Message& m);
+std::optional<Connect> connect_from(const stun::Message& m);
+std::optional<Introduction> introduction_from(const stun::Message& m);
+std::optional<Reversal> reversal_from(const stun::Message& m);
+std::optional<Relay> relay_from(const stun::Message& m);
+std::optional<Punch> punch_from(const stun::Message& m);
+
+/// An error answer to a request: same method and transaction, ERROR-CODE.
+stun::Message error_answer(const stun::Message& request, int code, const std::string& reason);
+
+/// Hex, for logs and ids of sessions.
+std::string hex(const uint8_t* bytes, size_t size);
+
+}  // namespace testbed::punch

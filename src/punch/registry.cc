@@ -1,0 +1,124 @@
+#include "punch/registry.h"
+
+#include <algorithm>
+
+#include "punch/auth.h"
+
+namespace testbed::punch {
+
+Registry::Status Registry::add(const Register& r, const Contact& from, Time now) {
+    expire(now);
+    auto it = peers_.find(r.id);
+    if (it != peers_.end() && it->second.registration.key != r.key) return Status::taken;
+    // A contact speaks for one id: a re-registration under a new id replaces the old one.
+    if (auto old = by_contact_.find(from); old != by_contact_.end() && old->second != r.id) {
+        erase(peers_.find(old->second));
+    }
+    if (it == peers_.end() && peers_.size() >= limits_.max_peers) return Status::full;
+    Peer& peer = peers_[r.id];
+    if (peer.contact != from) by_contact_.erase(peer.contact);
+    peer.registration = r;
+    peer.contact = from;
+    peer.expires = now + limits_.lifetime;
+    by_contact_[from] = r.id;
+    return Status::ok;
+}
+
+const Registry::Peer* Registry::find(const std::string& id, Time now) const {
+    auto it = peers_.find(id);
+    if (it == peers_.end() || it->second.expires <= now) return nullptr;
+    return &it->second;
+}
+
+const Registry::Peer* Registry::at(const Contact& from, Time now) const {
+    auto it = by_contact_.find(from);
+    if (it == by_contact_.end()) return nullptr;
+    return find(it->second, now);
+}
+
+namespace {
+
+Introduction describe(const Registry::Peer& p, const SessionId& session) {
+    return Introduction{p.registration.id,        p.registration.key,
+                        p.contact.endpoint,       p.registration.private_endpoints,
+                        p.registration.port_step, session};
+}
+
+}  // namespace
+
+std::variant<Registry::Introductions, Registry::Refusal> Registry::connect(
+    const Contact& from, const std::string& target, Time now) {
+    expire(now);
+    const Peer* requester = at(from, now);
+    if (!requester) return Refusal::not_registered;
+    if (requester->registration.id == target) return Refusal::self;
+    const Peer* other = find(target, now);
+    if (!other) return Refusal::unknown_target;
+    auto k = key(requester->registration.id, target);
+    auto pair = pairs_.find(k);
+    if (pair == pairs_.end()) {
+        if (pairs_.size() >= limits_.max_pairs) return Refusal::full;
+        pair = pairs_.emplace(k, Pair{random_session(), now}).first;
+    }
+    pair->second.expires = now + limits_.pair_lifetime;
+    const SessionId& s = pair->second.session;
+    return Introductions{requester->contact, describe(*other, s), other->contact,
+                         describe(*requester, s)};
+}
+
+bool Registry::introduced(const std::string& a, const std::string& b, Time now) const {
+    auto it = pairs_.find(key(a, b));
+    return it != pairs_.end() && it->second.expires > now;
+}
+
+void Registry::forget(const Contact& contact) {
+    auto it = by_contact_.find(contact);
+    if (it != by_contact_.end()) erase(peers_.find(it->second));
+}
+
+void Registry::expire(Time now) {
+    for (auto it = peers_.begin(); it != peers_.end();) {
+        auto next = std::next(it);
+        if (it->second.expires <= now) erase(it);
+        it = next;
+    }
+    std::erase_if(pairs_, [&](const auto& p) { return p.second.expires <= now; });
+}
+
+void Registry::erase(std::map<std::string, Peer>::iterator it) {
+    if (it == peers_.end()) return;
+    by_contact_.erase(it->second.contact);
+    peers_.erase(it);
+}
+
+std::pair<std::string, std::string> Registry::key(const std::string& a, const std::string& b) {
+    return a < b ? std::pair{a, b} : std::pair{b, a};
+}
+
+bool RateLimiter::allow(Ipv4 source, Time now) {
+    if (rate_ <= 0) return true;
+    auto it = buckets_.find(source.value);
+    if (it == buckets_.end()) {
+        if (buckets_.size() >= max_sources_) {
+            // Bounded memory: forget the sources whose buckets have refilled
+            // (they lose nothing), and if a spoofed flood filled the table
+            // with busy ones, start over rather than refuse newcomers.
+            std::erase_if(buckets_, [&](const auto& b) {
+                return b.second.tokens +
+                           rate_ * std::chrono::duration<double>(now - b.second.last).count() >=
+                       burst_;
+            });
+            if (buckets_.size() >= max_sources_) buckets_.clear();
+        }
+        it = buckets_.emplace(source.value, Bucket{burst_, now}).first;
+    }
+    Bucket& b = it->second;
+    const double elapsed = std::chrono::duration<double>(now - b.last).count();
+    b.tokens = std::min(burst_, b.tokens + elapsed * rate_);
+    b.last = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+}
+
+}  // namespace testbed::punch

@@ -1,0 +1,116 @@
+#pragma once
+/// The rendezvous server's state, pure (time is passed in) so it is tested
+/// without sockets: registrations bound to a key and to the contact they came
+/// from, introductions (a session per pair), the relay permission that
+/// follows from an introduction, and per-source rate limits. Every table is
+/// bounded; entries expire.
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <variant>
+
+#include "punch/protocol.h"
+
+namespace testbed::punch {
+
+using Clock = std::chrono::steady_clock;
+using Time = Clock::time_point;
+
+/// Where a peer's messages come from and answers go: a UDP source endpoint,
+/// or a TCP connection (by the server's id for it).
+struct Contact {
+    bool tcp = false;
+    stun::Endpoint endpoint;
+    uint64_t connection = 0;
+    auto operator<=>(const Contact&) const = default;
+};
+
+struct RegistryLimits {
+    size_t max_peers = 4096;
+    std::chrono::seconds lifetime{30};  ///< a registration unless refreshed
+    size_t max_pairs = 8192;
+    std::chrono::seconds pair_lifetime{120};  ///< relay permission after an introduction
+};
+
+class Registry {
+  public:
+    explicit Registry(RegistryLimits limits = {}) : limits_(limits) {}
+
+    enum class Status { ok, full, taken };
+    /// Registers (or refreshes) `r` as seen from `from`. An id held by a
+    /// different key is `taken` until it expires; a contact holds one id.
+    Status add(const Register& r, const Contact& from, Time now);
+
+    struct Peer {
+        Register registration;
+        Contact contact;
+        Time expires;
+    };
+    /// The live registration of `id`.
+    const Peer* find(const std::string& id, Time now) const;
+    /// The id registered from `from`, if live.
+    const Peer* at(const Contact& from, Time now) const;
+
+    /// Both halves of an introduction: what to send to whom.
+    struct Introductions {
+        Contact requester;
+        Introduction for_requester;
+        Contact target;
+        Introduction for_target;
+    };
+    enum class Refusal { not_registered, unknown_target, self, full };
+    /// The requester (found by contact) asks to meet `target`. A pair keeps
+    /// its session while the permission lives, so both peers asking give one
+    /// session.
+    std::variant<Introductions, Refusal> connect(const Contact& from, const std::string& target,
+                                                 Time now);
+    /// Whether `a` and `b` were introduced and the permission is live (relay
+    /// and reversal are allowed only then).
+    bool introduced(const std::string& a, const std::string& b, Time now) const;
+
+    /// Drops the registrations made over a TCP connection that closed.
+    void forget(const Contact& contact);
+    /// Drops what has expired.
+    void expire(Time now);
+    size_t peers() const { return peers_.size(); }
+    size_t pairs() const { return pairs_.size(); }
+
+  private:
+    struct Pair {
+        SessionId session;
+        Time expires;
+    };
+    RegistryLimits limits_;
+    std::map<std::string, Peer> peers_;
+    std::map<Contact, std::string> by_contact_;
+    std::map<std::pair<std::string, std::string>, Pair> pairs_;
+
+    void erase(std::map<std::string, Peer>::iterator it);
+    static std::pair<std::string, std::string> key(const std::string& a, const std::string& b);
+};
+
+/// Per-source token buckets over a bounded table: `rate` messages a second,
+/// bursts of `burst`. rate 0 turns limiting off.
+class RateLimiter {
+  public:
+    RateLimiter(double rate, double burst, size_t max_sources = 4096)
+        : rate_(rate), burst_(burst), max_sources_(max_sources) {}
+    /// Whether a message from `source` may be handled now (spends a token).
+    bool allow(Ipv4 source, Time now);
+    size_t sources() const { return buckets_.size(); }
+
+  private:
+    struct Bucket {
+        double tokens;
+        Time last;
+    };
+    double rate_;
+    double burst_;
+    size_t max_sources_;
+    std::unordered_map<uint32_t, Bucket> buckets_;
+};
+
+}  // namespace testbed::punch

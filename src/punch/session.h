@@ -1,0 +1,118 @@
+#pragma once
+/// One introduction, seen from one peer: the candidate paths to the other
+/// peer and the state of the authentication on each, pure (time passed in),
+/// so the UDP and TCP drivers share it and tests drive it without sockets.
+///
+/// On every path each side sends Punch messages carrying its proof (see
+/// auth.h). A path is up when this side checked the other's proof and the
+/// other says it checked ours (flag `verified`). The controlling side (the
+/// smaller id) picks the first path that is up and sends its payload there
+/// with `nominate`; the other side answers with its payload on that path.
+/// The session is complete when both payloads crossed on the chosen path.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "punch/auth.h"
+#include "punch/protocol.h"
+#include "punch/registry.h"
+
+namespace testbed::punch {
+
+/// How a path reaches the other peer (the spec's `path` values).
+enum class PathKind { private_lan, public_nat, hairpin, predicted, reversal, relay };
+std::string path_name(PathKind kind);
+
+struct Candidate {
+    stun::Endpoint endpoint;
+    PathKind kind;
+};
+
+/// What this peer knows of itself when the introduction comes.
+struct SelfView {
+    std::vector<stun::Endpoint> private_endpoints;
+    stun::Endpoint public_endpoint;
+    bool use_private = true;  ///< false with --no-private
+    int predict_count = 0;    ///< ports to try past the other's mapped port (--predict)
+};
+
+/// Whether the peer described is reachable as is (its public endpoint is one
+/// of its own addresses: no NAT in front of it).
+bool is_public(const std::vector<stun::Endpoint>& private_endpoints, const stun::Endpoint& pub);
+
+/// Whether this is the seed's connection-reversal case: exactly one side public.
+bool reversal_case(const SelfView& self, const Introduction& other);
+
+/// The endpoints to try for `other`, in sending order: predicted ports first
+/// (a sequential NAT hands out ports in the order packets leave, and both
+/// sides send in the same order), then the public endpoint, then private ones.
+std::vector<Candidate> candidates(const SelfView& self, const Introduction& other);
+
+/// The kind of a path that showed up from an endpoint not in the list (a
+/// symmetric NAT's fresh mapping: a peer-reflexive candidate).
+PathKind classify(const SelfView& self, const Introduction& other,
+                  const std::vector<Candidate>& known, const stun::Endpoint& from);
+
+using PathId = size_t;
+
+class Session {
+  public:
+    Session(const Identity& me, std::string my_id, Introduction other, Time introduced);
+
+    const Introduction& other() const { return other_; }
+    bool controlling() const { return my_id_ < other_.peer; }
+    Time introduced() const { return introduced_; }
+
+    /// The message to send on `path` now, with this side's state of it.
+    Punch message(PathId path) const;
+
+    enum class Verdict { ignored, rejected, accepted };
+    struct Outcome {
+        Verdict verdict = Verdict::ignored;
+        bool reply = false;  ///< send message(path) back now (with pong if asked)
+        bool pong = false;   ///< the message asked for a pong
+    };
+    /// Handles a Punch that arrived on `path`. A wrong session or sender is
+    /// ignored (stale); a bad proof rejects the path for good.
+    Outcome receive(PathId path, const Punch& p, Time now);
+
+    bool rejected(PathId path) const;
+    bool complete() const;
+    std::optional<PathId> chosen() const { return chosen_; }
+    /// When the chosen path came up (both ways authenticated).
+    std::optional<Time> chosen_up() const;
+    std::optional<Time> completed() const { return completed_; }
+    /// When this side sent its payload on the chosen path (for rtt).
+    std::optional<Time> payload_sent() const { return payload_sent_; }
+    void note_payload_sent(Time now);
+    const std::string& payload_received() const { return payload_received_; }
+    std::string payload() const { return "hello from " + my_id_; }
+    std::optional<Time> last_pong() const { return last_pong_; }
+    size_t rejections() const { return rejections_; }
+
+  private:
+    struct PathState {
+        bool got_proof = false;
+        bool they_verified = false;
+        bool got_payload = false;
+        bool they_got_payload = false;
+        bool rejected = false;
+        std::optional<Time> up;
+    };
+    const Identity& me_;
+    std::string my_id_;
+    Introduction other_;
+    Time introduced_;
+    Signature proof_;
+    std::map<PathId, PathState> paths_;
+    std::optional<PathId> chosen_;
+    std::optional<Time> completed_;
+    std::optional<Time> payload_sent_;
+    std::optional<Time> last_pong_;
+    std::string payload_received_;
+    size_t rejections_ = 0;
+};
+
+}  // namespace testbed::punch
