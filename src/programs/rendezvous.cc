@@ -14,6 +14,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +22,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -67,7 +69,7 @@ class ThrottledLog {
 };
 
 struct Limits {
-    size_t max_connections = 1024;
+    size_t max_connections = 512;
     std::chrono::seconds idle{120};
     double rate = 200;  ///< per source address, for every method but Binding
     double burst = 400;
@@ -119,11 +121,22 @@ class Server {
                 next_expiry = Clock::now() + std::chrono::seconds(1);
             }
         }
-        log::info(
-            "rendezvous: stopping; {} binding answers, {} registrations, {} introductions, {} "
-            "relayed, {} malformed, {} rate-limited",
-            answered_, registrations_, introductions_, relayed_, rejects_.total(),
-            limited_.total());
+        log::info("rendezvous: stopping");
+        print_summary();
+    }
+
+    /// The last stdout line: what the server did and the most memory it held.
+    void print_summary() const {
+        rusage usage{};
+        ::getrusage(RUSAGE_SELF, &usage);
+        const nlohmann::json out = {
+            {"binding_answers", answered_},    {"registrations", registrations_},
+            {"introductions", introductions_}, {"relayed", relayed_},
+            {"malformed", rejects_.total()},   {"rate_limited", limited_.total()},
+            {"refused", refused_.total()},     {"peers", registry_.peers()},
+            {"max_rss_kb", usage.ru_maxrss}};
+        fmt::print("{}\n", out.dump());
+        std::fflush(stdout);
     }
 
   private:
@@ -147,22 +160,34 @@ class Server {
     uint64_t introductions_ = 0;
     uint64_t relayed_ = 0;
 
+    /// Drains a socket (up to a bound, so TCP and the other sockets get their turn).
     void receive_udp(size_t index) {
-        auto datagram = sockets_[index]->receive(std::chrono::milliseconds(0));
-        if (!datagram) return;
-        auto decoded = stun::decode(datagram->bytes);
+        for (int i = 0; i < 64; ++i) {
+            auto datagram = sockets_[index]->receive(std::chrono::milliseconds(0));
+            if (!datagram) return;
+            handle_datagram(index, *datagram);
+        }
+    }
+
+    void handle_datagram(size_t index, const programs::UdpSocket::Datagram& datagram) {
+        if (datagram.size > stun::kMaxMessageSize) {
+            rejects_.add(datagram.from, fmt::format("{} bytes: larger than {}", datagram.size,
+                                                    stun::kMaxMessageSize));
+            return;
+        }
+        auto decoded = stun::decode(datagram.bytes);
         if (auto* why = std::get_if<std::string>(&decoded)) {
-            rejects_.add(datagram->from, *why);
+            rejects_.add(datagram.from, *why);
             return;
         }
         const auto& message = std::get<stun::Message>(decoded);
         if (message.method == stun::method::binding) {
-            if (message.cls == stun::Class::request) answer_binding(index, message, datagram->from);
+            if (message.cls == stun::Class::request) answer_binding(index, message, datagram.from);
             return;
         }
         // The project's methods live on the primary socket only: answers and
         // introductions must come from the address the peers registered with.
-        if (index == 0) handle(Contact{false, datagram->from, 0}, message);
+        if (index == 0) handle(Contact{false, datagram.from, 0}, message);
     }
 
     void accept_tcp() {
@@ -345,6 +370,13 @@ class Server {
         size_t out = index;
         if (change && change->port) out ^= 1;
         if (change && change->ip) out ^= 2;
+        // RFC 5780 §7.5: RESPONSE-PORT sends the answer to another port of
+        // the client's (mapped) address; it only exists for discovery.
+        stun::Endpoint to = from;
+        if (const stun::Attribute* rp = request.find(stun::attr::response_port);
+            rp && alternate_ && rp->value.size() == 4) {
+            to.port = static_cast<uint16_t>((rp->value[0] << 8) | rp->value[1]);
+        }
         reply.cls = stun::Class::success;
         reply.add_xor_address(stun::attr::xor_mapped_address, from);
         reply.add_address(stun::attr::mapped_address, from);
@@ -357,10 +389,12 @@ class Server {
             reply.add_address(stun::attr::response_origin, sockets_[out]->local());
         }
         reply.add_software("testbed rendezvous");
-        sockets_[out]->send_to(from, stun::encode(reply));
+        sockets_[out]->send_to(to, stun::encode(reply));
         ++answered_;
-        log::debug("binding from {} on {}, answered from {}", from.str(),
-                   sockets_[index]->local().str(), sockets_[out]->local().str());
+        if (log::enabled(log::Level::debug)) {
+            log::debug("binding from {} on {}, answered from {} to {}", from.str(),
+                       sockets_[index]->local().str(), sockets_[out]->local().str(), to.str());
+        }
     }
 };
 
@@ -412,6 +446,12 @@ int main(int argc, char** argv) {
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
     signal(SIGPIPE, SIG_IGN);
+    // Room for --max-connections descriptors (the hard limit allows it on Debian).
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        (void)::setrlimit(RLIMIT_NOFILE, &files);
+    }
     try {
         Server(*primary, alternate, limits).serve();
         return 0;

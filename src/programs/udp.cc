@@ -54,18 +54,22 @@ void UdpSocket::send_to(const stun::Endpoint& to, std::span<const uint8_t> bytes
 }
 
 std::optional<UdpSocket::Datagram> UdpSocket::receive(std::chrono::milliseconds timeout) {
-    pollfd p{fd_.get(), POLLIN, 0};
-    const int rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
-    if (rc <= 0) return std::nullopt;
-    Datagram d;
-    d.bytes.resize(65536);
+    if (timeout.count() > 0) {
+        pollfd p{fd_.get(), POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
+    }
+    // Read into a buffer one byte larger than any message the programs take,
+    // so an oversized datagram is seen as such without a 64 KiB buffer.
+    uint8_t buffer[stun::kMaxMessageSize + 1];
     sockaddr_in sa{};
     socklen_t len = sizeof sa;
-    const ssize_t n = ::recvfrom(fd_.get(), d.bytes.data(), d.bytes.size(), 0,
+    const ssize_t n = ::recvfrom(fd_.get(), buffer, sizeof buffer, MSG_DONTWAIT | MSG_TRUNC,
                                  reinterpret_cast<sockaddr*>(&sa), &len);
     if (n < 0) return std::nullopt;
-    d.bytes.resize(static_cast<size_t>(n));
+    Datagram d;
     d.from = from_sockaddr(sa);
+    d.bytes.assign(buffer, buffer + std::min(static_cast<size_t>(n), sizeof buffer));
+    d.size = static_cast<size_t>(n);
     return d;
 }
 

@@ -24,9 +24,12 @@ class UdpSocket {
 
     struct Datagram {
         stun::Endpoint from;
-        std::vector<uint8_t> bytes;
+        std::vector<uint8_t> bytes;  ///< at most kMaxMessageSize + 1 of them
+        size_t size = 0;             ///< the datagram's real size
     };
-    /// Waits up to `timeout` for one datagram; nullopt on timeout or signal.
+    /// Waits up to `timeout` (0: not at all) for one datagram; nullopt on
+    /// timeout, signal or nothing queued. A datagram larger than any STUN
+    /// message the programs take comes truncated, with its real `size`.
     std::optional<Datagram> receive(std::chrono::milliseconds timeout);
 
   private:

@@ -17,8 +17,10 @@ namespace testbed::stun {
 
 inline constexpr uint32_t kMagicCookie = 0x2112A442;
 inline constexpr size_t kHeaderSize = 20;
-/// Largest message the programs accept or send (bounded memory).
-inline constexpr size_t kMaxMessageSize = 1280;
+/// Largest message the programs accept or send (bounded memory). Room for
+/// RFC 5780's PADDING test (coturn's stunclient pads a request with 1500
+/// bytes), and no more.
+inline constexpr size_t kMaxMessageSize = 1600;
 
 enum class Class : uint8_t { request = 0, indication = 1, success = 2, error = 3 };
 
@@ -31,6 +33,8 @@ inline constexpr uint16_t mapped_address = 0x0001;
 inline constexpr uint16_t change_request = 0x0003;
 inline constexpr uint16_t error_code = 0x0009;
 inline constexpr uint16_t unknown_attributes = 0x000A;
+inline constexpr uint16_t padding = 0x0026;        ///< RFC 5780 §7.6
+inline constexpr uint16_t response_port = 0x0027;  ///< RFC 5780 §7.5
 inline constexpr uint16_t xor_mapped_address = 0x0020;
 inline constexpr uint16_t software = 0x8022;
 inline constexpr uint16_t fingerprint = 0x8028;
