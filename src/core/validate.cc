@@ -9,7 +9,57 @@
 namespace testbed {
 namespace {
 
-/// Addresses in use per network, and the next candidate for `auto`.
+/// The address realm of a network: the nearest translating router above it,
+/// or nullptr for the top (untranslated) realm. Bounded, as router loops
+/// are only reported later.
+const Router* realm_of(const Topology& topo, const std::string& network) {
+    std::string net = network;
+    for (size_t i = 0; i <= topo.routers.size(); ++i) {
+        const Router* r = router_serving(topo, net);
+        if (!r) return nullptr;
+        if (r->nat && r->nat->behaviour.mapping != Behaviour::none) return r;
+        net = r->wan.network;
+    }
+    return nullptr;
+}
+
+/// Whether realm `outer` contains realm `inner` (the top contains all).
+bool realm_within(const Topology& topo, const Router* inner, const Router* outer) {
+    if (!outer) return true;
+    for (size_t i = 0; inner && i <= topo.routers.size(); ++i) {
+        if (inner == outer) return true;
+        inner = realm_of(topo, inner->wan.network);
+    }
+    return false;
+}
+
+bool attached_to_both(const Topology& topo, const std::string& a, const std::string& b) {
+    auto on = [](const std::vector<Attachment>& atts, const std::string& n) {
+        return std::any_of(atts.begin(), atts.end(),
+                           [&](const Attachment& x) { return x.network == n; });
+    };
+    for (const auto& h : topo.hosts) {
+        if (on(h.attachments, a) && on(h.attachments, b)) return true;
+    }
+    for (const auto& r : topo.routers) {
+        std::vector<Attachment> atts = r.lans;
+        atts.push_back(r.wan);
+        if (on(atts, a) && on(atts, b)) return true;
+    }
+    return false;
+}
+
+/// Private networks behind different NATs may reuse one subnet, as homes
+/// do (the seed's §3.3): when neither realm contains the other and no node
+/// sits on both.
+bool may_overlap(const Topology& topo, const Network& a, const Network& b) {
+    const Router* ra = realm_of(topo, a.name);
+    const Router* rb = realm_of(topo, b.name);
+    return ra != rb && !realm_within(topo, ra, rb) && !realm_within(topo, rb, ra) &&
+           !attached_to_both(topo, a.name, b.name);
+}
+
+/// Addresses in use per realm, and the next candidate for `auto`.
 class AddressBook {
   public:
     explicit AddressBook(const Topology& topo) : topo_(topo) {}
@@ -33,7 +83,7 @@ class AddressBook {
                             net->subnet.str()));
             return;
         }
-        auto [it, fresh] = used_.emplace(ip.value, owner);
+        auto [it, fresh] = used_.emplace(std::pair{realm_of(topo_, network), ip.value}, owner);
         if (!fresh) {
             diag.error(spec.loc, fmt::format("{}: address {} is already used by {}", owner,
                                              ip.str(), it->second));
@@ -46,7 +96,7 @@ class AddressBook {
         const Network* net = topo_.find_network(network);
         if (!net || !net->valid || spec.address) return;
         for (uint32_t v = net->subnet.first_host().value; v <= net->subnet.last_host().value; ++v) {
-            if (used_.emplace(v, owner).second) {
+            if (used_.emplace(std::pair{realm_of(topo_, network), v}, owner).second) {
                 spec.address = Ipv4{v};
                 return;
             }
@@ -57,7 +107,7 @@ class AddressBook {
 
   private:
     const Topology& topo_;
-    std::map<uint32_t, std::string> used_;
+    std::map<std::pair<const Router*, uint32_t>, std::string> used_;
 };
 
 void check_networks(const Topology& topo, Diagnostics& diag) {
@@ -65,10 +115,11 @@ void check_networks(const Topology& topo, Diagnostics& diag) {
         for (size_t j = 0; j < i; ++j) {
             const Network& a = topo.networks[i];
             const Network& b = topo.networks[j];
-            if (a.valid && b.valid && a.subnet.overlaps(b.subnet)) {
+            if (a.valid && b.valid && a.subnet.overlaps(b.subnet) && !may_overlap(topo, a, b)) {
                 diag.error(a.loc,
                            fmt::format("network '{}' ({}) overlaps network '{}' ({}, line {}); "
-                                       "expected disjoint subnets",
+                                       "expected disjoint subnets (only networks behind "
+                                       "different NATs may reuse addresses)",
                                        a.name, a.subnet.str(), b.name, b.subnet.str(), b.loc.line));
             }
         }

@@ -76,6 +76,7 @@ class TcpPeer {
         }
         out["mapped"] = mapped_->str();
         if (port_step_ != 0) out["port_step"] = port_step_;
+        out["rejected_paths"] = session_->rejections();
         if (o_.hold > Duration::zero()) {
             out["held_ms"] = std::chrono::duration_cast<milliseconds>(o_.hold).count();
             if (!hold(chosen)) {
@@ -335,6 +336,7 @@ class TcpPeer {
         log::debug("{}: tcp {} {} -> {} ({})", o_.id, accepted ? "accepted" : "connected",
                    stream->local().str(), stream->peer().str(), punch::path_name(kind));
         paths_.emplace(id, Path{std::move(stream), kind, accepted});
+        session_->mark_two_way(id);
         send(id, session_->message(id));
     }
 

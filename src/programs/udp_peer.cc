@@ -59,6 +59,7 @@ class UdpPeer {
         nlohmann::json out = connected(o_, *session_, kind, local, remote);
         if (mapped_) out["mapped"] = mapped_->str();
         if (port_step_ != 0) out["port_step"] = port_step_;
+        out["rejected_paths"] = session_->rejections();
         if (o_.hold > Duration::zero()) {
             const bool alive = hold(chosen);
             out["held_ms"] = std::chrono::duration_cast<milliseconds>(o_.hold).count();

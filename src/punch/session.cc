@@ -121,7 +121,7 @@ Session::Outcome Session::receive(PathId path, const Punch& p, Time now) {
         s.got_payload = true;
         payload_received_ = p.payload;
     }
-    if (s.got_proof && s.they_verified && !s.up) s.up = now;
+    if (s.got_proof && (s.they_verified || s.two_way) && !s.up) s.up = now;
     if (!chosen_ && controlling() && s.up) chosen_ = path;
     if (!chosen_ && !controlling() && (p.flags & flag::nominate)) {
         chosen_ = path;

@@ -78,6 +78,12 @@ class Session {
     /// ignored (stale); a bad proof rejects the path for good.
     Outcome receive(PathId path, const Punch& p, Time now);
 
+    /// Marks a path as proven two-way by its transport (an established TCP
+    /// connection): it is up as soon as the other's proof checks, without
+    /// waiting for the other to say it checked ours. The nomination that
+    /// follows carries our proof, so the other side still checks it first.
+    void mark_two_way(PathId path) { paths_[path].two_way = true; }
+
     bool rejected(PathId path) const;
     bool complete() const;
     std::optional<PathId> chosen() const { return chosen_; }
@@ -99,6 +105,7 @@ class Session {
         bool got_payload = false;
         bool they_got_payload = false;
         bool rejected = false;
+        bool two_way = false;
         std::optional<Time> up;
     };
     const Identity& me_;

@@ -277,3 +277,65 @@ run:
     CHECK(contains(e, "set-nat: unknown router 'nobody'"));
     CHECK(contains(e, "flush: unknown router 'h'"));
 }
+
+namespace {
+
+/// Two homes behind two NATs, optionally with the same subnet, and a
+/// third network that may sit under home-b.
+std::string two_homes(const std::string& home_b, const std::string& extra = "") {
+    return R"(
+name: homes
+networks: { internet: 203.0.113.0/24, home-a: 10.0.1.0/24, home-b: )" +
+           home_b + R"( }
+hosts:
+  alice: { home-a: 10.0.1.3 }
+  bob: { home-b: 10.0.1.3 }
+  s: { internet: auto }
+routers:
+  nat-a: { wan: { internet: auto }, lan: { home-a: auto }, nat: full-cone }
+  nat-b: { wan: { internet: auto }, lan: { home-b: auto }, nat: full-cone }
+)" + extra;
+}
+
+}  // namespace
+
+TEST_CASE("validator: homes behind different NATs may reuse a subnet and its addresses") {
+    auto loaded = testing::load(two_homes("10.0.1.0/24"));
+    CHECK_MESSAGE(loaded.diag.format().empty(), loaded.diag.format());
+    REQUIRE(loaded.topo);
+    // Both routers' `auto` on their lan get .1: the realms are separate.
+    CHECK(loaded.topo->routers[0].lans[0].addresses[0].address->str() == "10.0.1.1");
+    CHECK(loaded.topo->routers[1].lans[0].addresses[0].address->str() == "10.0.1.1");
+}
+
+TEST_CASE("validator: a subnet cannot be reused inside one realm, nor nested, nor by one node") {
+    // Same realm: the internet and a network bridged by a plain router.
+    const std::string same = R"(
+name: same
+networks: { internet: 10.0.0.0/16, lan: 10.0.1.0/24 }
+hosts: { a: { internet: auto }, b: { lan: auto } }
+routers: { r: { wan: { internet: auto }, lan: { lan: auto } } }
+)";
+    CHECK(contains(testing::errors(same), "overlaps network"));
+    // Nested: a home inside a carrier realm cannot reuse the carrier's subnet.
+    const std::string nested = R"(
+name: nested
+networks: { internet: 203.0.113.0/24, carrier: 10.0.0.0/16, home: 10.0.1.0/24 }
+hosts: { s: { internet: auto }, a: { home: auto } }
+routers:
+  cgn: { wan: { internet: auto }, lan: { carrier: auto }, nat: cgnat }
+  home-nat: { wan: { carrier: auto }, lan: { home: auto }, nat: full-cone }
+)";
+    CHECK(contains(testing::errors(nested), "only networks behind different NATs"));
+    // One host on both homes would see both subnets at once.
+    std::string both = two_homes("10.0.1.0/24");
+    const std::string server = "  s: { internet: auto }";
+    both.replace(both.find(server), server.size(),
+                 server + "\n  m: { home-a: auto, home-b: 10.0.1.9 }");
+    CHECK(contains(testing::errors(both), "overlaps network"));
+    // Same address twice in one home is still a duplicate.
+    std::string dup = two_homes("10.0.2.0/24");
+    const std::string bob = "bob: { home-b: 10.0.1.3 }";
+    dup.replace(dup.find(bob), bob.size(), "bob: { home-a: 10.0.1.3 }");
+    CHECK(contains(testing::errors(dup), "already used"));
+}

@@ -253,3 +253,27 @@ TEST_CASE("candidates: predicted ports first, then public, then private; kinds n
     CHECK(classify(self, other, c, ep("203.0.113.2:31337")) == PathKind::public_nat);
     CHECK(classify(self, other, c, ep("203.0.113.2:20012")) == PathKind::predicted);
 }
+
+TEST_CASE("session: on a two-way path (TCP) the controlling side nominates on the first proof") {
+    Identity a;
+    Identity b;
+    const SessionId s = random_session();
+    const Time t0{};
+    Session alice(a, "alice", Introduction{"bob", b.public_key(), ep("203.0.113.2:5000"), {}, 0, s},
+                  t0);
+    Session bob(b, "bob", Introduction{"alice", a.public_key(), ep("203.0.113.1:4000"), {}, 0, s},
+                t0);
+    alice.mark_two_way(1);
+    bob.mark_two_way(1);
+    // Bob's first message alone (no `verified` flag) is enough for alice.
+    auto outcome = alice.receive(1, bob.message(1), t0 + 1ms);
+    CHECK(outcome.reply);
+    CHECK(alice.chosen() == PathId{1});
+    CHECK((alice.message(1).flags & flag::nominate) != 0);
+    // Bob checks alice's proof in the nomination itself.
+    bob.receive(1, alice.message(1), t0 + 2ms);
+    CHECK(bob.chosen() == PathId{1});
+    exchange(alice, bob, 1, t0 + 3ms);
+    CHECK(alice.complete());
+    CHECK(bob.complete());
+}

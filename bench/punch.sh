@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# How fast the peers connect. Runs REPEATS times, and prints medians of
+# punch_ms (introduction to a path authenticated both ways), rtt_ms (one
+# payload exchange on it) and their ratio, punch time in round trips:
+#  - one pair through two port-restricted cone NATs, alone on the machine
+#    (topologies/punch/udp-port-restricted-pair.yaml, tcp-simultaneous-open.yaml);
+#  - the 4x4 NAT-type matrices (32 peers at once, so on 2 cores their times
+#    are mostly waiting for a CPU), direct cells, and the relay cells'
+#    punch_ms (the relay starts at the peer's 2 s punch timeout).
+# Needs root. Usage: sudo bench/punch.sh [REPEATS]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repeats=${1:-5}
+testbed=${TESTBED:-$here/../build/bin/testbed}
+[ "$(id -u)" -eq 0 ] || { echo "punch: needs root (sudo bench/punch.sh)" >&2; exit 3; }
+[ -x "$testbed" ] || { echo "punch: build first (./testbed --help builds it)" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else print v[int((NR + 1) / 2)] }'; }
+
+ratio() { awk '{ if ($2 > 0) print $1 / $2 }'; }
+pairs() {  # stdout files -> "punch_ms rtt_ms" lines
+  for f in "$@"; do
+    echo "$(grep -o '"punch_ms":[0-9.]*' "$f" | cut -d: -f2) $(grep -o '"rtt_ms":[0-9.]*' "$f" | cut -d: -f2)"
+  done
+}
+report() {  # label cells files...
+  local label=$1
+  shift
+  printf '%-22s %6s %10s %10s %8s\n' "$label" "$#" \
+    "$(pairs "$@" | awk '{ print $1 }' | median)" "$(pairs "$@" | awk '{ print $2 }' | median)" \
+    "$(pairs "$@" | ratio | median)"
+}
+run() {  # topology tag
+  for i in $(seq "$repeats"); do
+    "$testbed" run --keep-logs --logs "$tmp/$2-$i" "$here/../topologies/punch/$1.yaml" >/dev/null \
+      || { echo "punch: $1 failed on run $i (logs in $tmp/$2-$i)" >&2; trap - EXIT; exit 1; }
+  done
+}
+
+run udp-port-restricted-pair pair-udp
+run tcp-simultaneous-open pair-tcp
+run matrix-udp matrix-udp
+run matrix-tcp matrix-tcp
+printf '%-22s %6s %10s %10s %8s\n' "" peers punch_ms rtt_ms "in RTTs"
+report "pair, udp" "$tmp"/pair-udp-*/*/[ab].stdout
+report "pair, tcp" "$tmp"/pair-tcp-*/*/[ab].stdout
+for transport in udp tcp; do
+  # shellcheck disable=SC2046
+  report "matrix $transport, direct" $(grep -l '"result":"direct"' "$tmp"/matrix-$transport-*/*/*.stdout)
+  # shellcheck disable=SC2046
+  report "matrix $transport, relay" $(grep -l '"result":"relay"' "$tmp"/matrix-$transport-*/*/*.stdout)
+done
