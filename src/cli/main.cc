@@ -1,6 +1,8 @@
 // The `testbed` command: argument parsing only; the work is in core/commands.
 
 #include <CLI/CLI.hpp>
+#include <regex>
+#include <sstream>
 
 #include "core/commands.h"
 #include "core/log.h"
@@ -20,13 +22,28 @@ int main(int argc, char** argv) {
         app.add_subcommand("validate", "Check topology files without creating anything");
     validate->add_option("files", files, "Topology files")->required()->check(CLI::ExistingFile);
 
-    RunOptions run_options;
+    SuiteOptions suite;
+    RunOptions& run_options = suite.run;
+    std::string shard;
     auto* run = app.add_subcommand(
-        "run", "Build each topology, run its steps, check its expectations, tear it down");
+        "run",
+        "Build each topology (each cell of a matrix), run its steps, check its expectations, "
+        "tear it down");
     run->add_option("files", files, "Topology files")->required()->check(CLI::ExistingFile);
     run->add_option("--logs", run_options.log_root,
                     "Folder for the per-run log folders (default: $TMPDIR or /tmp)");
     run->add_flag("--keep-logs", run_options.keep_logs, "Keep the logs of passing runs too");
+    run->add_option("-j,--jobs", suite.jobs, "Scenarios at once, each in namespaces of its own")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    run->add_option("--filter", suite.filter_text,
+                    "Only the scenarios whose name matches this regex");
+    run->add_option("--shard", shard, "K/N: only the K-th of N shares of the scenarios (CI)");
+    run->add_option("--repeat", suite.repeat, "Run each scenario N times; report the pass rate")
+        ->check(CLI::Range(1, 10000))
+        ->capture_default_str();
+    run->add_option("--junit", suite.junit_path, "Write a JUnit XML report here");
+    run->add_option("--json", suite.json_path, "Write a JSON report here");
 
     std::string file;
     auto* up = app.add_subcommand("up", "Build a topology and keep it (for exec, shell, down)");
@@ -70,7 +87,28 @@ int main(int argc, char** argv) {
     log::set_level(verbose ? log::Level::debug : log::Level::info);
 
     if (*validate) return cmd_validate(files);
-    if (*run) return cmd_run(files, run_options);
+    if (*run) {
+        if (!suite.filter_text.empty()) {
+            try {
+                suite.filter = std::regex(suite.filter_text);
+            } catch (const std::regex_error& e) {
+                log::error("--filter '{}': not a valid regex: {}", suite.filter_text, e.what());
+                return kExitBadInput;
+            }
+        }
+        if (!shard.empty()) {
+            int k = 0, n = 0;
+            char slash = 0;
+            std::istringstream in(shard);
+            if (!(in >> k >> slash >> n) || slash != '/' || n < 1 || k < 1 || k > n || !in.eof()) {
+                log::error("--shard '{}': expected K/N with 1 <= K <= N, like 2/4", shard);
+                return kExitBadInput;
+            }
+            suite.shard_index = k - 1;
+            suite.shard_count = n;
+        }
+        return cmd_run(files, suite);
+    }
     if (*up) return cmd_up(file);
     if (*down) return cmd_down(run_id, all);
     if (*list) return cmd_list();

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
+#include <sstream>
 
 #include "core/graph.h"
 #include "core/interrupt.h"
@@ -14,23 +16,57 @@
 #include "core/linux_kernel.h"
 #include "core/loader.h"
 #include "core/log.h"
+#include "core/matrix.h"
 #include "core/netns.h"
 #include "core/plan.h"
+#include "core/preflight.h"
 #include "core/process.h"
 #include "core/realizer.h"
+#include "core/suite.h"
 #include "core/validate.h"
 
 namespace testbed {
 namespace {
 
-/// Loads and validates one file, printing its diagnostics.
-std::optional<Topology> load_valid(const std::string& file) {
+/// Loads one file, expands its matrix and validates every scenario,
+/// printing each diagnostic once. Nullopt when anything is wrong.
+std::optional<std::vector<Topology>> load_scenarios(const std::string& file) {
     Diagnostics diag(file);
     auto topo = load_topology_file(file, diag);
-    if (topo) validate_topology(*topo, diag);
-    if (!diag.all().empty()) fmt::print(stderr, "{}", diag.format());
-    if (!topo || diag.has_errors()) return std::nullopt;
-    return topo;
+    std::string text = diag.format();
+    bool errors = diag.has_errors();
+    std::vector<Topology> cells;
+    if (topo) {
+        if (topo->name.empty()) topo->name = std::filesystem::path(file).stem().string();
+        cells = expand_matrix(*topo);
+        std::set<std::string> seen;
+        for (auto& cell : cells) {
+            Diagnostics d(file);
+            validate_topology(cell, d);
+            errors = errors || d.has_errors();
+            std::istringstream lines(d.format());
+            for (std::string line; std::getline(lines, line);) {
+                if (seen.insert(line).second) text += line + "\n";
+            }
+        }
+    }
+    if (!text.empty()) fmt::print(stderr, "{}", text);
+    if (!topo || errors || cells.empty()) return std::nullopt;
+    return cells;
+}
+
+/// One scenario: a file without a matrix, or a matrix that `filter` narrows to one cell.
+std::optional<Topology> load_valid(const std::string& file) {
+    auto cells = load_scenarios(file);
+    if (!cells) return std::nullopt;
+    if (cells->size() > 1) {
+        log::error(
+            "{}: a matrix of {} scenarios; this command takes one (e.g. `testbed run "
+            "--filter` runs some of them)",
+            file, cells->size());
+        return std::nullopt;
+    }
+    return std::move(cells->front());
 }
 
 bool require_root(const char* command) {
@@ -44,51 +80,72 @@ bool require_root(const char* command) {
 
 }  // namespace
 
+/// As root, whether this kernel can load every ruleset of `topo`, printing why not.
+bool kernel_can_run(const std::string& file, const Topology& topo) {
+    const auto errors = check_kernel_features(topo, plan_network(topo));
+    for (const auto& e : errors) fmt::print(stderr, "{}: error: {}\n", file, e);
+    return errors.empty();
+}
+
 int cmd_validate(const std::vector<std::string>& files) {
     int bad = 0;
+    const bool root = ::geteuid() == 0;
     for (const auto& file : files) {
-        if (load_valid(file))
-            fmt::print("ok {}\n", file);
-        else
+        auto cells = load_scenarios(file);
+        bool ok = cells.has_value();
+        for (size_t i = 0; ok && root && i < cells->size(); ++i)
+            ok = kernel_can_run(file, (*cells)[i]);
+        if (!ok) {
             ++bad;
+            continue;
+        }
+        fmt::print("ok {}{}{}\n", file,
+                   cells->size() > 1 ? fmt::format(" ({} scenarios)", cells->size()) : "",
+                   root ? "" : " (kernel features not checked: needs root)");
     }
     return bad == 0 ? 0 : kExitBadInput;
 }
 
-int cmd_run(const std::vector<std::string>& files, const RunOptions& options) {
+int cmd_run(const std::vector<std::string>& files, const SuiteOptions& options) {
     // Every file is validated before anything is created: a bad file in the
     // list changes nothing on the machine.
-    std::vector<Topology> topologies;
+    std::vector<Topology> all;
     for (const auto& file : files) {
-        auto topo = load_valid(file);
-        if (!topo) return kExitBadInput;
-        topologies.push_back(std::move(*topo));
+        auto cells = load_scenarios(file);
+        if (!cells) return kExitBadInput;
+        for (auto& c : *cells) all.push_back(std::move(c));
+    }
+    const auto selected = select_scenarios(all, options);
+    if (selected.empty()) {
+        log::error("no scenario selected ({} in the files{})", all.size(),
+                   options.filter ? fmt::format(", filter '{}'", options.filter_text) : "");
+        return kExitBadInput;
     }
     if (!require_root("run")) return kExitEnvironment;
     install_interrupt_handlers();
-    int failed = 0;
-    for (const auto& topo : topologies) {
-        if (interrupted()) break;
-        fmt::print("RUN  {} ({})\n", topo.name.empty() ? topo.file : topo.name, topo.file);
-        std::fflush(stdout);
-        RunReport report = run_scenario(topo, options);
-        fmt::print("{}", format_report(report));
-        std::fflush(stdout);
-        if (report.interrupted) return kExitInterrupted;
-        if (!report.passed) ++failed;
+    const auto results = run_suite(selected, options);
+    size_t failed = 0, skipped = 0, passed = 0;
+    for (const auto& r : results) {
+        if (!r.runs.empty() && r.skips() == r.runs.size())
+            ++skipped;
+        else if (r.failed() || r.runs.empty())
+            ++failed;
+        else
+            ++passed;
     }
-    if (topologies.size() > 1) {
-        fmt::print("{} passed, {} failed\n", topologies.size() - static_cast<size_t>(failed),
-                   failed);
+    if (results.size() > 1 || skipped > 0) {
+        fmt::print("{} passed, {} failed, {} skipped\n", passed, failed, skipped);
     }
     if (interrupted()) return kExitInterrupted;
-    return failed == 0 ? 0 : kExitFail;
+    if (failed > 0) return kExitFail;
+    return skipped > 0 ? kExitSkipped : 0;
 }
 
 int cmd_up(const std::string& file) {
     auto topo = load_valid(file);
     if (!topo) return kExitBadInput;
     if (!require_root("up")) return kExitEnvironment;
+    if (!kernel_can_run(file, *topo)) return kExitBadInput;
     const NetworkPlan plan = plan_network(*topo);
     for (const auto& w : plan.warnings) log::warning("{}", w);
     LinuxKernel kernel;

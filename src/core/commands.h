@@ -10,16 +10,19 @@
 #include <vector>
 
 #include "core/runner.h"
+#include "core/suite.h"
 
 namespace testbed {
 
 inline constexpr int kExitFail = 1;
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitEnvironment = 3;
+/// Nothing failed, but some scenarios could not run here (SKIP, with reasons).
+inline constexpr int kExitSkipped = 4;
 inline constexpr int kExitInterrupted = 130;
 
 int cmd_validate(const std::vector<std::string>& files);
-int cmd_run(const std::vector<std::string>& files, const RunOptions& options);
+int cmd_run(const std::vector<std::string>& files, const SuiteOptions& options);
 int cmd_up(const std::string& file);
 int cmd_down(const std::string& run_id, bool all);
 int cmd_list();

@@ -53,4 +53,8 @@ class LinuxKernel : public Kernel {
 /// returns libnftables' output; throws SystemError with its error text.
 std::string run_nft(int ns_fd, const std::string& commands);
 
+/// Has the kernel check `commands` inside the namespace without applying
+/// them (libnftables' dry run); throws SystemError with nftables' message.
+void run_nft_check(int ns_fd, const std::string& commands);
+
 }  // namespace testbed

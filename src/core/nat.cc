@@ -125,4 +125,14 @@ std::string describe(const NatBehaviour& b) {
                        short_name(b.filtering), ports, b.hairpin ? "on" : "off");
 }
 
+std::string short_label(const NatBehaviour& b) {
+    if (b.block_udp) return "udp-blocked";
+    std::string out = fmt::format("{}/{}", short_name(b.mapping), short_name(b.filtering));
+    if (b.ports == PortAssignment::sequential) out += fmt::format(" seq{}", b.port_step);
+    if (b.ports == PortAssignment::random && b.mapping == Behaviour::endpoint_independent)
+        out += " random";
+    if (b.hairpin) out += " hairpin";
+    return out;
+}
+
 }  // namespace testbed

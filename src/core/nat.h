@@ -65,5 +65,7 @@ std::string_view port_assignment_name(PortAssignment p);
 
 /// One-line human summary, e.g. "EI mapping, APD filtering, ports preserve".
 std::string describe(const NatBehaviour& b);
+/// A short label for tables and scenario names, e.g. "EI/AD" or "APD/APD seq2" (no commas).
+std::string short_label(const NatBehaviour& b);
 
 }  // namespace testbed

@@ -194,6 +194,10 @@ int run_attached(int netns_fd, const std::vector<std::string>& argv,
     }
 }
 
+std::string find_program(const std::string& name) {
+    return resolve_program(name, own_program_dir());
+}
+
 std::string own_program_dir() {
     std::error_code ec;
     auto self = std::filesystem::read_symlink("/proc/self/exe", ec);

@@ -79,6 +79,10 @@ int run_attached(int netns_fd, const std::vector<std::string>& argv,
 /// The directory holding the testbed's own executables (the one it runs from).
 std::string own_program_dir();
 
+/// Where a step's program is: the testbed's own directory first, then PATH;
+/// a name with a '/' as is. Empty when not found.
+std::string find_program(const std::string& name);
+
 /// Registers/unregisters a process group for the emergency kill done by a
 /// second Ctrl-C (async-signal-safe storage).
 void register_emergency_group(int pgid);

@@ -307,4 +307,10 @@ RulesetResult router_ruleset(const RouterRules& rules) {
     return result;
 }
 
+std::vector<std::pair<std::string, std::string>> default_timeout_sysctls() {
+    return {{"net/netfilter/nf_conntrack_udp_timeout", "30"},
+            {"net/netfilter/nf_conntrack_udp_timeout_stream", "120"},
+            {"net/netfilter/nf_conntrack_tcp_timeout_established", "432000"}};
+}
+
 }  // namespace testbed

@@ -56,4 +56,9 @@ inline constexpr const char* kTableName = "testbed";
 
 RulesetResult router_ruleset(const RouterRules& rules);
 
+/// The conntrack timeout sysctls a fresh namespace has (the kernel's
+/// defaults), for the keys a behaviour's timeouts set: where a router goes
+/// back to when a run-time `set-nat` drops a timeout.
+std::vector<std::pair<std::string, std::string>> default_timeout_sysctls();
+
 }  // namespace testbed

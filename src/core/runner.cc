@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 #include <sys/random.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,6 +16,7 @@
 #include "core/linux_kernel.h"
 #include "core/log.h"
 #include "core/plan.h"
+#include "core/preflight.h"
 #include "core/process.h"
 #include "core/ready.h"
 #include "core/realizer.h"
@@ -159,6 +161,12 @@ class ScenarioRun {
             report_.warnings.push_back(w);
         }
         const int ns = realizer_->ns_id(node_index(s.router));
+        // Timeouts the new behaviour does not set go back to the kernel's.
+        for (const auto& [key, value] : default_timeout_sysctls()) {
+            const bool set_anew = std::any_of(next.sysctls.begin(), next.sysctls.end(),
+                                              [&](const auto& kv) { return kv.first == key; });
+            if (!set_anew) kernel_.set_sysctl(ns, key, value);
+        }
         for (const auto& [key, value] : next.sysctls) kernel_.set_sysctl(ns, key, value);
         replace_rules(s.router, next.text);
         return true;
@@ -288,6 +296,23 @@ std::string new_run_id() {
     return fmt::format("{:06x}", value & 0xffffff);
 }
 
+namespace {
+
+/// The programs the steps start that are neither the testbed's nor on PATH.
+std::vector<std::string> missing_programs(const Topology& topo) {
+    std::vector<std::string> out;
+    for (const auto& step : topo.steps) {
+        const auto* s = std::get_if<StartStep>(&step.action);
+        if (!s || s->argv.empty() || !find_program(s->argv[0]).empty()) continue;
+        const std::string why =
+            fmt::format("program '{}' (step '{}') is not installed", s->argv[0], s->name);
+        if (std::find(out.begin(), out.end(), why) == out.end()) out.push_back(why);
+    }
+    return out;
+}
+
+}  // namespace
+
 RunReport run_scenario(const Topology& topo, const RunOptions& options) {
     RunReport report;
     report.name = topo.name.empty() ? std::filesystem::path(topo.file).stem().string() : topo.name;
@@ -295,11 +320,32 @@ RunReport run_scenario(const Topology& topo, const RunOptions& options) {
     const std::string root = options.log_root.empty()
                                  ? std::filesystem::temp_directory_path().string()
                                  : options.log_root;
-    report.log_dir = fmt::format("{}/testbed-{}-{}", root, report.name, report.run_id);
+    // Matrix cells are named "file[a,b]": keep folder names shell-friendly.
+    std::string folder = report.name;
+    for (char& c : folder) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+            c = '_';
+    }
+    report.log_dir = fmt::format("{}/testbed-{}-{}", root, folder, report.run_id);
     std::error_code ec;
     std::filesystem::create_directories(report.log_dir, ec);
     if (ec) {
         report.errors.push_back(fmt::format("mkdir({}): {}", report.log_dir, ec.message()));
+        return report;
+    }
+    // What cannot run here is said before anything is built: a SKIP with
+    // the reason, never a pass.
+    std::vector<std::string> missing = missing_programs(topo);
+    try {
+        for (auto& e : check_kernel_features(topo, plan_network(topo))) missing.push_back(e);
+    } catch (const std::exception& e) {
+        report.errors.push_back(e.what());
+    }
+    if (!missing.empty() || !report.errors.empty()) {
+        report.skipped = report.errors.empty();
+        report.skip_reason = fmt::format("{}", fmt::join(missing, "; "));
+        std::filesystem::remove_all(report.log_dir, ec);
+        report.log_dir.clear();
         return report;
     }
     ScenarioRun run(topo, options, report);
@@ -327,12 +373,14 @@ RunReport run_scenario(const Topology& topo, const RunOptions& options) {
     return report;
 }
 
-std::string format_report(const RunReport& r) {
+std::string format_report(const RunReport& r, bool passed_checks) {
     std::string out;
+    if (r.skipped) return fmt::format("SKIP {}: {}\n", r.name, r.skip_reason);
     for (const auto& e : r.errors) out += fmt::format("  error: {}\n", e);
     for (const auto& c : r.checks) {
         if (c.passed) {
-            out += fmt::format("  ok    {} {} = {}\n", c.process, c.what, c.actual);
+            if (passed_checks)
+                out += fmt::format("  ok    {} {} = {}\n", c.process, c.what, c.actual);
         } else {
             out += fmt::format("  FAIL  {} {}: expected {}, got {}\n", c.process, c.what,
                                c.expected, c.actual);

@@ -30,6 +30,10 @@ struct RunReport {
     std::string log_dir;
     bool passed = false;
     bool interrupted = false;
+    /// Could not run here (a kernel feature or a program is missing):
+    /// neither passed nor failed, with the reason.
+    bool skipped = false;
+    std::string skip_reason;
     std::vector<std::string> errors;  ///< setup and step failures
     std::vector<std::string> warnings;
     std::vector<CheckResult> checks;
@@ -46,7 +50,7 @@ RunReport run_scenario(const Topology& topo, const RunOptions& options);
 /// Six random hex digits, for run-scoped names.
 std::string new_run_id();
 
-/// The report as the terminal shows it.
-std::string format_report(const RunReport& report);
+/// The report as the terminal shows it; the checks that held too when `passed_checks`.
+std::string format_report(const RunReport& report, bool passed_checks = true);
 
 }  // namespace testbed

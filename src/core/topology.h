@@ -121,6 +121,36 @@ struct Expectation {
     SourceLoc loc;
 };
 
+/// One axis of a `matrix:`: a router's NAT behaviour (`ROUTER.nat`) or a
+/// variable, used as ${name} in commands and expectations.
+struct MatrixAxis {
+    std::string key;                    ///< as written: "nat-a.nat", "nat.nat.mapping", "transport"
+    std::string router;                 ///< for ROUTER.nat and ROUTER.nat.FIELD axes
+    std::string field;                  ///< "mapping" or "filtering" for ROUTER.nat.FIELD axes
+    std::vector<std::string> labels;    ///< each value as printed in reports
+    std::vector<NatSpec> nats;          ///< for ROUTER.nat axes, one per label
+    std::vector<Behaviour> behaviours;  ///< for ROUTER.nat.FIELD axes, one per label
+    SourceLoc loc;
+};
+
+/// A variable whose value depends on two axes (rows, columns), from an
+/// inline table or a CSV file: the expected outcome of each cell.
+struct MatrixTable {
+    std::string name;
+    std::string rows;                                                   ///< axis key
+    std::string columns;                                                ///< axis key
+    std::map<std::pair<std::string, std::string>, std::string> values;  ///< (row, column) labels
+    SourceLoc loc;
+};
+
+/// `matrix:`: the file is the template of one scenario per combination of
+/// the axes' values.
+struct Matrix {
+    std::vector<MatrixAxis> axes;
+    std::vector<MatrixTable> tables;
+    SourceLoc loc;
+};
+
 /// A whole topology file.
 struct Topology {
     std::string file;  ///< path it was loaded from, for messages
@@ -131,6 +161,12 @@ struct Topology {
     std::vector<Router> routers;
     std::vector<Step> steps;
     std::vector<Expectation> expectations;
+    std::optional<Matrix> matrix;  ///< the template's axes; empty in an expanded cell
+    /// In a scenario expanded from a matrix: the file's own name and the
+    /// cell's value on each axis, in axis order.
+    std::string matrix_name;
+    std::vector<std::pair<std::string, std::string>> cell;
+    std::string outcome;  ///< the cell's table values (its expected outcome), for reports
 
     const Network* find_network(const std::string& name) const;
     const Host* find_host(const std::string& name) const;

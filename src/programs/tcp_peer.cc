@@ -99,8 +99,10 @@ class TcpPeer {
         std::unique_ptr<StunStream> stream;
         punch::PathKind kind;
         bool accepted;
+        size_t candidate = kNoCandidate;  ///< the candidate an outgoing connection went to
         bool open = true;
     };
+    static constexpr size_t kNoCandidate = std::numeric_limits<size_t>::max();
 
     const ConnectOptions& o_;
     Time start_;
@@ -120,6 +122,7 @@ class TcpPeer {
     bool passive_ = false;  ///< connection reversal: the public side only listens
     std::optional<Time> ping_seen_;
     int32_t port_step_ = 0;
+    std::vector<Fd> early_;  ///< accepted before the introduction came
 
     /// A Binding over `stream`: the port the server sees.
     static std::optional<uint16_t> mapped_port(StunStream& stream, Time deadline) {
@@ -319,23 +322,32 @@ class TcpPeer {
             retry_at_[a.candidate] = Clock::now() + kRetry;
             return;
         }
-        add_path(std::move(a.fd), candidates_[a.candidate].kind, false);
+        add_path(std::move(a.fd), candidates_[a.candidate].kind, false, a.candidate);
     }
 
     void accept_one() {
         Fd fd(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
         if (!fd.valid()) return;
-        if (!session_) return;  // nobody introduced yet: not a peer of ours
+        if (!session_) {
+            // The other side's SYN can beat our introduction here; keep the
+            // connection until we know whom to expect on it (bounded).
+            if (early_.size() < 16) early_.push_back(std::move(fd));
+            return;
+        }
+        accept_path(std::move(fd));
+    }
+
+    void accept_path(Fd fd) {
         const stun::Endpoint from = peer_name(fd.get());
         add_path(std::move(fd), punch::classify(self_, session_->other(), candidates_, from), true);
     }
 
-    void add_path(Fd fd, punch::PathKind kind, bool accepted) {
+    void add_path(Fd fd, punch::PathKind kind, bool accepted, size_t candidate = kNoCandidate) {
         const PathId id = next_path_++;
         auto stream = std::make_unique<StunStream>(std::move(fd));
         log::debug("{}: tcp {} {} -> {} ({})", o_.id, accepted ? "accepted" : "connected",
                    stream->local().str(), stream->peer().str(), punch::path_name(kind));
-        paths_.emplace(id, Path{std::move(stream), kind, accepted});
+        paths_.emplace(id, Path{std::move(stream), kind, accepted, candidate});
         session_->mark_two_way(id);
         send(id, session_->message(id));
     }

@@ -13,22 +13,29 @@ save_host
 "$TESTBED" up "$TOPOLOGIES/quickstart.yaml" | tee "$WORK/up2"
 run1=$(sed -n 's/.* as run \([0-9a-f]*\) .*/\1/p' "$WORK/up1")
 run2=$(sed -n 's/.* as run \([0-9a-f]*\) .*/\1/p' "$WORK/up2")
+# Whatever fails below, take down what this test put up (and only that).
+trap 'for r in $run1 $run2; do "$TESTBED" down --run "$r" >/dev/null 2>&1 || true; done; rm -rf "$WORK"' EXIT
 [ -n "$run1" ] && [ -n "$run2" ] && [ "$run1" != "$run2" ] || fail "run ids missing or equal"
-ip netns list | grep -q "tb-$run1-alice" || fail "no named handle for alice"
-"$TESTBED" exec --run "$run1" alice -- ip -4 -o addr show dev home | grep -q "10.0.1.2/24" \
-  || fail "alice has not got 10.0.1.2 on home"
-"$TESTBED" exec --run "$run1" alice -- ip route show default | grep -q "via 10.0.1.1" \
-  || fail "alice has no default route via the NAT"
-# The NAT really translates: alice reaches the STUN host, which has no route back into home.
-"$TESTBED" exec --run "$run1" nat -- nft list table ip testbed | grep -q masquerade || fail "no NAT rules on nat"
+# Outputs are captured before grep looks at them: `cmd | grep -q` under
+# pipefail fails when grep stops reading early and cmd dies of SIGPIPE.
+ip netns list >"$WORK/netns"
+grep -q "tb-$run1-alice" "$WORK/netns" || fail "no named handle for alice"
+"$TESTBED" exec --run "$run1" alice -- ip -4 -o addr show dev home >"$WORK/addr"
+grep -q "10.0.1.2/24" "$WORK/addr" || fail "alice has not got 10.0.1.2 on home"
+"$TESTBED" exec --run "$run1" alice -- ip route show default >"$WORK/route"
+grep -q "via 10.0.1.1" "$WORK/route" || fail "alice has no default route via the NAT"
+"$TESTBED" exec --run "$run1" nat -- nft list table ip testbed >"$WORK/rules"
+grep -q masquerade "$WORK/rules" || fail "no NAT rules on nat"
 set +e
 "$TESTBED" exec alice -- true 2>"$WORK/ambiguous"
 rc=$?
 set -e
 [ "$rc" -ne 0 ] && grep -q "several kept topologies" "$WORK/ambiguous" || fail "ambiguous exec not refused"
 "$TESTBED" down --run "$run1"
-ip netns list | grep -q "tb-$run1" && fail "down left handles of $run1"
-ip netns list | grep -q "tb-$run2" || fail "down removed the other topology"
-"$TESTBED" clean | grep -q "tb-$run2" || fail "clean did not remove the leftovers"
+ip netns list >"$WORK/netns"
+grep -q "tb-$run1" "$WORK/netns" && fail "down left handles of $run1"
+grep -q "tb-$run2" "$WORK/netns" || fail "down removed the other topology"
+"$TESTBED" clean >"$WORK/clean"
+grep -q "tb-$run2" "$WORK/clean" || fail "clean did not remove the leftovers"
 assert_host_unchanged
 echo "PASS"

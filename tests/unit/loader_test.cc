@@ -224,9 +224,9 @@ TEST_CASE("not YAML at all") {
     CHECK(contains(e, "test.yaml:"));
 }
 
-TEST_CASE("matrix is refused clearly until it is supported") {
-    const std::string e = errors("networks:\n  n: 10.0.0.0/24\nmatrix:\n  transport: [udp]\n");
-    CHECK(contains(e, "3:1: error: 'matrix' is not supported by this version yet"));
+TEST_CASE("matrix: a value that is neither a list nor a table is refused") {
+    const std::string e = errors("networks:\n  n: 10.0.0.0/24\nmatrix:\n  transport: udp\n");
+    CHECK(contains(e, "4:14: error: matrix transport: expected a list of values, or a table"));
 }
 
 TEST_CASE("run-time steps: link, set-nat, flush parse and are checked") {
