@@ -4,9 +4,9 @@
 # payload exchange on it) and their ratio, punch time in round trips:
 #  - one pair through two port-restricted cone NATs, alone on the machine
 #    (topologies/punch/udp-port-restricted-pair.yaml, tcp-simultaneous-open.yaml);
-#  - the 4x4 NAT-type matrices (32 peers at once, so on 2 cores their times
-#    are mostly waiting for a CPU), direct cells, and the relay cells'
-#    punch_ms (the relay starts at the peer's 2 s punch timeout).
+#  - the 4x4 NAT-type matrix (topologies/punch/matrix.yaml, one pair per
+#    scenario), direct cells, and the relay cells' punch_ms (the relay
+#    starts at the peer's 2 s punch timeout).
 # Needs root. Usage: sudo bench/punch.sh [REPEATS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,21 +34,20 @@ report() {  # label cells files...
 }
 run() {  # topology tag
   for i in $(seq "$repeats"); do
-    "$testbed" run --keep-logs --logs "$tmp/$2-$i" "$here/../topologies/punch/$1.yaml" >/dev/null \
+    "$testbed" run --keep-logs --logs "$tmp/$2-$i" "$here/../topologies/punch/$1.yaml" >/dev/null 2>&1 \
       || { echo "punch: $1 failed on run $i (logs in $tmp/$2-$i)" >&2; trap - EXIT; exit 1; }
   done
 }
 
 run udp-port-restricted-pair pair-udp
 run tcp-simultaneous-open pair-tcp
-run matrix-udp matrix-udp
-run matrix-tcp matrix-tcp
+run matrix matrix
 printf '%-22s %6s %10s %10s %8s\n' "" peers punch_ms rtt_ms "in RTTs"
 report "pair, udp" "$tmp"/pair-udp-*/*/[ab].stdout
 report "pair, tcp" "$tmp"/pair-tcp-*/*/[ab].stdout
 for transport in udp tcp; do
   # shellcheck disable=SC2046
-  report "matrix $transport, direct" $(grep -l '"result":"direct"' "$tmp"/matrix-$transport-*/*/*.stdout)
+  report "matrix $transport, direct" $(grep -l '"result":"direct"' "$tmp"/matrix-*/*_"$transport"_-*/[ab].stdout)
   # shellcheck disable=SC2046
-  report "matrix $transport, relay" $(grep -l '"result":"relay"' "$tmp"/matrix-$transport-*/*/*.stdout)
+  report "matrix $transport, relay" $(grep -l '"result":"relay"' "$tmp"/matrix-*/*_"$transport"_-*/[ab].stdout)
 done
