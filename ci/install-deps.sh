@@ -2,6 +2,10 @@
 # Installs everything the testbed needs to build, run and test, from Debian's
 # packages only. The README, .ci/run and the Vagrant box all call this one
 # script. Idempotent: it installs only what is missing.
+#
+#   ci/install-deps.sh            what building, running and testing need
+#   ci/install-deps.sh --browser  also Debian's Chromium, for the test that
+#                                 renders the HTML report (.ci/run uses it)
 set -euo pipefail
 
 packages=(
@@ -20,6 +24,11 @@ packages=(
   # the tests' check of the JUnit report against its schema (xmllint)
   libxml2-utils
 )
+case "${1:-}" in
+  --browser) packages+=(chromium) ;;
+  "") ;;
+  *) echo "install-deps: unknown option '$1' (expected --browser or nothing)" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     run->add_option("--junit", suite.junit_path, "Write a JUnit XML report here");
     run->add_option("--json", suite.json_path, "Write a JSON report here");
+    run->add_option("--report", suite.html_path,
+                    "Write a self-contained HTML report here (matrix grids, diagrams, steps, "
+                    "expectations, logs)");
 
     std::string file;
     auto* up = app.add_subcommand("up", "Build a topology and keep it (for exec, shell, down)");

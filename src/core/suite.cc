@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fmt/core.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/html_report.h"
 #include "core/interrupt.h"
 #include "core/log.h"
 
@@ -98,6 +100,57 @@ RunReport report_from_json(const nlohmann::json& j) {
     return r;
 }
 
+std::string xml_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&apos;";
+                break;
+            default:
+                // XML 1.0 allows no control characters but tab, newline and carriage return.
+                if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r')
+                    out += '?';
+                else
+                    out += c;
+        }
+    }
+    return out;
+}
+
+std::vector<LogFile> run_logs(const RunReport& r, size_t limit) {
+    std::vector<LogFile> out;
+    if (r.log_dir.empty()) return out;
+    std::error_code ec;
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(r.log_dir, ec))
+        files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+        std::ifstream in(f, std::ios::binary);
+        std::ostringstream buffer;
+        buffer << in.rdbuf();
+        std::string text = buffer.str();
+        if (text.size() > limit)
+            text = fmt::format("[... {} bytes]\n{}", text.size() - limit,
+                               text.substr(text.size() - limit));
+        out.push_back({f.filename().string(), std::move(text)});
+    }
+    return out;
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -152,11 +205,28 @@ RunReport finish_child(Child& c, const Topology& topo) {
     }
 }
 
+/// The terminal report. On a terminal one status line (count, passes,
+/// failures, skips, elapsed, what is running) stays at the bottom and is
+/// redrawn in place; otherwise plain lines, one per event, for CI logs.
 class Printer {
   public:
-    Printer(size_t total, int repeat)
-        : total_(total * static_cast<size_t>(repeat)), start_(Clock::now()) {}
-    void done(const RunReport& r) {
+    Printer(size_t total, int repeat, bool show_passing_logs)
+        : total_(total * static_cast<size_t>(repeat)),
+          show_passing_logs_(show_passing_logs),
+          tty_(::isatty(STDOUT_FILENO) == 1),
+          start_(Clock::now()) {}
+
+    void started(const Topology& t) {
+        running_.push_back(t.name);
+        if (tty_) {
+            draw_status();
+        } else {
+            fmt::print("RUN  {} ({})\n", t.name, t.file);
+            std::fflush(stdout);
+        }
+    }
+
+    void done(RunReport r) {
         ++finished_;
         if (r.skipped)
             ++skipped_;
@@ -164,17 +234,64 @@ class Printer {
             ++passed_;
         else
             ++failed_;
+        if (auto it = std::find(running_.begin(), running_.end(), r.name); it != running_.end())
+            running_.erase(it);
+        if (r.passed && !show_passing_logs_) r.log_dir.clear();  // removed after the reports
+        clear_status();
         // One scenario: every check; a suite: verdicts and what failed.
         fmt::print("{}", format_report(r, total_ == 1));
-        const double s = std::chrono::duration<double>(Clock::now() - start_).count();
-        fmt::print("[{}/{}] {} passed, {} failed, {} skipped, {:.1f} s\n", finished_, total_,
-                   passed_, failed_, skipped_, s);
+        if (tty_)
+            draw_status();
+        else
+            fmt::print("{}\n", counts());
+        std::fflush(stdout);
+    }
+
+    /// Redraws the elapsed time; called while waiting.
+    void tick() {
+        if (tty_) draw_status();
+    }
+
+    /// Leaves the last counts on a line of their own.
+    void finish() {
+        if (!tty_) return;
+        clear_status();
+        fmt::print("{}\n", counts());
         std::fflush(stdout);
     }
 
   private:
+    std::string counts() const {
+        const double s = std::chrono::duration<double>(Clock::now() - start_).count();
+        return fmt::format("[{}/{}] {} passed, {} failed, {} skipped, {:.1f} s", finished_, total_,
+                           passed_, failed_, skipped_, s);
+    }
+
+    void draw_status() {
+        std::string line = counts();
+        if (!running_.empty()) line += " | running: ";
+        for (size_t i = 0; i < running_.size(); ++i) line += (i ? ", " : "") + running_[i];
+        winsize ws{};
+        const size_t width =
+            ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 4 ? ws.ws_col : 80;
+        if (line.size() >= width) line = line.substr(0, width - 4) + "...";
+        fmt::print("\r\033[K{}", line);
+        std::fflush(stdout);
+        status_shown_ = true;
+    }
+
+    void clear_status() {
+        if (!status_shown_) return;
+        fmt::print("\r\033[K");
+        status_shown_ = false;
+    }
+
     size_t total_;
+    bool show_passing_logs_;
+    bool tty_;
+    bool status_shown_ = false;
     size_t finished_ = 0, passed_ = 0, failed_ = 0, skipped_ = 0;
+    std::vector<std::string> running_;
     Clock::time_point start_;
 };
 
@@ -190,13 +307,13 @@ void run_parallel(const std::vector<const Topology*>& scenarios, const SuiteOpti
         while (!interrupted() && next < queue.size() &&
                running.size() < static_cast<size_t>(o.jobs)) {
             const size_t i = queue[next++];
-            fmt::print("RUN  {} ({})\n", scenarios[i]->name, scenarios[i]->file);
-            std::fflush(stdout);
+            printer.started(*scenarios[i]);
             running.push_back(start_child(*scenarios[i], i, o.run));
         }
         std::vector<pollfd> fds;
         for (const auto& c : running) fds.push_back({c.pipe, POLLIN, 0});
         if (::poll(fds.data(), fds.size(), 200) < 0 && errno != EINTR) break;
+        printer.tick();
         for (size_t k = running.size(); k-- > 0;) {
             if (!(fds[k].revents & (POLLIN | POLLHUP))) continue;
             char buffer[65536];
@@ -214,53 +331,10 @@ void run_parallel(const std::vector<const Topology*>& scenarios, const SuiteOpti
     }
 }
 
-std::string xml_escape(const std::string& s) {
+/// The end of each log file of a run, one after the other.
+std::string logs_of(const RunReport& r) {
     std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&apos;";
-                break;
-            default:
-                // XML 1.0 allows no control characters but tab, newline and carriage return.
-                if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r')
-                    out += '?';
-                else
-                    out += c;
-        }
-    }
-    return out;
-}
-
-/// The end of each log file of a run (at most `limit` bytes each).
-std::string logs_of(const RunReport& r, size_t limit = 4096) {
-    std::string out;
-    if (r.log_dir.empty()) return out;
-    std::error_code ec;
-    std::vector<std::filesystem::path> files;
-    for (const auto& e : std::filesystem::directory_iterator(r.log_dir, ec))
-        files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
-        std::ifstream in(f, std::ios::binary);
-        std::ostringstream buffer;
-        buffer << in.rdbuf();
-        std::string text = buffer.str();
-        if (text.size() > limit) text = "[...]\n" + text.substr(text.size() - limit);
-        out += fmt::format("==> {} <==\n{}\n", f.filename().string(), text);
-    }
+    for (const auto& f : run_logs(r, 4096)) out += fmt::format("==> {} <==\n{}\n", f.name, f.text);
     return out;
 }
 
@@ -279,18 +353,32 @@ double seconds(const RunReport& r) {
     return (r.build_ms + r.run_ms + r.teardown_ms) / 1000.0;
 }
 
+void drop_passing_logs(std::vector<ScenarioResult>& results) {
+    for (auto& r : results) {
+        for (auto& run : r.runs) {
+            if (!run.passed || run.log_dir.empty()) continue;
+            std::error_code ec;
+            std::filesystem::remove_all(run.log_dir, ec);
+            run.log_dir.clear();
+        }
+    }
+}
+
 }  // namespace
 
 std::vector<ScenarioResult> run_suite(const std::vector<const Topology*>& scenarios,
-                                      const SuiteOptions& o) {
+                                      const SuiteOptions& asked) {
+    // The HTML report shows every run's logs, so they are kept until it is
+    // written; afterwards passing runs' folders go unless --keep-logs.
+    SuiteOptions o = asked;
+    if (!o.html_path.empty()) o.run.keep_logs = true;
     std::vector<ScenarioResult> results(scenarios.size());
     for (size_t i = 0; i < scenarios.size(); ++i) results[i].topo = scenarios[i];
-    Printer printer(scenarios.size(), o.repeat);
+    Printer printer(scenarios.size(), o.repeat, asked.run.keep_logs);
     if (o.jobs <= 1) {
         for (int r = 0; r < o.repeat && !interrupted(); ++r) {
             for (size_t i = 0; i < scenarios.size() && !interrupted(); ++i) {
-                fmt::print("RUN  {} ({})\n", scenarios[i]->name, scenarios[i]->file);
-                std::fflush(stdout);
+                printer.started(*scenarios[i]);
                 RunOptions mine = o.run;
                 if (o.repeat > 1 || scenarios.size() > 1) mine.run_id.clear();
                 RunReport report = run_scenario(*scenarios[i], mine);
@@ -303,6 +391,7 @@ std::vector<ScenarioResult> run_suite(const std::vector<const Topology*>& scenar
     } else {
         run_parallel(scenarios, o, results, printer);
     }
+    printer.finish();
     const std::string tables = format_matrix_tables(results);
     if (!tables.empty()) fmt::print("\n{}", tables);
     if (o.repeat > 1) {
@@ -322,6 +411,10 @@ std::vector<ScenarioResult> run_suite(const std::vector<const Topology*>& scenar
     };
     if (!o.junit_path.empty()) write(o.junit_path, junit_xml(results));
     if (!o.json_path.empty()) write(o.json_path, suite_json(results));
+    if (!o.html_path.empty()) {
+        write(o.html_path, html_report(results));
+        if (!asked.run.keep_logs) drop_passing_logs(results);
+    }
     return results;
 }
 

@@ -25,6 +25,7 @@ struct SuiteOptions {
     int repeat = 1;
     std::string junit_path;
     std::string json_path;
+    std::string html_path;
 };
 
 /// Every run of one scenario.
@@ -51,6 +52,18 @@ std::vector<ScenarioResult> run_suite(const std::vector<const Topology*>& scenar
 /// each cell the expected outcome (if the matrix has a table variable) and
 /// whether it held; pass counts per row and in total. Pure.
 std::string format_matrix_tables(const std::vector<ScenarioResult>& results);
+
+/// `s` with the characters XML and HTML reserve escaped, and the control
+/// characters XML 1.0 forbids replaced by '?'.
+std::string xml_escape(const std::string& s);
+
+/// One process log of a run.
+struct LogFile {
+    std::string name;  ///< e.g. "peer-a.stdout"
+    std::string text;  ///< its last `limit` bytes, with a note of what was cut
+};
+/// The log files of a run (none when its folder is gone), sorted by name.
+std::vector<LogFile> run_logs(const RunReport& r, size_t limit);
 
 /// JUnit XML: a testsuite per file, a testcase per scenario (per run with
 /// repeats), failures with the failed expectations and the process logs.

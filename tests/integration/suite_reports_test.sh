@@ -3,31 +3,17 @@
 # fails and one that cannot run here (its program is not installed: SKIP,
 # never PASS), run two at a time. Checks the exit code, the matrix table,
 # the JUnit XML (against tests/integration/junit.xsd, with the failure's
-# expectation and logs in it), the JSON, --filter, --shard and --repeat.
+# expectation and logs in it), the JSON, the HTML report (the matrix grid
+# coloured by verdict, the logs of every run, which are removed afterwards
+# but for the failing run's), --filter, --shard and --repeat.
 . "$(dirname "$0")/lib.sh"
 require_root
 command -v xmllint >/dev/null || skip "xmllint not installed (ci/install-deps.sh installs libxml2-utils)"
 here=$(cd "$(dirname "$0")" && pwd)
-cat >"$WORK/m.yaml" <<'YAML'
-name: m
-networks: { lan: 10.0.0.0/24 }
-hosts: { a: { lan: auto }, b: { lan: auto } }
-matrix:
-  say: [direct, relay]
-  tool: [sh, no-such-program-here]
-  want: { rows: say, columns: tool, values: [[direct, direct], [direct, direct]] }
-run:
-  - start: p
-    on: a
-    cmd: ["${tool}", -c, 'echo "{\"result\": \"${say}\"}"']
-  - wait: p
-    timeout: 5s
-expect:
-  p: { exit: 0, json: { result: "${want}" } }
-YAML
+cp "$here/report-matrix.yaml" "$WORK/m.yaml"
 save_host
 set +e
-"$TESTBED" run -j 2 --logs "$WORK" --junit "$WORK/r.xml" --json "$WORK/r.json" "$WORK/m.yaml" >"$WORK/out" 2>&1
+"$TESTBED" run -j 2 --logs "$WORK" --junit "$WORK/r.xml" --json "$WORK/r.json" --report "$WORK/r.html" "$WORK/m.yaml" >"$WORK/out" 2>&1
 rc=$?
 set -e
 cat "$WORK/out"
@@ -42,6 +28,16 @@ grep -q 'tests="4" failures="1" errors="0" skipped="2"' "$WORK/r.xml" || fail "J
 grep -q 'p json.result: expected &quot;direct&quot;, got &quot;relay&quot;' "$WORK/r.xml" || fail "JUnit failure lacks the expectation"
 grep -q '==&gt; p.stdout &lt;==' "$WORK/r.xml" || fail "JUnit failure lacks the logs"
 grep -q '"skipped": 2' "$WORK/r.json" || fail "JSON summary wrong"
+xmllint --html --noout "$WORK/r.html" 2>"$WORK/html.err" || fail "the HTML report does not parse: $(cat "$WORK/html.err")"
+grep -q '<h1>testbed: 4 scenarios, 1 passed, 1 failed, 2 skipped</h1>' "$WORK/r.html" || fail "HTML headline wrong"
+grep -q '<table class=grid><tr><th>say \\ tool</th><th>sh</th><th>no-such-program-here</th>' "$WORK/r.html" \
+  || fail "HTML matrix grid header wrong"
+grep -q '<tr><th>relay</th><td class=fail>' "$WORK/r.html" || fail "HTML grid: the failing cell is not coloured as failed"
+grep -q '<td class=skip>' "$WORK/r.html" || fail "HTML grid: the skipped cells are not shown as skipped"
+[ "$(grep -c '<summary>p.stdout</summary>' "$WORK/r.html")" -eq 2 ] || fail "HTML lacks the logs of both runs"
+grep -q '<pre class=diagram>A matrix for the report tests' "$WORK/r.html" || fail "HTML lacks the topology's diagram"
+[ "$(find "$WORK" -maxdepth 1 -name 'testbed-m*' | wc -l)" -eq 1 ] \
+  || fail "after the HTML report only the failing run's logs should stay: $(ls "$WORK")"
 
 # --filter and --shard select; --repeat reports a pass rate.
 "$TESTBED" run --filter 'direct,sh' --repeat 3 "$WORK/m.yaml" >"$WORK/out2" 2>&1 || fail "filtered run failed: $(cat "$WORK/out2")"

@@ -1,0 +1,168 @@
+#include "core/html_report.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <map>
+
+namespace testbed {
+namespace {
+
+std::string escape(const std::string& s) {
+    return xml_escape(s);
+}
+
+const char* verdict(const ScenarioResult& r) {
+    if (r.runs.empty()) return "none";
+    if (r.skips() == r.runs.size()) return "skip";
+    return r.failed() ? "fail" : "pass";
+}
+
+std::string anchor(const ScenarioResult& r) {
+    std::string a = "s-";
+    for (char c : r.topo->name) a += std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
+    return a;
+}
+
+/// The grid of one matrix file, axes past the second folded into the rows' label.
+std::string matrix_grid(const std::vector<const ScenarioResult*>& cells) {
+    const auto& axes = cells.front()->topo->cell;
+    std::vector<std::string> rows, cols;
+    auto row_of = [](const ScenarioResult* c) {
+        std::string r = c->topo->cell[0].second;
+        for (size_t a = 2; a < c->topo->cell.size(); ++a) r += " · " + c->topo->cell[a].second;
+        return r;
+    };
+    for (const auto* c : cells) {
+        const std::string r = row_of(c);
+        const std::string col = c->topo->cell.size() > 1 ? c->topo->cell[1].second : "";
+        if (std::find(rows.begin(), rows.end(), r) == rows.end()) rows.push_back(r);
+        if (std::find(cols.begin(), cols.end(), col) == cols.end()) cols.push_back(col);
+    }
+    std::string out = fmt::format("<table class=grid><tr><th>{} \\ {}</th>", escape(axes[0].first),
+                                  escape(axes.size() > 1 ? axes[1].first : ""));
+    for (const auto& c : cols) out += fmt::format("<th>{}</th>", escape(c));
+    out += "<th>passed</th></tr>\n";
+    for (const auto& r : rows) {
+        out += fmt::format("<tr><th>{}</th>", escape(r));
+        size_t pass = 0, total = 0;
+        for (const auto& col : cols) {
+            const ScenarioResult* hit = nullptr;
+            for (const auto* c : cells) {
+                if (row_of(c) == r && (c->topo->cell.size() < 2 || c->topo->cell[1].second == col))
+                    hit = c;
+            }
+            if (!hit) {
+                out += "<td></td>";
+                continue;
+            }
+            pass += hit->passes();
+            total += hit->runs.size() - hit->skips();
+            out += fmt::format(
+                "<td class={}><a href=\"#{}\">{}<br><small>{}</small></a></td>", verdict(*hit),
+                anchor(*hit),
+                escape(hit->topo->outcome.empty() ? verdict(*hit) : hit->topo->outcome),
+                hit->runs.size() > 1 ? fmt::format("{}/{}", hit->passes(), hit->runs.size())
+                                     : verdict(*hit));
+        }
+        out += fmt::format("<td>{}/{}</td></tr>\n", pass, total);
+    }
+    return out + "</table>\n";
+}
+
+std::string scenario_section(const ScenarioResult& r) {
+    std::string out =
+        fmt::format("<section id=\"{}\" class={}><h3>{} <span class=tag>{}</span></h3>\n",
+                    anchor(r), verdict(r), escape(r.topo->name), verdict(r));
+    out += fmt::format("<p class=file>{}</p>\n", escape(r.topo->file));
+    const std::string diagram = topology_diagram(r.topo->file);
+    if (!diagram.empty()) out += fmt::format("<pre class=diagram>{}</pre>\n", escape(diagram));
+    for (size_t k = 0; k < r.runs.size(); ++k) {
+        const RunReport& run = r.runs[k];
+        if (r.runs.size() > 1) out += fmt::format("<h4>run {}</h4>\n", k + 1);
+        if (run.skipped) {
+            out += fmt::format("<p>skipped: {}</p>\n", escape(run.skip_reason));
+            continue;
+        }
+        for (const auto& e : run.errors) out += fmt::format("<p class=error>{}</p>\n", escape(e));
+        out += fmt::format("<p>build {:.0f} ms, run {:.0f} ms, teardown {:.0f} ms</p>\n",
+                           run.build_ms, run.run_ms, run.teardown_ms);
+        if (!run.steps.empty()) {
+            out += "<table><tr><th>step</th><th>ms</th></tr>\n";
+            for (const auto& s : run.steps)
+                out += fmt::format("<tr class={}><td>{}</td><td>{:.1f}</td></tr>\n",
+                                   s.ok ? "pass" : "fail", escape(s.what), s.ms);
+            out += "</table>\n";
+        }
+        out += "<table><tr><th>process</th><th>check</th><th>expected</th><th>got</th></tr>\n";
+        for (const auto& c : run.checks) {
+            out += fmt::format("<tr class={}><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                               c.passed ? "pass" : "fail", escape(c.process), escape(c.what),
+                               escape(c.expected), escape(c.actual));
+        }
+        out += "</table>\n";
+        for (const auto& f : run_logs(run, 16384)) {
+            out += fmt::format("<details><summary>{}</summary><pre>{}</pre></details>\n",
+                               escape(f.name), escape(f.text));
+        }
+    }
+    return out + "</section>\n";
+}
+
+constexpr const char* kStyle = R"(body{font:14px/1.4 sans-serif;margin:2em;color:#222}
+h1{font-size:20px}h2{font-size:17px;margin-top:2em}h3{font-size:15px;margin:0}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
+.grid td{text-align:center;min-width:7em}.grid a{color:inherit;text-decoration:none}
+td.pass,tr.pass td:first-child{background:#d4f4d4}td.fail,tr.fail td{background:#f8d0d0}td.skip{background:#eee;color:#777}
+section{border-left:6px solid #9c9;padding:.5em 1em;margin:1em 0}section.fail{border-color:#d66}section.skip{border-color:#bbb}
+.tag{font-size:12px;padding:1px 6px;border-radius:3px;background:#eee}.error{color:#a00}
+pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:30em}.diagram{background:#fffbe6}.file{color:#666;margin:0})";
+
+}  // namespace
+
+std::string topology_diagram(const std::string& file) {
+    std::ifstream in(file);
+    std::string out, line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] != '#') break;
+        line.erase(0, line.size() > 1 && line[1] == ' ' ? 2 : 1);
+        out += line + "\n";
+    }
+    return out;
+}
+
+std::string html_report(const std::vector<ScenarioResult>& results) {
+    size_t pass = 0, fail = 0, skip = 0;
+    for (const auto& r : results) {
+        const std::string v = verdict(r);
+        (v == "pass" ? pass : v == "skip" ? skip : fail) += 1;
+    }
+    std::string out = fmt::format(
+        "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8><title>testbed "
+        "report</title><style>{}</style></head><body>\n"
+        "<h1>testbed: {} scenarios, {} passed, {} failed, {} skipped</h1>\n",
+        kStyle, results.size(), pass, fail, skip);
+    std::vector<std::string> order;
+    std::map<std::string, std::vector<const ScenarioResult*>> matrices;
+    for (const auto& r : results) {
+        if (r.topo->cell.empty()) continue;
+        const std::string key = r.topo->file + "\n" + r.topo->matrix_name;
+        if (!matrices.count(key)) order.push_back(key);
+        matrices[key].push_back(&r);
+    }
+    for (const auto& key : order) {
+        out += fmt::format("<h2>{}</h2>\n", escape(matrices[key].front()->topo->matrix_name));
+        out += matrix_grid(matrices[key]);
+    }
+    out += "<h2>Scenarios</h2>\n<table><tr><th>scenario</th><th>result</th></tr>\n";
+    for (const auto& r : results)
+        out += fmt::format("<tr><td><a href=\"#{}\">{}</a></td><td class={}>{}</td></tr>\n",
+                           anchor(r), escape(r.topo->name), verdict(r), verdict(r));
+    out += "</table>\n";
+    for (const auto& r : results) out += scenario_section(r);
+    return out + "</body></html>\n";
+}
+
+}  // namespace testbed
