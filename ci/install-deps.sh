@@ -21,6 +21,8 @@ packages=(
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libfmt-dev doctest-dev libsodium-dev
   # used only by the benchmark's ip/nft baseline and by the leak checks of tests
   iproute2 nftables
+  # run --capture: packet sockets and pcap files
+  libpcap-dev
   # the tests' check of the JUnit report against its schema (xmllint)
   libxml2-utils
 )

@@ -33,6 +33,9 @@ int main(int argc, char** argv) {
     run->add_option("--logs", run_options.log_root,
                     "Folder for the per-run log folders (default: $TMPDIR or /tmp)");
     run->add_flag("--keep-logs", run_options.keep_logs, "Keep the logs of passing runs too");
+    run->add_flag("--capture", run_options.capture,
+                  "Write a pcap per network into each run's log folder (kept), and a packet "
+                  "ladder into the HTML report");
     run->add_option("-j,--jobs", suite.jobs, "Scenarios at once, each in namespaces of its own")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();

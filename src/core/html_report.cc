@@ -1,6 +1,7 @@
 #include "core/html_report.h"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cctype>
@@ -72,6 +73,46 @@ std::string matrix_grid(const std::vector<const ScenarioResult*>& cells) {
     return out + "</table>\n";
 }
 
+/// One row of the ladder: a dot at the sender, a line, an arrowhead at the receiver.
+std::string ladder_row(const Ladder& ladder, const LadderRow& row) {
+    auto column = [&](const std::string& node) {
+        const auto it = std::find(ladder.nodes.begin(), ladder.nodes.end(), node);
+        return it == ladder.nodes.end() ? -1 : static_cast<int>(it - ladder.nodes.begin());
+    };
+    const int from = column(row.from), to = column(row.to);
+    std::string out = fmt::format("<tr><td>{:.3f}</td><td>{}</td>", row.ms, escape(row.network));
+    for (int k = 0; k < static_cast<int>(ladder.nodes.size()); ++k) {
+        if (to < 0) {
+            out += k == from ? "<td class=n>&#9679;</td>" : "<td class=n></td>";
+        } else if (k == from) {
+            out += fmt::format("<td class=\"n {}\">&#9679;</td>", to > from ? "r" : "l");
+        } else if (k == to) {
+            out += fmt::format("<td class=\"n {}\">{}</td>", to > from ? "l" : "r",
+                               to > from ? "&#9654;" : "&#9664;");
+        } else if (k > std::min(from, to) && k < std::max(from, to)) {
+            out += "<td class=\"n m\"></td>";
+        } else {
+            out += "<td class=n></td>";
+        }
+    }
+    out += fmt::format("<td>{}{}", escape(row.what), row.to == "*" ? " (broadcast)" : "");
+    if (!row.translation.empty()) out += fmt::format("<br><em>{}</em>", escape(row.translation));
+    return out + "</td></tr>\n";
+}
+
+std::string ladder_table(const Ladder& ladder) {
+    std::string out =
+        "<details open><summary>packet ladder</summary><table "
+        "class=ladder><tr><th>ms</th><th>network</th>";
+    for (const auto& n : ladder.nodes) out += fmt::format("<th>{}</th>", escape(n));
+    out += "<th>frame</th></tr>\n";
+    for (const auto& row : ladder.rows) out += ladder_row(ladder, row);
+    out += "</table>";
+    if (ladder.omitted)
+        out += fmt::format("<p>{} more frames are in the pcap files.</p>", ladder.omitted);
+    return out + "</details>\n";
+}
+
 std::string scenario_section(const ScenarioResult& r) {
     std::string out =
         fmt::format("<section id=\"{}\" class={}><h3>{} <span class=tag>{}</span></h3>\n",
@@ -103,6 +144,10 @@ std::string scenario_section(const ScenarioResult& r) {
                                escape(c.expected), escape(c.actual));
         }
         out += "</table>\n";
+        if (!run.captures.empty())
+            out += fmt::format("<p class=file>captures: {}</p>\n",
+                               escape(fmt::format("{}", fmt::join(run.captures, " "))));
+        if (!run.ladder.rows.empty()) out += ladder_table(run.ladder);
         for (const auto& f : run_logs(run, 16384)) {
             out += fmt::format("<details><summary>{}</summary><pre>{}</pre></details>\n",
                                escape(f.name), escape(f.text));
@@ -118,6 +163,11 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding
 td.pass,tr.pass td:first-child{background:#d4f4d4}td.fail,tr.fail td{background:#f8d0d0}td.skip{background:#eee;color:#777}
 section{border-left:6px solid #9c9;padding:.5em 1em;margin:1em 0}section.fail{border-color:#d66}section.skip{border-color:#bbb}
 .tag{font-size:12px;padding:1px 6px;border-radius:3px;background:#eee}.error{color:#a00}
+.ladder td.n{text-align:center;padding:0 2px;min-width:7em;color:#36c}
+.ladder td.m{background:linear-gradient(#36c,#36c) center/100% 2px no-repeat}
+.ladder td.r{background:linear-gradient(#36c,#36c) right center/50% 2px no-repeat}
+.ladder td.l{background:linear-gradient(#36c,#36c) left center/50% 2px no-repeat}
+.ladder td{font:12px monospace;border-color:#eee}.ladder em{color:#a50}
 pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:30em}.diagram{background:#fffbe6}.file{color:#666;margin:0})";
 
 }  // namespace

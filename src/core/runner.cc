@@ -12,6 +12,7 @@
 #include <regex>
 #include <sstream>
 
+#include "core/capture.h"
 #include "core/interrupt.h"
 #include "core/linux_kernel.h"
 #include "core/log.h"
@@ -25,6 +26,9 @@ namespace testbed {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+/// Arrows in a run's packet ladder; the pcap files have every frame.
+constexpr size_t kLadderRows = 400;
 
 double ms_since(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -65,6 +69,7 @@ class ScenarioRun {
         realizer_ = std::make_unique<Realizer>(kernel_, plan_);
         realizer_->build();
         kernel_.close_sockets();
+        if (options_.capture) start_capture();
         report_.build_ms = ms_since(t0);
         log::debug("built {} namespaces in {:.1f} ms", plan_.namespaces.size(), report_.build_ms);
 
@@ -79,6 +84,7 @@ class ScenarioRun {
     /// Stops what still runs, collects outcomes, checks expectations.
     void finish() {
         for (auto& [name, process] : processes_) process->stop(options_.stop_grace);
+        if (capture_) finish_capture();
         for (const auto& e : topo_.expectations) {
             ProcessOutcome outcome;
             auto it = processes_.find(e.process);
@@ -94,6 +100,7 @@ class ScenarioRun {
     void teardown() {
         auto t = Clock::now();
         processes_.clear();
+        capture_.reset();
         if (realizer_) realizer_->teardown();
         report_.teardown_ms = ms_since(t);
     }
@@ -107,6 +114,24 @@ class ScenarioRun {
     std::unique_ptr<Realizer> realizer_;
     std::map<std::string, std::unique_ptr<Process>> processes_;
     std::map<std::string, std::string> rules_;  ///< routers' rulesets changed by steps
+    std::unique_ptr<Capture> capture_;
+
+    void start_capture() {
+        std::vector<int> fds;
+        for (size_t i = 0; i < plan_.namespaces.size(); ++i)
+            fds.push_back(kernel_.fd(realizer_->ns_id(i)));
+        capture_ = std::make_unique<Capture>(plan_taps(plan_), fds, report_.log_dir);
+    }
+
+    void finish_capture() {
+        std::vector<Sighting> frames = capture_->stop();
+        report_.captures = capture_->files();
+        std::vector<std::string> nodes;
+        for (const auto& ns : plan_.namespaces) {
+            if (ns.kind != NamespacePlan::Kind::bridge) nodes.push_back(ns.name);
+        }
+        report_.ladder = build_ladder(std::move(frames), nodes, kLadderRows);
+    }
 
     bool run_step(const Step& step) {
         auto t = Clock::now();
@@ -366,7 +391,8 @@ RunReport run_scenario(const Topology& topo, const RunOptions& options) {
     bool all_checks = true;
     for (const auto& c : report.checks) all_checks = all_checks && c.passed;
     report.passed = report.errors.empty() && all_checks;
-    if (report.passed && !options.keep_logs) {
+    // The captures were asked for: their folder stays.
+    if (report.passed && !options.keep_logs && !options.capture) {
         std::filesystem::remove_all(report.log_dir, ec);
         report.log_dir.clear();
     }
@@ -393,6 +419,7 @@ std::string format_report(const RunReport& r, bool passed_checks) {
         "{} {}: {}/{} expectations held (build {:.0f} ms, run {:.0f} ms, teardown {:.0f} ms)\n",
         verdict, r.name, passed, r.checks.size(), r.build_ms, r.run_ms, r.teardown_ms);
     if (!r.log_dir.empty()) out += fmt::format("  logs: {}\n", r.log_dir);
+    if (!r.captures.empty()) out += fmt::format("  captures: {}\n", fmt::join(r.captures, " "));
     return out;
 }
 

@@ -7,14 +7,16 @@
 
 #include "core/duration.h"
 #include "core/expect.h"
+#include "core/ladder.h"
 #include "core/topology.h"
 
 namespace testbed {
 
 struct RunOptions {
-    std::string run_id;                             ///< run-scoped names; random when empty
-    std::string log_root;                           ///< per-run log folders go below it
-    bool keep_logs = false;                         ///< keep the log folder of a passing run too
+    std::string run_id;      ///< run-scoped names; random when empty
+    std::string log_root;    ///< per-run log folders go below it
+    bool keep_logs = false;  ///< keep the log folder of a passing run too
+    bool capture = false;    ///< a pcap per network in the log folder (kept), and the ladder
     Duration stop_grace = std::chrono::seconds(2);  ///< SIGTERM to SIGKILL
 };
 
@@ -38,6 +40,8 @@ struct RunReport {
     std::vector<std::string> warnings;
     std::vector<CheckResult> checks;
     std::vector<StepTiming> steps;
+    std::vector<std::string> captures;  ///< pcap files, with --capture
+    Ladder ladder;                      ///< with --capture
     double build_ms = 0;
     double run_ms = 0;
     double teardown_ms = 0;

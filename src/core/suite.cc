@@ -61,6 +61,15 @@ nlohmann::json report_to_json(const RunReport& r) {
     }
     nlohmann::json steps = nlohmann::json::array();
     for (const auto& s : r.steps) steps.push_back({{"what", s.what}, {"ms", s.ms}, {"ok", s.ok}});
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& l : r.ladder.rows) {
+        rows.push_back({{"ms", l.ms},
+                        {"network", l.network},
+                        {"from", l.from},
+                        {"to", l.to},
+                        {"what", l.what},
+                        {"translation", l.translation}});
+    }
     return {{"name", r.name},
             {"run_id", r.run_id},
             {"log_dir", r.log_dir},
@@ -72,6 +81,8 @@ nlohmann::json report_to_json(const RunReport& r) {
             {"warnings", r.warnings},
             {"checks", checks},
             {"steps", steps},
+            {"captures", r.captures},
+            {"ladder", {{"nodes", r.ladder.nodes}, {"rows", rows}, {"omitted", r.ladder.omitted}}},
             {"build_ms", r.build_ms},
             {"run_ms", r.run_ms},
             {"teardown_ms", r.teardown_ms}};
@@ -94,6 +105,15 @@ RunReport report_from_json(const nlohmann::json& j) {
     }
     for (const auto& s : j.value("steps", nlohmann::json::array()))
         r.steps.push_back({s.value("what", ""), s.value("ms", 0.0), s.value("ok", true)});
+    r.captures = j.value("captures", std::vector<std::string>{});
+    const auto ladder = j.value("ladder", nlohmann::json::object());
+    r.ladder.nodes = ladder.value("nodes", std::vector<std::string>{});
+    r.ladder.omitted = ladder.value("omitted", size_t{0});
+    for (const auto& l : ladder.value("rows", nlohmann::json::array())) {
+        r.ladder.rows.push_back({l.value("ms", 0.0), l.value("network", ""), l.value("from", ""),
+                                 l.value("to", ""), l.value("what", ""),
+                                 l.value("translation", "")});
+    }
     r.build_ms = j.value("build_ms", 0.0);
     r.run_ms = j.value("run_ms", 0.0);
     r.teardown_ms = j.value("teardown_ms", 0.0);
@@ -135,8 +155,9 @@ std::vector<LogFile> run_logs(const RunReport& r, size_t limit) {
     if (r.log_dir.empty()) return out;
     std::error_code ec;
     std::vector<std::filesystem::path> files;
-    for (const auto& e : std::filesystem::directory_iterator(r.log_dir, ec))
-        files.push_back(e.path());
+    for (const auto& e : std::filesystem::directory_iterator(r.log_dir, ec)) {
+        if (e.path().extension() != ".pcap") files.push_back(e.path());  // binary, linked apart
+    }
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
         std::ifstream in(f, std::ios::binary);
@@ -413,7 +434,7 @@ std::vector<ScenarioResult> run_suite(const std::vector<const Topology*>& scenar
     if (!o.json_path.empty()) write(o.json_path, suite_json(results));
     if (!o.html_path.empty()) {
         write(o.html_path, html_report(results));
-        if (!asked.run.keep_logs) drop_passing_logs(results);
+        if (!asked.run.keep_logs && !asked.run.capture) drop_passing_logs(results);
     }
     return results;
 }

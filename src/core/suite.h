@@ -62,7 +62,8 @@ struct LogFile {
     std::string name;  ///< e.g. "peer-a.stdout"
     std::string text;  ///< its last `limit` bytes, with a note of what was cut
 };
-/// The log files of a run (none when its folder is gone), sorted by name.
+/// The process logs of a run (none when its folder is gone; not the pcap
+/// files), sorted by name.
 std::vector<LogFile> run_logs(const RunReport& r, size_t limit);
 
 /// JUnit XML: a testsuite per file, a testcase per scenario (per run with

@@ -416,6 +416,10 @@ class TcpPeer {
                   intro.public_endpoint.str(),
                   passive_ ? "asking it to connect to us (reversal); it would reach" : "candidates",
                   list);
+        // Connections the other side opened before this introduction came: the
+        // kernel will refuse our own connect to the same address and port
+        // (the pair is taken), so these are the paths.
+        for (auto& fd : std::exchange(early_, {})) accept_path(std::move(fd));
     }
 
     void handle_punch(PathId path, const punch::Punch& p) {
