@@ -3,9 +3,10 @@
 # packages only. The README, .ci/run and the Vagrant box all call this one
 # script. Idempotent: it installs only what is missing.
 #
-#   ci/install-deps.sh            what building, running and testing need
-#   ci/install-deps.sh --browser  also Debian's Chromium, for the test that
-#                                 renders the HTML report (.ci/run uses it)
+#   ci/install-deps.sh               what building, running and testing need
+#   ci/install-deps.sh --test-tools  also what the project's own CI checks with:
+#                                    Chromium (renders the HTML report) and
+#                                    Vagrant (validates vagrant/Vagrantfile)
 set -euo pipefail
 
 packages=(
@@ -27,9 +28,9 @@ packages=(
   libxml2-utils
 )
 case "${1:-}" in
-  --browser) packages+=(chromium) ;;
+  --test-tools) packages+=(chromium vagrant) ;;
   "") ;;
-  *) echo "install-deps: unknown option '$1' (expected --browser or nothing)" >&2; exit 2 ;;
+  *) echo "install-deps: unknown option '$1' (expected --test-tools or nothing)" >&2; exit 2 ;;
 esac
 
 missing=()

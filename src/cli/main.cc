@@ -20,7 +20,9 @@ int main(int argc, char** argv) {
     std::vector<std::string> files;
     auto* validate =
         app.add_subcommand("validate", "Check topology files without creating anything");
-    validate->add_option("files", files, "Topology files")->required()->check(CLI::ExistingFile);
+    validate->add_option("files", files, "Topology files, or folders of them")
+        ->required()
+        ->check(CLI::ExistingPath);
 
     SuiteOptions suite;
     RunOptions& run_options = suite.run;
@@ -29,7 +31,9 @@ int main(int argc, char** argv) {
         "run",
         "Build each topology (each cell of a matrix), run its steps, check its expectations, "
         "tear it down");
-    run->add_option("files", files, "Topology files")->required()->check(CLI::ExistingFile);
+    run->add_option("files", files, "Topology files, or folders of them (every .yaml below)")
+        ->required()
+        ->check(CLI::ExistingPath);
     run->add_option("--logs", run_options.log_root,
                     "Folder for the per-run log folders (default: $TMPDIR or /tmp)");
     run->add_flag("--keep-logs", run_options.keep_logs, "Keep the logs of passing runs too");
@@ -89,6 +93,10 @@ int main(int argc, char** argv) {
     rules->add_option("file", file, "Topology file")->required()->check(CLI::ExistingFile);
     rules->add_option("router", router, "Router name")->required();
 
+    auto* doctor = app.add_subcommand(
+        "doctor",
+        "Check this machine: kernel features (probed in namespaces of its own), programs");
+
     CLI11_PARSE(app, argc, argv);
     log::set_level(verbose ? log::Level::debug : log::Level::info);
 
@@ -123,5 +131,6 @@ int main(int argc, char** argv) {
     if (*clean) return cmd_clean();
     if (*graph) return cmd_graph(file, svg);
     if (*rules) return cmd_rules(file, router);
+    if (*doctor) return cmd_doctor();
     return kExitBadInput;
 }

@@ -1,8 +1,10 @@
 #include "core/commands.h"
 
 #include <fmt/core.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/doctor.h"
 #include "core/graph.h"
 #include "core/interrupt.h"
 #include "core/kept.h"
@@ -87,7 +90,36 @@ bool kernel_can_run(const std::string& file, const Topology& topo) {
     return errors.empty();
 }
 
-int cmd_validate(const std::vector<std::string>& files) {
+std::vector<std::string> topology_files(const std::vector<std::string>& paths) {
+    std::vector<std::string> out;
+    for (const auto& path : paths) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(path, ec)) {
+            out.push_back(path);
+            continue;
+        }
+        std::vector<std::string> found;
+        for (const auto& e : std::filesystem::recursive_directory_iterator(path, ec)) {
+            const auto ext = e.path().extension();
+            if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml"))
+                found.push_back(e.path().string());
+        }
+        std::sort(found.begin(), found.end());
+        out.insert(out.end(), found.begin(), found.end());
+    }
+    return out;
+}
+
+int cmd_doctor() {
+    utsname u{};
+    ::uname(&u);
+    const auto checks = run_doctor();
+    fmt::print("{}", format_doctor(checks, fmt::format("{} {}", u.sysname, u.release)));
+    return doctor_ok(checks) ? 0 : kExitEnvironment;
+}
+
+int cmd_validate(const std::vector<std::string>& paths) {
+    const std::vector<std::string> files = topology_files(paths);
     int bad = 0;
     const bool root = ::geteuid() == 0;
     for (const auto& file : files) {
@@ -106,7 +138,8 @@ int cmd_validate(const std::vector<std::string>& files) {
     return bad == 0 ? 0 : kExitBadInput;
 }
 
-int cmd_run(const std::vector<std::string>& files, const SuiteOptions& options) {
+int cmd_run(const std::vector<std::string>& paths, const SuiteOptions& options) {
+    const std::vector<std::string> files = topology_files(paths);
     // Every file is validated before anything is created: a bad file in the
     // list changes nothing on the machine.
     std::vector<Topology> all;

@@ -21,7 +21,13 @@ inline constexpr int kExitEnvironment = 3;
 inline constexpr int kExitSkipped = 4;
 inline constexpr int kExitInterrupted = 130;
 
+/// The topology files of `paths`: a file as it is, a folder as every
+/// .yaml/.yml file below it, sorted.
+std::vector<std::string> topology_files(const std::vector<std::string>& paths);
+
 int cmd_validate(const std::vector<std::string>& files);
+/// Probes what this machine can do (doctor.h); 0 when it can run topologies.
+int cmd_doctor();
 int cmd_run(const std::vector<std::string>& files, const SuiteOptions& options);
 int cmd_up(const std::string& file);
 int cmd_down(const std::string& run_id, bool all);

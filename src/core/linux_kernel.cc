@@ -11,6 +11,9 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/qdisc/netem.h>
+#include <netlink/route/qdisc/tbf.h>
 #include <netlink/route/route.h>
 #include <nftables/libnftables.h>
 
@@ -210,6 +213,24 @@ void LinuxKernel::set_link_up(int ns, const std::string& interface) {
 
 void LinuxKernel::set_link_down(int ns, const std::string& interface) {
     set_link_state(ns, interface, false);
+}
+
+void LinuxKernel::add_qdisc(int ns, const std::string& interface, const std::string& kind) {
+    std::unique_ptr<rtnl_qdisc, decltype(&rtnl_qdisc_put)> q(rtnl_qdisc_alloc(), &rtnl_qdisc_put);
+    if (!q) throw SystemError("rtnl_qdisc_alloc", "out of memory");
+    rtnl_tc_set_ifindex(TC_CAST(q.get()), ifindex(ns, interface));
+    rtnl_tc_set_parent(TC_CAST(q.get()), TC_H_ROOT);
+    check_nl(rtnl_tc_set_kind(TC_CAST(q.get()), kind.c_str()),
+             fmt::format("rtnl_tc_set_kind({})", kind));
+    if (kind == "tbf") {
+        rtnl_qdisc_tbf_set_limit(q.get(), 100000);
+        rtnl_qdisc_tbf_set_rate(q.get(), 1250000, 16000, 0);  // 10 Mbit/s
+    } else if (kind == "netem") {
+        rtnl_netem_set_delay(q.get(), 1000);  // 1 ms
+    }
+    check_nl(
+        rtnl_qdisc_add(socket(ns), q.get(), NLM_F_CREATE | NLM_F_REPLACE),
+        fmt::format("rtnl_qdisc_add(dev:'{}' root {}) in '{}'", interface, kind, get(ns).name));
 }
 
 void LinuxKernel::flush_conntrack(int ns) {

@@ -34,6 +34,11 @@ class LinuxKernel : public Kernel {
     void apply_ruleset(int ns, const std::string& ruleset) override;
     void destroy_namespace(int ns) override;
 
+    /// Adds a root qdisc ("tbf" at 10 Mbit/s or "netem" with 1 ms of delay)
+    /// on the interface; throws SystemError with the kernel's error. Used by
+    /// `testbed doctor` to probe the qdiscs link impairments would need.
+    void add_qdisc(int ns, const std::string& interface, const std::string& kind);
+
     /// The descriptor of a namespace, for starting processes in it.
     int fd(int ns) const;
     /// Closes the netlink sockets opened while building (the namespaces stay).

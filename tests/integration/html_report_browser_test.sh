@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
-[ -n "$browser" ] || skip "no Chromium (ci/install-deps.sh --browser installs Debian's chromium)"
+[ -n "$browser" ] || skip "no Chromium (ci/install-deps.sh --test-tools installs Debian's chromium)"
 cp "$(dirname "$0")/report-matrix.yaml" "$WORK/m.yaml"
 set +e
 "$TESTBED" run -j 2 --logs "$WORK" --report "$WORK/report.html" "$WORK/m.yaml" >"$WORK/out" 2>&1

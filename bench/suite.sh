@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Scenarios per minute for the bundled suite (every file in topologies/, each
+# matrix cell a scenario) at several -j levels, REPEATS runs each, median.
+# Most scenarios wait (for timeouts, for peers), so the rate should grow
+# nearly linearly with -j until the CPUs are busy.
+# Needs root. Usage: sudo bench/suite.sh [REPEATS] [JOBS...]   (default: 1  1 2 4 8)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repeats=${1:-1}
+shift || true
+levels=("$@")
+[ ${#levels[@]} -gt 0 ] || levels=(1 2 4 8)
+testbed=${TESTBED:-$here/../build/bin/testbed}
+[ "$(id -u)" -eq 0 ] || { echo "suite: needs root (sudo bench/suite.sh)" >&2; exit 3; }
+[ -x "$testbed" ] || { echo "suite: build first (./testbed --help builds it)" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+echo "bundled suite: $("$testbed" validate "$here/../topologies" | grep -c '^ok') files, $(nproc) CPUs"
+printf '%4s %10s %10s %14s %8s\n' "-j" "scenarios" "seconds" "scenarios/min" "speedup"
+base=""
+for j in "${levels[@]}"; do
+  for r in $(seq "$repeats"); do
+    start=$(date +%s.%N)
+    rc=0
+    "$testbed" run -j "$j" --logs "$tmp" "$here/../topologies" >"$tmp/out" 2>&1 || rc=$?
+    # 4: nothing failed, some scenarios could not run here (they count, at no cost).
+    [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ] \
+      || { echo "suite: -j $j failed (exit $rc)" >&2; grep -A3 '^FAIL' "$tmp/out" >&2; exit 1; }
+    end=$(date +%s.%N)
+    awk -v a="$start" -v b="$end" 'BEGIN { print b - a }'
+  done >"$tmp/times"
+  n=$(awk '/^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$/ { print $1 + $3 + $5 }' "$tmp/out")
+  s=$(median <"$tmp/times")
+  rate=$(awk -v n="$n" -v s="$s" 'BEGIN { print 60 * n / s }')
+  [ -n "$base" ] || base=$rate
+  printf '%4s %10s %10.1f %14.0f %7.2fx\n' "$j" "$n" "$s" "$rate" "$(awk -v r="$rate" -v b="$base" 'BEGIN { print r / b }')"
+done
