@@ -771,8 +771,11 @@ class Reader {
     }
 
     void check_regex(const YAML::Node& node, const std::string& regex, const std::string& what) {
+        // A matrix fills in ${name} later: check the shape around it now.
+        std::map<std::string, std::string> placeholders;
+        for (const auto& name : variables_in(regex)) placeholders[name] = "x";
         try {
-            std::regex compiled(regex, std::regex::ECMAScript);
+            std::regex compiled(substitute(regex, placeholders), std::regex::ECMAScript);
         } catch (const std::regex_error& e) {
             diag_.error(loc_of(node),
                         fmt::format("{}: bad regular expression '{}': {}", what, regex, e.what()));

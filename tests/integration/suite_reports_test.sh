@@ -49,5 +49,13 @@ rc=$?
 set -e
 [ "$rc" -eq 4 ] || fail "the shard holding only a SKIP should exit 4 (nothing failed, something skipped), got $rc"
 grep -q 'SKIP m\[direct,no-such-program-here\]' "$WORK/out3" || fail "--shard 2/4 picked the wrong scenario: $(cat "$WORK/out3")"
+# On a terminal (script(1), util-linux, fakes one): a status line redrawn in
+# place, no RUN lines; elsewhere plain lines.
+script -qec "'$TESTBED' run --filter 'direct,sh' '$WORK/m.yaml'" /dev/null >"$WORK/tty" 2>&1 \
+  || fail "run on a terminal failed: $(cat "$WORK/tty")"
+grep -q $'\r\033\[K\[0/1\] 0 passed, 0 failed, 0 skipped, [0-9.]* s | running: m\[direct,sh\]' "$WORK/tty" \
+  || fail "no live status line on a terminal: $(od -c "$WORK/tty" | head -20)"
+grep -q '^RUN ' "$WORK/tty" && fail "RUN lines on a terminal (the status line says it)"
+grep -q '^RUN  m\[direct,sh\]' "$WORK/out2" || fail "no RUN line when not a terminal"
 assert_host_unchanged
 echo "PASS"

@@ -91,6 +91,26 @@ matrix:
     CHECK(contains(testing::errors(kPair), "(this file has no matrix)"));
 }
 
+TEST_CASE("matrix: a stdout regex around ${name} is checked with the name filled in") {
+    const std::string base = R"(
+name: r
+networks: { lan: 10.0.0.0/24 }
+hosts: { a: { lan: auto }, b: { lan: auto } }
+matrix:
+  word: [one, two]
+run:
+  - start: p
+    on: a
+    cmd: [echo, "${word}"]
+  - wait: p
+    timeout: 1s
+expect:
+)";
+    CHECK(testing::errors(base + "  p: { stdout: 'said ${word}!' }\n").empty());
+    CHECK(contains(testing::errors(base + "  p: { stdout: 'said (${word}' }\n"),
+                   "bad regular expression 'said (${word}'"));
+}
+
 TEST_CASE("substitute and variables_in") {
     CHECK(variables_in("a ${x} b ${y-z}") == std::vector<std::string>{"x", "y-z"});
     CHECK(substitute("${x}/${y}/${x}", {{"x", "1"}}) == "1/${y}/1");
