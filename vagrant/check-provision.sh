@@ -16,6 +16,7 @@ mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 [ "$(id -u)" -eq 0 ] || { echo "check-provision: needs root" >&2; exit 3; }
 command -v debootstrap >/dev/null || { echo "check-provision: apt-get install debootstrap" >&2; exit 3; }
 $keep || trap 'rm -rf "$root"' EXIT
+chmod 0755 "$root"  # apt drops to its _apt user to download
 
 echo "== debootstrap bookworm into $root"
 debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.debootstrap.log" 2>&1 \
@@ -32,7 +33,8 @@ in_root() {  # [unshare options] -- command
   while [ "$1" != -- ]; do opts+=("$1"); shift; done
   shift
   unshare --mount --propagation private "${opts[@]}" \
-    sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$root" "$@"
+    sh -c 'mount -t proc proc "$0/proc" && mount -t devpts devpts "$0/dev/pts" &&
+      exec chroot "$0" "$@"' "$root" "$@"
 }
 
 echo "== provisioning: /testbed/ci/install-deps.sh (as the Vagrantfile runs it)"
