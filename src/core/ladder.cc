@@ -62,7 +62,8 @@ std::optional<Packet> parse_ipv4(const std::vector<uint8_t>& f) {
         p.source += fmt::format(":{}", be16(f, l4));
         p.destination += fmt::format(":{}", be16(f, l4 + 2));
         if (p.protocol == 17) p.payload = l4 + 8;
-        if (p.protocol == 6 && f.size() >= l4 + 13) p.payload = l4 + (f[l4 + 12] >> 4) * 4u;
+        if (p.protocol == 6 && f.size() >= l4 + 13)
+            p.payload = l4 + static_cast<size_t>(f[l4 + 12] >> 4) * 4;
     }
     return p;
 }

@@ -189,7 +189,7 @@ class ScenarioRun {
         // Timeouts the new behaviour does not set go back to the kernel's.
         for (const auto& [key, value] : default_timeout_sysctls()) {
             const bool set_anew = std::any_of(next.sysctls.begin(), next.sysctls.end(),
-                                              [&](const auto& kv) { return kv.first == key; });
+                                              [&k = key](const auto& kv) { return kv.first == k; });
             if (!set_anew) kernel_.set_sysctl(ns, key, value);
         }
         for (const auto& [key, value] : next.sysctls) kernel_.set_sysctl(ns, key, value);

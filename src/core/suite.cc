@@ -243,7 +243,7 @@ class Printer {
             draw_status();
         } else {
             fmt::print("RUN  {} ({})\n", t.name, t.file);
-            std::fflush(stdout);
+            flush();
         }
     }
 
@@ -265,7 +265,7 @@ class Printer {
             draw_status();
         else
             fmt::print("{}\n", counts());
-        std::fflush(stdout);
+        flush();
     }
 
     /// Redraws the elapsed time; called while waiting.
@@ -278,10 +278,13 @@ class Printer {
         if (!tty_) return;
         clear_status();
         fmt::print("{}\n", counts());
-        std::fflush(stdout);
+        flush();
     }
 
   private:
+    /// Terminal output is best effort: a closed stdout must not stop the run.
+    static void flush() { (void)std::fflush(stdout); }
+
     std::string counts() const {
         const double s = std::chrono::duration<double>(Clock::now() - start_).count();
         return fmt::format("[{}/{}] {} passed, {} failed, {} skipped, {:.1f} s", finished_, total_,
@@ -297,7 +300,7 @@ class Printer {
             ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 4 ? ws.ws_col : 80;
         if (line.size() >= width) line = line.substr(0, width - 4) + "...";
         fmt::print("\r\033[K{}", line);
-        std::fflush(stdout);
+        flush();
         status_shown_ = true;
     }
 
@@ -332,6 +335,7 @@ void run_parallel(const std::vector<const Topology*>& scenarios, const SuiteOpti
             running.push_back(start_child(*scenarios[i], i, o.run));
         }
         std::vector<pollfd> fds;
+        fds.reserve(running.size());
         for (const auto& c : running) fds.push_back({c.pipe, POLLIN, 0});
         if (::poll(fds.data(), fds.size(), 200) < 0 && errno != EINTR) break;
         printer.tick();

@@ -241,7 +241,7 @@ class TcpPeer {
         if (!server_->write(stun::encode(m))) fatal_ = "lost the connection to the server";
     }
 
-    void send(PathId path, punch::Punch p) {
+    void send(PathId path, const punch::Punch& p) {
         if (!p.payload.empty()) session_->note_payload_sent(Clock::now());
         const auto bytes = stun::encode(punch::to_message(p));
         if (path == kRelayPath) {

@@ -27,7 +27,7 @@ std::string path_name(PathKind kind);
 
 struct Candidate {
     stun::Endpoint endpoint;
-    PathKind kind;
+    PathKind kind = PathKind::public_nat;
 };
 
 /// What this peer knows of itself when the introduction comes.
