@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/duration.h"
+#include "core/error.h"
 #include "programs/udp.h"
 #include "stun/stun.h"
 
@@ -35,7 +36,8 @@ void send_one(Flow& f, const stun::Endpoint& target) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+int run(int argc, char** argv) {
     CLI::App app{"testbed-stun-load: STUN Binding request rate against a server"};
     std::string target_text;
     std::string duration_text = "3s";
@@ -62,6 +64,7 @@ int main(int argc, char** argv) {
     const auto start = Clock::now();
     const auto end = start + *duration;
     std::vector<pollfd> fds;
+    fds.reserve(flows.size());
     for (auto& f : flows) fds.push_back({f.socket->fd(), POLLIN, 0});
     while (Clock::now() < end) {
         if (::poll(fds.data(), fds.size(), 50) < 0) break;
@@ -98,4 +101,9 @@ int main(int argc, char** argv) {
         {"bindings_per_s", static_cast<uint64_t>(static_cast<double>(answered) / seconds)}};
     fmt::print("{}\n", out.dump());
     return answered > 0 ? 0 : 1;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    return testbed::guarded_main("testbed-stun-load", argc, argv, run);
 }

@@ -5,9 +5,11 @@
 #include <sstream>
 
 #include "core/commands.h"
+#include "core/error.h"
 #include "core/log.h"
 
-int main(int argc, char** argv) {
+namespace {
+int run(int argc, char** argv) {
     using namespace testbed;
     CLI::App app{
         "A network-namespace testbed for NAT traversal: builds topologies of hosts, NAT routers "
@@ -133,4 +135,9 @@ int main(int argc, char** argv) {
     if (*rules) return cmd_rules(file, router);
     if (*doctor) return cmd_doctor();
     return kExitBadInput;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    return testbed::guarded_main("testbed", argc, argv, run);
 }

@@ -25,4 +25,9 @@ class SystemError : public Error {
 /// Throws SystemError(call, strerror(errno)); call right after a failing syscall.
 [[noreturn]] void throw_errno(const std::string& call);
 
+/// Runs a program's `body`; an exception that escapes it is printed as
+/// "PROGRAM: fatal: WHAT" on stderr and the exit code is 1, instead of an
+/// abort. Every executable's main() goes through it.
+int guarded_main(const char* program, int argc, char** argv, int (*body)(int, char**));
+
 }  // namespace testbed

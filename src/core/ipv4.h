@@ -18,7 +18,8 @@ struct Ipv4 {
     /// Dotted-quad text.
     std::string str() const;
 
-    auto operator<=>(const Ipv4&) const = default;
+    auto operator<=>(const Ipv4&) const =
+        default;  // NOLINT(modernize-use-nullptr): a clang-tidy false positive on defaulted <=>
 };
 
 /// An IPv4 subnet: a network address and a prefix length.

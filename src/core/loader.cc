@@ -31,7 +31,6 @@ std::string kind_of(const YAML::Node& node) {
         case YAML::NodeType::Scalar:
             return fmt::format("'{}'", node.Scalar());
         case YAML::NodeType::Null:
-            return "nothing";
         case YAML::NodeType::Undefined:
             return "nothing";
     }
@@ -136,7 +135,7 @@ class Reader {
     }
 
     bool claim_node_name(const YAML::Node& key) {
-        const std::string name = key.Scalar();
+        const std::string& name = key.Scalar();
         std::string why;
         if (!is_valid_node_name(name, &why)) {
             diag_.error(loc_of(key), fmt::format("node name '{}': {}", name, why));

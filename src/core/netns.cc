@@ -34,8 +34,8 @@ NetnsScope::NetnsScope(int target_fd) : original_(open_current_netns()) {
 
 NetnsScope::~NetnsScope() {
     if (::setns(original_.get(), CLONE_NEWNET) != 0) {
-        std::fprintf(stderr, "fatal: setns back to the original namespace: %s\n",
-                     std::strerror(errno));
+        (void)std::fprintf(stderr, "fatal: setns back to the original namespace: %s\n",
+                           std::strerror(errno));
         std::abort();
     }
 }
@@ -57,8 +57,8 @@ Fd create_netns(const std::function<void()>& inside) {
         }
     }
     if (::setns(original.get(), CLONE_NEWNET) != 0) {
-        std::fprintf(stderr, "fatal: setns back to the original namespace: %s\n",
-                     std::strerror(errno));
+        (void)std::fprintf(stderr, "fatal: setns back to the original namespace: %s\n",
+                           std::strerror(errno));
         std::abort();
     }
     if (failure) std::rethrow_exception(failure);

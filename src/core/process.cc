@@ -30,7 +30,7 @@ std::array<std::atomic<int>, kMaxGroups> g_groups{};
 
 std::string resolve_program(const std::string& name, const std::string& program_dir) {
     if (name.find('/') != std::string::npos) return name;
-    const std::string own = program_dir + "/" + name;
+    std::string own = program_dir + "/" + name;
     if (::access(own.c_str(), X_OK) == 0) return own;
     return bp::search_path(name).string();
 }
@@ -40,8 +40,8 @@ std::string resolve_program(const std::string& name, const std::string& program_
 /// enter the node's namespace. Any failure aborts the start rather than run
 /// the program in the machine's own namespace.
 struct EnterNode : bp::extend::handler {
-    int netns_fd;
-    pid_t parent;
+    int netns_fd = -1;
+    pid_t parent = 0;
     bool own_group = true;  ///< false for interactive programs, which keep the terminal
 
     template <typename Executor>
@@ -57,8 +57,8 @@ struct EnterNode : bp::extend::handler {
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        ::signal(SIGINT, SIG_DFL);
-        ::signal(SIGTERM, SIG_DFL);
+        (void)::signal(SIGINT, SIG_DFL);
+        (void)::signal(SIGTERM, SIG_DFL);
     }
 };
 

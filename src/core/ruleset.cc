@@ -146,6 +146,7 @@ class NatRules {
         const int step = std::max(1, b_.port_step);
         const int count = std::min(1000, (65535 - kBase) / step);
         std::vector<std::string> entries;
+        entries.reserve(static_cast<size_t>(count));
         for (int i = 0; i < count; ++i)
             entries.push_back(fmt::format("{} : {}", i, kBase + i * step));
         return line(fmt::format(

@@ -51,8 +51,8 @@ int wait_for(pid_t pid) {
 
 [[noreturn]] void reproduce(int status) {
     if (WIFSIGNALED(status)) {
-        ::signal(WTERMSIG(status), SIG_DFL);
-        ::raise(WTERMSIG(status));
+        (void)::signal(WTERMSIG(status), SIG_DFL);
+        (void)::raise(WTERMSIG(status));
     }
     ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
 }
@@ -61,9 +61,9 @@ int wait_for(pid_t pid) {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int sig : {SIGTERM, SIGINT, SIGHUP}) ::signal(sig, SIG_DFL);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP}) (void)::signal(sig, SIG_DFL);
     ::execvp(argv[0], argv);
-    std::fprintf(stderr, "testbed-init: execvp(%s): %s\n", argv[0], std::strerror(errno));
+    (void)std::fprintf(stderr, "testbed-init: execvp(%s): %s\n", argv[0], std::strerror(errno));
     ::_exit(127);
 }
 
@@ -85,7 +85,7 @@ int wait_for(pid_t pid) {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: testbed-init PROGRAM [ARGS...]\n");
+        (void)std::fprintf(stderr, "usage: testbed-init PROGRAM [ARGS...]\n");
         return 2;
     }
     // Without a PID namespace (no CAP_SYS_ADMIN), fall back to running the

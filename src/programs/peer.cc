@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/duration.h"
+#include "core/error.h"
 #include "core/log.h"
 #include "programs/connect.h"
 #include "programs/probe.h"
@@ -88,7 +89,8 @@ int connect(const Arguments& a, programs::ConnectOptions o) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+int run(int argc, char** argv) {
     CLI::App app{
         "peer: NAT traversal client (the peers A and B of the seed lecture)\n"
         "  peer --server HOST:PORT --id NAME --connect OTHER --transport udp|tcp [options]\n"
@@ -145,4 +147,9 @@ int main(int argc, char** argv) {
         fmt::print("{}\n", programs::failed(o, e.what()).dump());
         return 1;
     }
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    return testbed::guarded_main("peer", argc, argv, run);
 }

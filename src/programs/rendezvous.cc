@@ -136,7 +136,7 @@ class Server {
             {"refused", refused_.total()},     {"peers", registry_.peers()},
             {"max_rss_kb", usage.ru_maxrss}};
         fmt::print("{}\n", out.dump());
-        std::fflush(stdout);
+        (void)std::fflush(stdout);
     }
 
   private:
@@ -400,7 +400,8 @@ class Server {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+int run(int argc, char** argv) {
     CLI::App app{
         "rendezvous: STUN, rendezvous and relay server (the server S of the seed lecture)"};
     std::string listen = "0.0.0.0:3478";
@@ -445,7 +446,7 @@ int main(int argc, char** argv) {
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
-    signal(SIGPIPE, SIG_IGN);
+    (void)signal(SIGPIPE, SIG_IGN);
     // Room for --max-connections descriptors (the hard limit allows it on Debian).
     rlimit files{};
     if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
@@ -459,4 +460,9 @@ int main(int argc, char** argv) {
         log::error("{}", e.what());
         return 1;
     }
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    return testbed::guarded_main("rendezvous", argc, argv, run);
 }

@@ -14,7 +14,7 @@
 namespace testbed::programs {
 namespace {
 
-constexpr size_t kMaxQueued = 64 * 1024;
+constexpr size_t kMaxQueued = size_t{64} * 1024;
 
 sockaddr_in to_sockaddr(const stun::Endpoint& e) {
     sockaddr_in sa{};

@@ -147,7 +147,7 @@ class UdpPeer {
 
     void send_to_server(const stun::Message& m) { socket_.send_to(o_.server, stun::encode(m)); }
 
-    void send(PathId path, punch::Punch p) {
+    void send(PathId path, const punch::Punch& p) {
         if (!p.payload.empty()) session_->note_payload_sent(Clock::now());
         const auto bytes = stun::encode(punch::to_message(p));
         if (path == kRelayPath) {

@@ -25,7 +25,8 @@ struct Contact {
     bool tcp = false;
     stun::Endpoint endpoint;
     uint64_t connection = 0;
-    auto operator<=>(const Contact&) const = default;
+    auto operator<=>(const Contact&) const =
+        default;  // NOLINT(modernize-use-nullptr): a clang-tidy false positive on defaulted <=>
 };
 
 struct RegistryLimits {

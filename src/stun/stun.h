@@ -50,7 +50,8 @@ struct Endpoint {
     /// Parses "a.b.c.d:port".
     static std::optional<Endpoint> parse(const std::string& text);
     std::string str() const;
-    auto operator<=>(const Endpoint&) const = default;
+    auto operator<=>(const Endpoint&) const =
+        default;  // NOLINT(modernize-use-nullptr): a clang-tidy false positive on defaulted <=>
 };
 
 using TransactionId = std::array<uint8_t, 12>;

@@ -22,6 +22,7 @@
 #include <random>
 
 #include "core/duration.h"
+#include "core/error.h"
 #include "programs/tcp.h"
 #include "programs/udp.h"
 #include "punch/auth.h"
@@ -170,7 +171,8 @@ class Flood {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+int run(int argc, char** argv) {
     CLI::App app{
         "testbed-flood: garbage, floods and spoofed registrations for a rendezvous server"};
     std::string target_text;
@@ -197,7 +199,7 @@ int main(int argc, char** argv) {
     }
     Flood flood(*target, hijack);
     fmt::print("flooding {}\n", target->str());
-    std::fflush(stdout);
+    (void)std::fflush(stdout);
     const auto start = Clock::now();
     const auto end = start + *duration;
     const auto interval = std::chrono::duration<double>(rate > 0 ? 1.0 / rate : 3600.0);
@@ -221,4 +223,9 @@ int main(int argc, char** argv) {
     }
     fmt::print("{}\n", flood.summary().dump());
     return 0;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    return testbed::guarded_main("testbed-flood", argc, argv, run);
 }

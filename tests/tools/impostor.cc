@@ -15,6 +15,7 @@
 #include <atomic>
 #include <nlohmann/json.hpp>
 
+#include "core/error.h"
 #include "programs/tcp.h"
 #include "programs/udp.h"
 #include "punch/auth.h"
@@ -39,7 +40,7 @@ class Impostor {
 
     void serve() {
         fmt::print("listening\n");
-        std::fflush(stdout);
+        (void)std::fflush(stdout);
         while (!g_stop) {
             std::vector<pollfd> fds{{udp_.fd(), POLLIN, 0}, {listener_.get(), POLLIN, 0}};
             for (const auto& c : connections_) fds.push_back({c->fd(), POLLIN, 0});
@@ -104,7 +105,8 @@ class Impostor {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+int run(int argc, char** argv) {
     CLI::App app{"testbed-impostor: answers punch messages pretending to be another peer"};
     std::string as;
     uint16_t udp_port = 0;
@@ -117,7 +119,12 @@ int main(int argc, char** argv) {
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
-    signal(SIGPIPE, SIG_IGN);
+    (void)signal(SIGPIPE, SIG_IGN);
     Impostor(as, udp_port, tcp_port).serve();
     return 0;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    return testbed::guarded_main("testbed-impostor", argc, argv, run);
 }
