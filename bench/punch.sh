@@ -9,15 +9,9 @@
 #    starts at the peer's 2 s punch timeout).
 # Needs root. Usage: sudo bench/punch.sh [REPEATS]
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/lib.sh"
+bench_init punch
 repeats=${1:-5}
-testbed=${TESTBED:-$here/../build/bin/testbed}
-[ "$(id -u)" -eq 0 ] || { echo "punch: needs root (sudo bench/punch.sh)" >&2; exit 3; }
-[ -x "$testbed" ] || { echo "punch: build first (./testbed --help builds it)" >&2; exit 2; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else print v[int((NR + 1) / 2)] }'; }
 
 ratio() { awk '{ if ($2 > 0) print $1 / $2 }'; }
 pairs() {  # stdout files -> "punch_ms rtt_ms" lines

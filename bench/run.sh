@@ -5,14 +5,10 @@
 #  2. a generated topology of N NATs with 2 hosts each (default 100).
 # Usage: sudo bench/run.sh [REPEATS] [NATS]
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/lib.sh"
+bench_init run
 repeats=${1:-10}
 nats=${2:-100}
-testbed=${TESTBED:-$here/../build/bin/testbed}
-[ "$(id -u)" -eq 0 ] || { echo "bench: needs root (sudo bench/run.sh)" >&2; exit 3; }
-[ -x "$testbed" ] || { echo "bench: build first (./testbed --help builds it)" >&2; exit 2; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 # Median wall time in milliseconds of running "$@" $repeats times, each
 # started $pause seconds after the previous one ended. The kernel frees a

@@ -6,14 +6,10 @@
 # coturn): without it only rendezvous is measured.
 # Usage: sudo bench/stun-rate.sh [SECONDS]
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/lib.sh"
+bench_init stun-rate
 seconds=${1:-3}
-testbed=${TESTBED:-$here/../build/bin/testbed}
-[ "$(id -u)" -eq 0 ] || { echo "stun-rate: needs root (sudo bench/stun-rate.sh)" >&2; exit 3; }
-[ -x "$testbed" ] || { echo "stun-rate: build first (./testbed --help builds it)" >&2; exit 2; }
 [ "$(nproc)" -ge 2 ] || { echo "stun-rate: needs 2 cores (server and load on separate ones)" >&2; exit 3; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 steps() {  # name port server-argv...
   local name=$1 port=$2

@@ -12,9 +12,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "core/duration.h"
-#include "core/error.h"
-#include "programs/udp.h"
+#include "base/duration.h"
+#include "base/error.h"
+#include "programs/net/udp.h"
 #include "stun/stun.h"
 
 namespace {

@@ -5,18 +5,12 @@
 # nearly linearly with -j until the CPUs are busy.
 # Needs root. Usage: sudo bench/suite.sh [REPEATS] [JOBS...]   (default: 1  1 2 4 8)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/lib.sh"
+bench_init suite
 repeats=${1:-1}
 shift || true
 levels=("$@")
 [ ${#levels[@]} -gt 0 ] || levels=(1 2 4 8)
-testbed=${TESTBED:-$here/../build/bin/testbed}
-[ "$(id -u)" -eq 0 ] || { echo "suite: needs root (sudo bench/suite.sh)" >&2; exit 3; }
-[ -x "$testbed" ] || { echo "suite: build first (./testbed --help builds it)" >&2; exit 2; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "bundled suite: $("$testbed" validate "$here/../topologies" | grep -c '^ok') files, $(nproc) CPUs"
 printf '%4s %10s %10s %14s %8s\n' "-j" "scenarios" "seconds" "scenarios/min" "speedup"

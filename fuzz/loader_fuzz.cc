@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <string>
 
-#include "core/graph.h"
-#include "core/loader.h"
-#include "core/plan.h"
-#include "core/validate.h"
+#include "report/dot.h"
+#include "load/loader.h"
+#include "plan/plan.h"
+#include "validate/validate.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);

@@ -4,9 +4,9 @@
 #include <regex>
 #include <sstream>
 
-#include "core/commands.h"
-#include "core/error.h"
-#include "core/log.h"
+#include "base/error.h"
+#include "base/log.h"
+#include "cli/commands.h"
 
 namespace {
 int run(int argc, char** argv) {
@@ -102,7 +102,7 @@ int run(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
     log::set_level(verbose ? log::Level::debug : log::Level::info);
 
-    if (*validate) return cmd_validate(files);
+    if (*validate) return cmd_validate(files, linux_machine());
     if (*run) {
         if (!suite.filter_text.empty()) {
             try {
@@ -123,9 +123,9 @@ int run(int argc, char** argv) {
             suite.shard_index = k - 1;
             suite.shard_count = n;
         }
-        return cmd_run(files, suite);
+        return cmd_run(files, suite, linux_machine());
     }
-    if (*up) return cmd_up(file);
+    if (*up) return cmd_up(file, linux_machine());
     if (*down) return cmd_down(run_id, all);
     if (*list) return cmd_list();
     if (*exec) return cmd_exec(node, run_id, command);

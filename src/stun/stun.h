@@ -11,7 +11,7 @@
 #include <variant>
 #include <vector>
 
-#include "core/ipv4.h"
+#include "base/ipv4.h"
 
 namespace testbed::stun {
 

@@ -1,0 +1,58 @@
+#include <fmt/core.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "base/error.h"
+#include "base/log.h"
+#include "cli/commands.h"
+#include "cli/inputs.h"
+#include "plan/plan.h"
+#include "report/dot.h"
+#include "run/process.h"
+
+namespace testbed {
+
+int cmd_graph(const std::string& file, const std::string& svg_out) {
+    auto topo = load_valid(file);
+    if (!topo) return kExitBadInput;
+    const std::string dot = topology_dot(*topo);
+    if (svg_out.empty()) {
+        fmt::print("{}", dot);
+        return 0;
+    }
+    const std::string dot_file = svg_out + ".dot";
+    std::ofstream(dot_file) << dot;
+    try {
+        const int rc = run_attached(-1, {"dot", "-Tsvg", "-o", svg_out, dot_file});
+        std::filesystem::remove(dot_file);
+        if (rc != 0) {
+            log::error("dot exited with {}", rc);
+            return kExitEnvironment;
+        }
+    } catch (const Error& e) {
+        std::filesystem::remove(dot_file);
+        log::error("{}; install Graphviz (apt-get install graphviz) for SVG, or omit --svg for DOT",
+                   e.what());
+        return kExitEnvironment;
+    }
+    fmt::print("wrote {}\n", svg_out);
+    return 0;
+}
+
+int cmd_rules(const std::string& file, const std::string& router) {
+    auto topo = load_valid(file);
+    if (!topo) return kExitBadInput;
+    if (!topo->find_router(router)) {
+        log::error("{}: no router '{}'", file, router);
+        return kExitBadInput;
+    }
+    const NetworkPlan plan = plan_network(*topo);
+    for (const auto& w : plan.warnings) log::warning("{}", w);
+    const auto& ns = plan.namespaces[plan.index_of(router, NamespacePlan::Kind::router)];
+    fmt::print("{}",
+               ns.ruleset.empty() ? "# no rules: this router forwards everything\n" : ns.ruleset);
+    return 0;
+}
+
+}  // namespace testbed

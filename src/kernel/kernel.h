@@ -1,0 +1,61 @@
+#pragma once
+/// The side effects of building and changing a network, behind one small
+/// interface: the realizer, the run-time steps, the kernel feature check and
+/// `testbed up` take a Kernel&, so their logic is unit-tested with a fake
+/// (tests/unit/support/fake_kernel.h); LinuxKernel (linux/linux_kernel.h)
+/// makes the calls for real.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/ipv4.h"
+#include "plan/plan.h"
+
+namespace testbed {
+
+class Kernel {
+  public:
+    virtual ~Kernel() = default;
+
+    /// A sysctl such as {"net/ipv4/ip_forward", "1"}.
+    using Sysctl = std::pair<std::string, std::string>;
+
+    /// Creates a namespace with these sysctls set in it; the returned id
+    /// names it in every later call.
+    virtual int create_namespace(const std::string& name, const std::vector<Sysctl>& sysctls) = 0;
+    /// Writes a sysctl (e.g. "net/ipv4/ip_forward") inside the namespace.
+    virtual void set_sysctl(int ns, const std::string& key, const std::string& value) = 0;
+    /// Reads a sysctl inside the namespace, without the trailing newline.
+    virtual std::string read_sysctl(int ns, const std::string& key) = 0;
+    /// Creates a veth pair with one end in each namespace.
+    virtual void add_veth(int ns_a, const std::string& name_a, int ns_b,
+                          const std::string& name_b) = 0;
+    virtual void add_bridge(int ns, const std::string& name) = 0;
+    virtual void enslave(int ns, const std::string& port, const std::string& bridge) = 0;
+    virtual void add_address(int ns, const std::string& interface, Ipv4 address, int prefix) = 0;
+    virtual void set_link_up(int ns, const std::string& interface) = 0;
+    virtual void set_link_down(int ns, const std::string& interface) = 0;
+    /// Deletes every conntrack entry of the namespace (its NAT mappings).
+    virtual void flush_conntrack(int ns) = 0;
+    virtual void add_route(int ns, const RoutePlan& route) = 0;
+    /// Loads an nftables ruleset (text) into the namespace.
+    virtual void apply_ruleset(int ns, const std::string& ruleset) = 0;
+    /// Has the kernel check a ruleset in the namespace without applying it
+    /// (a dry run); throws SystemError with nftables' message.
+    virtual void check_ruleset(int ns, const std::string& ruleset) = 0;
+    /// Building is over: resources only building needs (netlink sockets) may go.
+    virtual void finish_build() {}
+    /// Releases the namespace; the kernel removes what was in it.
+    virtual void destroy_namespace(int ns) = 0;
+
+    /// The namespace's descriptor, for starting processes and taps in it
+    /// (-1 where there is none, as in a fake).
+    virtual int netns_fd(int ns) const = 0;
+    /// Gives the namespace a named handle that outlives this process
+    /// (`testbed up`), and takes one away (a missing one is no error).
+    virtual void name_namespace(int ns, const std::string& handle) = 0;
+    virtual void unname_namespace(const std::string& handle) = 0;
+};
+
+}  // namespace testbed

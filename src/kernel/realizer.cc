@@ -1,0 +1,89 @@
+#include "kernel/realizer.h"
+
+#include "base/log.h"
+
+namespace testbed {
+
+void Realizer::build() {
+    try {
+        create_namespaces();
+        create_links();
+        configure_interfaces();
+        add_routes();
+        apply_rulesets();
+    } catch (...) {
+        teardown();
+        throw;
+    }
+}
+
+void Realizer::create_namespaces() {
+    for (const auto& ns : plan_.namespaces) {
+        // New namespaces may inherit IPv4 settings of the machine's own
+        // (net.core.devconf_inherit_init_net): set each one that matters.
+        // IPv4 only: no router solicitations or DAD noise in captures.
+        const bool router = ns.kind == NamespacePlan::Kind::router;
+        std::vector<Kernel::Sysctl> sysctls{{"net/ipv4/ip_forward", router ? "1" : "0"},
+                                            {"net/ipv4/conf/all/rp_filter", "0"},
+                                            {"net/ipv4/conf/default/rp_filter", "0"},
+                                            {"net/ipv6/conf/all/disable_ipv6", "1"},
+                                            {"net/ipv6/conf/default/disable_ipv6", "1"}};
+        sysctls.insert(sysctls.end(), ns.sysctls.begin(), ns.sysctls.end());
+        const int id = kernel_.create_namespace(ns.name, sysctls);
+        ns_ids_.push_back(id);
+        kernel_.set_link_up(id, "lo");
+        if (ns.kind == NamespacePlan::Kind::bridge) {
+            kernel_.add_bridge(id, kBridgeName);
+            kernel_.set_link_up(id, kBridgeName);
+        }
+    }
+}
+
+void Realizer::create_links() {
+    for (const auto& link : plan_.links) {
+        const int a = ns_ids_.at(link.a.ns);
+        const int b = ns_ids_.at(link.b.ns);
+        kernel_.add_veth(a, link.a.interface, b, link.b.interface);
+        if (link.b_is_bridge_port) {
+            kernel_.enslave(b, link.b.interface, kBridgeName);
+            kernel_.set_link_up(b, link.b.interface);
+        }
+    }
+}
+
+void Realizer::configure_interfaces() {
+    for (size_t i = 0; i < plan_.namespaces.size(); ++i) {
+        for (const auto& iface : plan_.namespaces[i].interfaces) {
+            for (const Ipv4 address : iface.addresses) {
+                kernel_.add_address(ns_ids_[i], iface.name, address, iface.prefix);
+            }
+            kernel_.set_link_up(ns_ids_[i], iface.name);
+        }
+    }
+}
+
+void Realizer::add_routes() {
+    for (size_t i = 0; i < plan_.namespaces.size(); ++i) {
+        for (const auto& route : plan_.namespaces[i].routes) kernel_.add_route(ns_ids_[i], route);
+    }
+}
+
+void Realizer::apply_rulesets() {
+    for (size_t i = 0; i < plan_.namespaces.size(); ++i) {
+        if (!plan_.namespaces[i].ruleset.empty())
+            kernel_.apply_ruleset(ns_ids_[i], plan_.namespaces[i].ruleset);
+    }
+}
+
+void Realizer::teardown() noexcept {
+    while (!ns_ids_.empty()) {
+        try {
+            kernel_.destroy_namespace(ns_ids_.back());
+        } catch (const std::exception& e) {
+            log::error("teardown: {}", e.what());
+        }
+        ns_ids_.pop_back();
+    }
+}
+
+}  // namespace testbed

@@ -1,0 +1,29 @@
+#pragma once
+/// Reads a topology file into the plain model (topology.h). Checks the shape
+/// of the file: known keys, value types, formats of addresses, subnets,
+/// durations and NAT behaviours. Cross-references and addressing are the
+/// validator's job (validate.h). No kernel access.
+
+#include <optional>
+#include <string>
+
+#include "model/diagnostics.h"
+#include "model/topology.h"
+
+namespace testbed {
+
+/// Parses YAML text; `file` is only used in messages. Every problem found is
+/// added to `diag`. Returns nullopt when the text is not YAML or not a map;
+/// otherwise a Topology that is complete wherever `diag` has no error.
+std::optional<Topology> load_topology_text(const std::string& text, Diagnostics& diag);
+
+/// Reads and parses a file; a file that cannot be read is reported in `diag`.
+std::optional<Topology> load_topology_file(const std::string& path, Diagnostics& diag);
+
+/// True for names usable as a network name: they become interface names, so
+/// at most 15 characters of [A-Za-z0-9_.-], not "lo".
+bool is_valid_interface_name(const std::string& name, std::string* why);
+/// True for names of hosts, routers and processes: [A-Za-z0-9_-], 1 to 32 characters.
+bool is_valid_node_name(const std::string& name, std::string* why);
+
+}  // namespace testbed

@@ -1,0 +1,42 @@
+#include "model/diagnostics.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <tuple>
+
+namespace testbed {
+
+void Diagnostics::error(SourceLoc loc, std::string message) {
+    items_.push_back({Diagnostic::Severity::error, loc, std::move(message)});
+}
+
+void Diagnostics::warning(SourceLoc loc, std::string message) {
+    items_.push_back({Diagnostic::Severity::warning, loc, std::move(message)});
+}
+
+bool Diagnostics::has_errors() const {
+    return std::any_of(items_.begin(), items_.end(), [](const Diagnostic& d) {
+        return d.severity == Diagnostic::Severity::error;
+    });
+}
+
+std::string Diagnostics::format() const {
+    std::vector<Diagnostic> sorted = items_;
+    std::stable_sort(sorted.begin(), sorted.end(), [](const Diagnostic& a, const Diagnostic& b) {
+        return std::tie(a.loc.line, a.loc.column) < std::tie(b.loc.line, b.loc.column);
+    });
+    std::string out;
+    for (const auto& d : sorted) {
+        const char* kind = d.severity == Diagnostic::Severity::error ? "error" : "warning";
+        if (d.loc.line > 0) {
+            out +=
+                fmt::format("{}:{}:{}: {}: {}\n", file_, d.loc.line, d.loc.column, kind, d.message);
+        } else {
+            out += fmt::format("{}: {}: {}\n", file_, kind, d.message);
+        }
+    }
+    return out;
+}
+
+}  // namespace testbed

@@ -1,0 +1,138 @@
+#include "model/nat.h"
+
+#include <fmt/core.h>
+
+#include <array>
+#include <utility>
+
+namespace testbed {
+namespace {
+
+constexpr Behaviour kNone = Behaviour::none;
+constexpr Behaviour kEI = Behaviour::endpoint_independent;
+constexpr Behaviour kAD = Behaviour::address_dependent;
+constexpr Behaviour kAPD = Behaviour::address_and_port_dependent;
+
+NatBehaviour make(Behaviour mapping, Behaviour filtering, PortAssignment ports) {
+    NatBehaviour b;
+    b.mapping = mapping;
+    b.filtering = filtering;
+    b.ports = ports;
+    return b;
+}
+
+const std::vector<std::pair<std::string, NatBehaviour>>& presets() {
+    static const std::vector<std::pair<std::string, NatBehaviour>> table = [] {
+        std::vector<std::pair<std::string, NatBehaviour>> t;
+        t.emplace_back("open", make(kNone, kNone, PortAssignment::preserve));
+        t.emplace_back("full-cone", make(kEI, kEI, PortAssignment::preserve));
+        t.emplace_back("restricted-cone", make(kEI, kAD, PortAssignment::preserve));
+        t.emplace_back("port-restricted-cone", make(kEI, kAPD, PortAssignment::preserve));
+        t.emplace_back("symmetric", make(kAPD, kAPD, PortAssignment::random));
+        t.emplace_back("symmetric-sequential", make(kAPD, kAPD, PortAssignment::sequential));
+        NatBehaviour udp_blocked = make(kNone, kNone, PortAssignment::preserve);
+        udp_blocked.block_udp = true;
+        t.emplace_back("udp-blocked", udp_blocked);
+        t.emplace_back("symmetric-udp-firewall", make(kNone, kAPD, PortAssignment::preserve));
+        t.emplace_back("cgnat", make(kEI, kAPD, PortAssignment::preserve));
+        return t;
+    }();
+    return table;
+}
+
+constexpr std::array<std::pair<std::string_view, Behaviour>, 4> kBehaviourNames{{
+    {"none", kNone},
+    {"endpoint-independent", kEI},
+    {"address-dependent", kAD},
+    {"address-and-port-dependent", kAPD},
+}};
+
+std::string_view short_name(Behaviour b) {
+    switch (b) {
+        case Behaviour::none:
+            return "no";
+        case Behaviour::endpoint_independent:
+            return "EI";
+        case Behaviour::address_dependent:
+            return "AD";
+        case Behaviour::address_and_port_dependent:
+            return "APD";
+    }
+    return "?";
+}
+
+}  // namespace
+
+std::optional<NatBehaviour> nat_preset(std::string_view name) {
+    for (const auto& [preset, behaviour] : presets()) {
+        if (preset == name) return behaviour;
+    }
+    return std::nullopt;
+}
+
+const std::vector<std::string>& nat_preset_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> n;
+        for (const auto& entry : presets()) n.push_back(entry.first);
+        return n;
+    }();
+    return names;
+}
+
+std::optional<Behaviour> parse_behaviour(std::string_view text) {
+    for (const auto& [name, value] : kBehaviourNames) {
+        if (name == text) return value;
+    }
+    return std::nullopt;
+}
+
+std::string_view behaviour_name(Behaviour b) {
+    for (const auto& [name, value] : kBehaviourNames) {
+        if (value == b) return name;
+    }
+    return "?";
+}
+
+std::optional<PortAssignment> parse_port_assignment(std::string_view text) {
+    if (text == "preserve") return PortAssignment::preserve;
+    if (text == "sequential") return PortAssignment::sequential;
+    if (text == "random") return PortAssignment::random;
+    return std::nullopt;
+}
+
+std::string_view port_assignment_name(PortAssignment p) {
+    switch (p) {
+        case PortAssignment::preserve:
+            return "preserve";
+        case PortAssignment::sequential:
+            return "sequential";
+        case PortAssignment::random:
+            return "random";
+    }
+    return "?";
+}
+
+std::string describe(const NatBehaviour& b) {
+    if (b.block_udp) return "firewall: no UDP at all";
+    if (b.mapping == Behaviour::none) {
+        return fmt::format("no translation, {} filtering", short_name(b.filtering));
+    }
+    std::string ports{port_assignment_name(b.ports)};
+    if (b.ports == PortAssignment::sequential && b.port_step != 1) {
+        ports += fmt::format(" (step {})", b.port_step);
+    }
+    return fmt::format("{} mapping, {} filtering, ports {}, hairpin {}", short_name(b.mapping),
+                       short_name(b.filtering), ports, b.hairpin ? "on" : "off");
+}
+
+std::string short_label(const NatBehaviour& b) {
+    if (b.block_udp) return "udp-blocked";
+    std::string out = fmt::format("{}/{}", short_name(b.mapping), short_name(b.filtering));
+    if (b.ports == PortAssignment::sequential) out += fmt::format(" seq{}", b.port_step);
+    if (b.ports == PortAssignment::random && b.mapping == Behaviour::endpoint_independent)
+        out += " random";
+    if (b.hairpin) out += " hairpin";
+    return out;
+}
+
+}  // namespace testbed

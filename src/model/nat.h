@@ -1,0 +1,74 @@
+#pragma once
+/// The NAT and firewall behaviour vocabulary of RFC 4787 / RFC 5382, and the
+/// presets (RFC 3489 names included) that name common combinations. Pure
+/// data: turning a behaviour into nftables rules is ruleset.h's job.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/duration.h"
+#include "model/diagnostics.h"
+
+namespace testbed {
+
+/// RFC 4787 mapping and filtering behaviours; `none` means no translation
+/// (mapping) or no filtering at all.
+enum class Behaviour { none, endpoint_independent, address_dependent, address_and_port_dependent };
+
+enum class PortAssignment { preserve, sequential, random };
+
+enum class TcpUnsolicited { drop, rst };
+
+/// A complete NAT behaviour, after presets are expanded.
+struct NatBehaviour {
+    Behaviour mapping = Behaviour::endpoint_independent;
+    Behaviour filtering = Behaviour::address_and_port_dependent;
+    PortAssignment ports = PortAssignment::preserve;
+    int port_step = 1;  ///< for sequential assignment
+    bool hairpin = false;
+    std::optional<Duration> udp_timeout;
+    std::optional<Duration> tcp_timeout;
+    TcpUnsolicited tcp_unsolicited = TcpUnsolicited::drop;
+    bool block_udp = false;  ///< the udp-blocked firewall
+
+    /// Whether addresses are translated at all (mapping `none` only filters).
+    bool translates() const { return mapping != Behaviour::none; }
+
+    bool operator==(const NatBehaviour&) const = default;
+};
+
+/// `nat:` on a router: a preset name, or a behaviour map (preset empty).
+struct NatSpec {
+    std::string preset;
+    NatBehaviour behaviour;
+    SourceLoc loc;
+};
+
+/// `firewall:` on a router without translation.
+struct FirewallSpec {
+    std::string preset;
+    Behaviour filtering = Behaviour::none;
+    bool block_udp = false;
+    bool block_tcp = false;
+    SourceLoc loc;
+};
+
+/// The behaviour a preset stands for; nullopt for an unknown name.
+std::optional<NatBehaviour> nat_preset(std::string_view name);
+/// Every preset name, in the order the documentation lists them.
+const std::vector<std::string>& nat_preset_names();
+
+/// "endpoint-independent" etc.; nullopt for an unknown name.
+std::optional<Behaviour> parse_behaviour(std::string_view text);
+std::string_view behaviour_name(Behaviour b);
+std::optional<PortAssignment> parse_port_assignment(std::string_view text);
+std::string_view port_assignment_name(PortAssignment p);
+
+/// One-line human summary, e.g. "EI mapping, APD filtering, ports preserve".
+std::string describe(const NatBehaviour& b);
+/// A short label for tables and scenario names, e.g. "EI/AD" or "APD/APD seq2" (no commas).
+std::string short_label(const NatBehaviour& b);
+
+}  // namespace testbed

@@ -1,0 +1,38 @@
+#include "model/topology.h"
+
+#include <algorithm>
+
+namespace testbed {
+namespace {
+
+template <typename T>
+const T* find_named(const std::vector<T>& items, const std::string& name) {
+    auto it =
+        std::find_if(items.begin(), items.end(), [&](const T& item) { return item.name == name; });
+    return it == items.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+const Network* Topology::find_network(const std::string& n) const {
+    return find_named(networks, n);
+}
+const Host* Topology::find_host(const std::string& n) const {
+    return find_named(hosts, n);
+}
+const Router* Topology::find_router(const std::string& n) const {
+    return find_named(routers, n);
+}
+bool Topology::has_node(const std::string& n) const {
+    return find_host(n) || find_router(n);
+}
+const Router* Topology::router_serving(const std::string& network) const {
+    for (const auto& router : routers) {
+        for (const auto& lan : router.lans) {
+            if (lan.network == network) return &router;
+        }
+    }
+    return nullptr;
+}
+
+}  // namespace testbed

@@ -1,0 +1,183 @@
+#pragma once
+/// The description of a topology as plain data, the way a topology file says
+/// it. Nothing here touches the kernel: the loader fills it, the validator
+/// checks it and resolves `auto` addresses, the planner turns it into kernel
+/// objects. See docs/topology.md for the file format.
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "base/duration.h"
+#include "base/ipv4.h"
+#include "model/diagnostics.h"
+#include "model/nat.h"
+
+namespace testbed {
+
+/// One named IPv4 network (a veth pair or a bridge once built).
+struct Network {
+    std::string name;
+    Subnet subnet;
+    SourceLoc loc;
+    bool valid = true;  ///< false when its subnet did not parse (already reported)
+};
+
+/// One address on a network: written, or `auto` until the validator picks one.
+struct AddressSpec {
+    std::optional<Ipv4> address;  ///< nullopt while still `auto`
+    SourceLoc loc;
+};
+
+/// A node's presence on one network, with one or more addresses.
+struct Attachment {
+    std::string network;
+    std::vector<AddressSpec> addresses;
+    SourceLoc loc;
+};
+
+/// An end host: one namespace, one or more networks, a default route to the
+/// router serving one of its networks (if any).
+struct Host {
+    std::string name;
+    std::vector<Attachment> attachments;
+    SourceLoc loc;
+};
+
+/// A router: one upstream (`wan`) network, one or more downstream (`lan`)
+/// networks, optionally translating (`nat`) or filtering (`firewall`).
+struct Router {
+    std::string name;
+    Attachment wan;
+    std::vector<Attachment> lans;
+    std::optional<NatSpec> nat;
+    std::optional<FirewallSpec> firewall;
+    SourceLoc loc;
+
+    /// Whether the router translates addresses (a NAT whose mapping is not `none`).
+    bool translates() const { return nat && nat->behaviour.translates(); }
+};
+
+/// What `ready` waits for after a process starts.
+struct ReadySpec {
+    enum class Kind { none, udp_port, tcp_port, stdout_regex };
+    Kind kind = Kind::none;
+    int port = 0;
+    std::string regex;
+    Duration timeout = std::chrono::seconds(10);
+};
+
+/// `start`: launch `argv` in the namespace of `node`, known as `name`.
+struct StartStep {
+    std::string name;
+    std::string node;
+    std::vector<std::string> argv;
+    std::map<std::string, std::string> env;
+    ReadySpec ready;
+};
+
+/// `wait`: wait until every named process has exited, at most `timeout`.
+struct WaitStep {
+    std::vector<std::string> names;
+    Duration timeout = std::chrono::seconds(30);
+};
+
+/// `sleep`: let time pass on purpose (e.g. to outlive a mapping timeout).
+struct SleepStep {
+    Duration duration{};
+};
+
+/// `link: down|up`: take a node's interface on a network down or up.
+struct LinkStep {
+    std::string node;
+    std::string network;
+    bool up = false;
+};
+
+/// `set-nat`: give a router another NAT behaviour at run time. Existing
+/// connections keep their translation, as on a real router reconfigured.
+struct SetNatStep {
+    std::string router;
+    NatSpec nat;
+};
+
+/// `flush`: a router forgets every mapping (conntrack entries and the NAT
+/// engine's tables), as after a reboot.
+struct FlushStep {
+    std::string router;
+};
+
+struct Step {
+    std::variant<StartStep, WaitStep, SleepStep, LinkStep, SetNatStep, FlushStep> action;
+    SourceLoc loc;
+};
+
+/// What one process must have done by the end of the run.
+struct Expectation {
+    std::string process;
+    std::optional<int> exit_code;
+    nlohmann::json json = nlohmann::json::object();  ///< fields of the last JSON object on stdout
+    std::optional<std::string> stdout_regex;
+    SourceLoc loc;
+};
+
+/// One axis of a `matrix:`: a router's NAT behaviour (`ROUTER.nat`) or a
+/// variable, used as ${name} in commands and expectations.
+struct MatrixAxis {
+    std::string key;                    ///< as written: "nat-a.nat", "nat.nat.mapping", "transport"
+    std::string router;                 ///< for ROUTER.nat and ROUTER.nat.FIELD axes
+    std::string field;                  ///< "mapping" or "filtering" for ROUTER.nat.FIELD axes
+    std::vector<std::string> labels;    ///< each value as printed in reports
+    std::vector<NatSpec> nats;          ///< for ROUTER.nat axes, one per label
+    std::vector<Behaviour> behaviours;  ///< for ROUTER.nat.FIELD axes, one per label
+    SourceLoc loc;
+};
+
+/// A variable whose value depends on two axes (rows, columns), from an
+/// inline table or a CSV file: the expected outcome of each cell.
+struct MatrixTable {
+    std::string name;
+    std::string rows;                                                   ///< axis key
+    std::string columns;                                                ///< axis key
+    std::map<std::pair<std::string, std::string>, std::string> values;  ///< (row, column) labels
+    SourceLoc loc;
+};
+
+/// `matrix:`: the file is the template of one scenario per combination of
+/// the axes' values.
+struct Matrix {
+    std::vector<MatrixAxis> axes;
+    std::vector<MatrixTable> tables;
+    SourceLoc loc;
+};
+
+/// A whole topology file.
+struct Topology {
+    std::string file;  ///< path it was loaded from, for messages
+    std::string name;
+    std::string description;
+    std::vector<Network> networks;
+    std::vector<Host> hosts;
+    std::vector<Router> routers;
+    std::vector<Step> steps;
+    std::vector<Expectation> expectations;
+    std::optional<Matrix> matrix;  ///< the template's axes; empty in an expanded cell
+    /// In a scenario expanded from a matrix: the file's own name and the
+    /// cell's value on each axis, in axis order.
+    std::string matrix_name;
+    std::vector<std::pair<std::string, std::string>> cell;
+    std::string outcome;  ///< the cell's table values (its expected outcome), for reports
+
+    const Network* find_network(const std::string& name) const;
+    const Host* find_host(const std::string& name) const;
+    const Router* find_router(const std::string& name) const;
+    /// True when `name` is a host or a router.
+    bool has_node(const std::string& name) const;
+    /// The router whose `lan` includes `network`, or nullptr.
+    const Router* router_serving(const std::string& network) const;
+};
+
+}  // namespace testbed

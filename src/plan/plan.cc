@@ -1,0 +1,171 @@
+#include "plan/plan.h"
+
+#include <fmt/core.h>
+
+#include <map>
+
+#include "base/error.h"
+#include "plan/ruleset.h"
+
+namespace testbed {
+namespace {
+
+using Kind = NamespacePlan::Kind;
+
+/// A node's interface on a network, as (namespace index, interface index).
+struct Member {
+    size_t ns;
+    size_t interface;
+};
+
+InterfacePlan interface_for(const Topology& topo, const Attachment& att) {
+    InterfacePlan iface;
+    iface.name = att.network;
+    iface.network = att.network;
+    iface.prefix = topo.find_network(att.network)->subnet.prefix;
+    for (const auto& spec : att.addresses) iface.addresses.push_back(*spec.address);
+    return iface;
+}
+
+Ipv4 address_on(const Router& router, const std::string& network) {
+    if (router.wan.network == network) return *router.wan.addresses.front().address;
+    for (const auto& lan : router.lans) {
+        if (lan.network == network) return *lan.addresses.front().address;
+    }
+    throw Error(fmt::format("router '{}' is not on network '{}'", router.name, network));
+}
+
+/// Subnets reachable downstream through `router` without translation: its
+/// lans, and recursively the lans of untranslating routers below them.
+void collect_downstream(const Topology& topo, const Router& router, std::vector<Subnet>& out) {
+    for (const auto& lan : router.lans) {
+        out.push_back(topo.find_network(lan.network)->subnet);
+        for (const auto& below : topo.routers) {
+            if (below.wan.network == lan.network && !below.translates())
+                collect_downstream(topo, below, out);
+        }
+    }
+}
+
+class Planner {
+  public:
+    explicit Planner(const Topology& topo) : topo_(topo) {}
+
+    NetworkPlan run() {
+        for (const auto& host : topo_.hosts) add_host(host);
+        for (const auto& router : topo_.routers) add_router(router);
+        add_routes_into_untranslated_subnets();
+        for (const auto& net : topo_.networks) add_links(net);
+        return std::move(plan_);
+    }
+
+  private:
+    const Topology& topo_;
+    NetworkPlan plan_;
+    std::map<std::string, std::vector<Member>> members_;  // network -> members
+
+    size_t add_namespace(const std::string& name, Kind kind) {
+        plan_.namespaces.push_back({name, kind, {}, {}, {}, {}});
+        return plan_.namespaces.size() - 1;
+    }
+
+    void attach(size_t ns, const Attachment& att) {
+        plan_.namespaces[ns].interfaces.push_back(interface_for(topo_, att));
+        members_[att.network].push_back({ns, plan_.namespaces[ns].interfaces.size() - 1});
+    }
+
+    void add_default_route(size_t ns, const std::string& network) {
+        const Router* gw = topo_.router_serving(network);
+        if (!gw) return;
+        plan_.namespaces[ns].routes.push_back({Subnet{}, address_on(*gw, network), network});
+    }
+
+    void add_host(const Host& host) {
+        const size_t ns = add_namespace(host.name, Kind::host);
+        for (const auto& att : host.attachments) attach(ns, att);
+        for (const auto& att : host.attachments) {
+            if (topo_.router_serving(att.network)) {
+                add_default_route(ns, att.network);
+                break;
+            }
+        }
+    }
+
+    void add_router(const Router& router) {
+        const size_t ns = add_namespace(router.name, Kind::router);
+        attach(ns, router.wan);
+        for (const auto& lan : router.lans) attach(ns, lan);
+        add_default_route(ns, router.wan.network);
+        RulesetResult result = plan_router_rules(topo_, router);
+        plan_.namespaces[ns].ruleset = result.text;
+        plan_.namespaces[ns].sysctls = result.sysctls;
+        for (auto& w : result.warnings) plan_.warnings.push_back(std::move(w));
+    }
+
+    /// Nodes on the wan of an untranslating router reach the subnets below it
+    /// through it; translated subnets stay hidden behind their NAT.
+    void add_routes_into_untranslated_subnets() {
+        for (const auto& router : topo_.routers) {
+            if (router.translates()) continue;
+            std::vector<Subnet> below;
+            collect_downstream(topo_, router, below);
+            const Ipv4 via = address_on(router, router.wan.network);
+            for (const Member& m : members_[router.wan.network]) {
+                NamespacePlan& node = plan_.namespaces[m.ns];
+                if (node.name == router.name && node.kind == Kind::router) continue;
+                for (const Subnet& s : below) node.routes.push_back({s, via, router.wan.network});
+            }
+        }
+    }
+
+    void add_links(const Network& net) {
+        const auto& members = members_[net.name];
+        if (members.size() == 2) {
+            plan_.links.push_back({net.name, end_of(members[0]), end_of(members[1]), false});
+            return;
+        }
+        if (members.empty()) return;
+        const size_t bridge = add_namespace(net.name, Kind::bridge);
+        for (size_t i = 0; i < members.size(); ++i) {
+            plan_.links.push_back(
+                {net.name, end_of(members[i]), {bridge, fmt::format("p{}", i)}, true});
+        }
+    }
+
+    LinkEnd end_of(const Member& m) const {
+        return {m.ns, plan_.namespaces[m.ns].interfaces[m.interface].name};
+    }
+};
+
+}  // namespace
+
+size_t NetworkPlan::index_of(const std::string& name, NamespacePlan::Kind kind) const {
+    for (size_t i = 0; i < namespaces.size(); ++i) {
+        if (namespaces[i].name == name && namespaces[i].kind == kind) return i;
+    }
+    throw Error(fmt::format("no namespace planned for '{}'", name));
+}
+
+NetworkPlan plan_network(const Topology& topo) {
+    return Planner(topo).run();
+}
+
+RulesetResult plan_router_rules(const Topology& topo, const Router& router,
+                                const std::optional<NatSpec>& nat) {
+    RouterRules rules;
+    rules.router = router.name;
+    rules.wan = router.wan.network;
+    rules.wan_address = *router.wan.addresses.front().address;
+    for (const auto& lan : router.lans) {
+        rules.lans.push_back(lan.network);
+        rules.lan_subnets.push_back(topo.find_network(lan.network)->subnet);
+    }
+    if (nat)
+        rules.nat = nat->behaviour;
+    else if (router.nat)
+        rules.nat = router.nat->behaviour;
+    if (router.firewall) rules.firewall = *router.firewall;
+    return router_ruleset(rules);
+}
+
+}  // namespace testbed

@@ -1,0 +1,80 @@
+#pragma once
+/// The kernel objects a validated topology needs, as plain data: one
+/// namespace per node, one per bridge, the links between them, addresses,
+/// routes, sysctls and nftables rulesets. Computing a plan is pure; the
+/// realizer (realizer.h) applies one through the Kernel interface.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/ipv4.h"
+#include "model/topology.h"
+#include "plan/ruleset.h"
+
+namespace testbed {
+
+/// One interface of a node: named after its network, inside the node's namespace.
+struct InterfacePlan {
+    std::string name;
+    std::string network;
+    std::vector<Ipv4> addresses;
+    int prefix = 24;
+};
+
+/// A route: `destination` (prefix 0 for the default route) via `gateway`.
+struct RoutePlan {
+    Subnet destination;
+    Ipv4 gateway;
+    std::string interface;
+};
+
+/// One namespace and what goes in it.
+struct NamespacePlan {
+    enum class Kind { host, router, bridge };
+    std::string name;  ///< node name, or network name for a bridge
+    Kind kind = Kind::host;
+    std::vector<InterfacePlan> interfaces;
+    std::vector<RoutePlan> routes;
+    std::string ruleset;  ///< nftables text; empty for none
+    /// Sysctls beyond the ones every namespace gets (e.g. conntrack timeouts).
+    std::vector<std::pair<std::string, std::string>> sysctls;
+};
+
+/// One end of a link: a namespace (index into NetworkPlan::namespaces) and
+/// the interface name inside it.
+struct LinkEnd {
+    size_t ns = 0;
+    std::string interface;
+};
+
+/// A veth pair; for a bridged network one pair per member, the second end
+/// enslaved to the bridge named `bridge` in the bridge's namespace.
+struct LinkPlan {
+    std::string network;
+    LinkEnd a;
+    LinkEnd b;
+    bool b_is_bridge_port = false;
+};
+
+struct NetworkPlan {
+    std::vector<NamespacePlan> namespaces;
+    std::vector<LinkPlan> links;
+    std::vector<std::string> warnings;
+
+    /// Index of the namespace of a node or bridge; throws Error when absent.
+    size_t index_of(const std::string& name, NamespacePlan::Kind kind) const;
+};
+
+/// The bridge device's name inside a bridge namespace.
+inline constexpr const char* kBridgeName = "br0";
+
+/// Plans the kernel objects of a topology that passed validate_topology().
+NetworkPlan plan_network(const Topology& topo);
+
+/// The ruleset (and sysctls) of one router of a validated topology; with
+/// `nat` given, as if the router had that behaviour (the set-nat step).
+RulesetResult plan_router_rules(const Topology& topo, const Router& router,
+                                const std::optional<NatSpec>& nat = std::nullopt);
+
+}  // namespace testbed

@@ -1,0 +1,316 @@
+#include "plan/ruleset.h"
+
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+
+#include <array>
+
+#include "base/duration.h"
+
+namespace testbed {
+namespace {
+
+constexpr std::array<const char*, 2> kProtocols{"udp", "tcp"};
+
+/// RFC 4787 REQ-5 asks at least 2 minutes of a UDP mapping; RFC 5382 REQ-5
+/// at least 2 hours 4 minutes of an established TCP one.
+constexpr Duration kDefaultUdpTimeout = std::chrono::minutes(2);
+constexpr Duration kDefaultTcpTimeout = std::chrono::minutes(124);
+
+std::string chain(const std::string& name, const std::string& type, const std::string& hook,
+                  const std::string& priority, const std::string& body) {
+    return fmt::format(
+        "    chain {} {{\n        type {} hook {} priority {}; policy accept;\n{}    }}\n", name,
+        type, hook, priority, body);
+}
+
+std::string line(const std::string& rule) {
+    return "        " + rule + "\n";
+}
+
+/// Inbound traffic from the wan that conntrack does not know is dropped
+/// (RFC 5382 REQ-4: silently, or TCP hole punching fails), or refused with a
+/// reset when the behaviour asks for rst. `dnat_ok` lets in what a filtering
+/// map translated.
+std::string unsolicited(const std::string& wan, TcpUnsolicited tcp, bool dnat_ok) {
+    std::string out = line(fmt::format("iifname \"{}\" ct state established,related accept", wan));
+    if (dnat_ok) out += line(fmt::format("iifname \"{}\" ct status dnat accept", wan));
+    if (tcp == TcpUnsolicited::rst)
+        out += line(fmt::format("iifname \"{}\" meta l4proto tcp reject with tcp reset", wan));
+    out += line(fmt::format("iifname \"{}\" drop", wan));
+    return out;
+}
+
+std::string seconds_value(Duration d) {
+    return std::to_string(std::max<int64_t>(1, (d.count() + 999) / 1000));
+}
+
+/// Builds the ruleset of a translating router.
+class NatRules {
+  public:
+    NatRules(const RouterRules& r, const NatBehaviour& b) : r_(r), b_(b) {}
+
+    RulesetResult build() {
+        RulesetResult result;
+        const bool filter_map = b_.filtering == Behaviour::endpoint_independent ||
+                                b_.filtering == Behaviour::address_dependent;
+        const bool use_map = filter_map || b_.hairpin;
+        const bool use_set = b_.filtering == Behaviour::address_dependent;
+        std::string text;
+        if (port_table()) text += port_table_declarations();
+        if (use_map) text += declarations(use_set);
+        text += chain("postrouting", "nat", "postrouting", "srcnat", source_nat());
+        if (use_map || port_table()) {
+            text +=
+                chain("record", "filter", "postrouting", "srcnat + 10", record(use_map, use_set));
+        }
+        if (use_set) text += chain("screen", "filter", "prerouting", "dstnat - 10", screen());
+        if (use_map) text += chain("inbound", "nat", "prerouting", "dstnat", inbound(filter_map));
+        text += chain("forward", "filter", "forward", "filter",
+                      unsolicited(r_.wan, b_.tcp_unsolicited, filter_map));
+        text += chain("input", "filter", "input", "filter",
+                      unsolicited(r_.wan, b_.tcp_unsolicited, false));
+        result.text = fmt::format("table ip {} {{\n{}}}\n", kTableName, text);
+        result.sysctls = timeouts();
+        warn_about_approximations(result.warnings);
+        return result;
+    }
+
+  private:
+    const RouterRules& r_;
+    const NatBehaviour& b_;
+
+    /// The kernel picks a random port for every new connection.
+    bool random() const {
+        return b_.mapping != Behaviour::endpoint_independent || b_.ports == PortAssignment::random;
+    }
+
+    /// An explicit table of external ports, keyed by what the mapping
+    /// depends on, where the kernel's own choice would not give the mapping:
+    /// address-dependent mapping, and endpoint-independent mapping whose
+    /// ports are not preserved (the kernel would pick anew per destination).
+    bool port_table() const {
+        return b_.mapping == Behaviour::address_dependent ||
+               (b_.mapping == Behaviour::endpoint_independent &&
+                b_.ports != PortAssignment::preserve);
+    }
+
+    std::string table_key(const char* protocol, bool conntrack) const {
+        const bool by_address = b_.mapping == Behaviour::address_dependent;
+        if (conntrack) {
+            return std::string("ct original ip saddr . ct original proto-src") +
+                   (by_address ? " . ct original ip daddr" : "");
+        }
+        return fmt::format("ip saddr . {} sport{}", protocol, by_address ? " . ip daddr" : "");
+    }
+
+    Duration timeout(const std::string& protocol) const {
+        if (protocol == "udp") return b_.udp_timeout.value_or(kDefaultUdpTimeout);
+        return b_.tcp_timeout.value_or(kDefaultTcpTimeout);
+    }
+
+    std::string port_table_declarations() const {
+        std::string out;
+        const bool by_address = b_.mapping == Behaviour::address_dependent;
+        for (const char* p : kProtocols) {
+            out += fmt::format(
+                "    map {}_ports {{ type ipv4_addr . inet_service{} : inet_service; flags "
+                "dynamic,timeout; timeout {}; }}\n",
+                p, by_address ? " . ipv4_addr" : "", format_duration(timeout(p)));
+        }
+        return out;
+    }
+
+    std::string declarations(bool use_set) const {
+        std::string out;
+        for (const char* p : kProtocols) {
+            const std::string t = format_duration(timeout(p));
+            out += fmt::format(
+                "    map {}_mapped {{ type inet_service : ipv4_addr . inet_service; flags "
+                "dynamic,timeout; "
+                "timeout {}; }}\n",
+                p, t);
+            if (use_set) {
+                out += fmt::format(
+                    "    set {}_contacted {{ type inet_service . ipv4_addr; flags dynamic,timeout; "
+                    "timeout {}; }}\n",
+                    p, t);
+            }
+        }
+        return out;
+    }
+
+    /// Sequential ports: a counter per protocol, mapped to base + i * step.
+    std::string sequential_ports(const char* protocol) const {
+        constexpr int kBase = 20000;
+        const int step = std::max(1, b_.port_step);
+        const int count = std::min(1000, (65535 - kBase) / step);
+        std::vector<std::string> entries;
+        entries.reserve(static_cast<size_t>(count));
+        for (int i = 0; i < count; ++i)
+            entries.push_back(fmt::format("{} : {}", i, kBase + i * step));
+        return line(fmt::format(
+            "oifname \"{}\" meta l4proto {} snat ip to {} : numgen inc mod {} map {{ {} }}", r_.wan,
+            protocol, r_.wan_address.str(), count, fmt::join(entries, ", ")));
+    }
+
+    std::string source_nat() const {
+        std::string out;
+        for (const char* p : kProtocols) {
+            // A key already in the table keeps its port; a failed lookup falls through.
+            if (port_table()) {
+                out += line(
+                    fmt::format("oifname \"{}\" meta l4proto {} snat ip to {} : {} map @{}_ports",
+                                r_.wan, p, r_.wan_address.str(), table_key(p, false), p));
+            }
+            if (b_.ports == PortAssignment::sequential) out += sequential_ports(p);
+        }
+        out += line(fmt::format("oifname \"{}\" masquerade{}", r_.wan, random() ? " random" : ""));
+        if (b_.hairpin && !r_.lan_subnets.empty()) {
+            std::vector<std::string> subnets;
+            for (const auto& s : r_.lan_subnets) subnets.push_back(s.str());
+            // RFC 4787 REQ-9: a hairpinned packet carries the public source.
+            out +=
+                line(fmt::format("oifname != \"{}\" ct status dnat ip saddr {{ {} }} snat ip to {}",
+                                 r_.wan, fmt::join(subnets, ", "), r_.wan_address.str()));
+        }
+        return out;
+    }
+
+    /// After srcnat: the packet carries its external port now.
+    std::string record(bool use_map, bool use_set) const {
+        std::string out;
+        for (const char* p : kProtocols) {
+            if (port_table()) {
+                out += line(fmt::format(
+                    "oifname \"{0}\" meta l4proto {1} update @{1}_ports {{ {2} : {1} sport }}",
+                    r_.wan, p, table_key(p, true)));
+            }
+            if (use_map) {
+                out +=
+                    line(fmt::format("oifname \"{0}\" meta l4proto {1} update @{1}_mapped {{ {1} "
+                                     "sport : ct original "
+                                     "ip saddr . ct original proto-src }}",
+                                     r_.wan, p));
+            }
+            if (use_set) {
+                out += line(fmt::format(
+                    "oifname \"{0}\" meta l4proto {1} update @{1}_contacted {{ {1} sport . ip "
+                    "daddr }}",
+                    r_.wan, p));
+            }
+        }
+        return out;
+    }
+
+    std::string screen() const {
+        std::string out;
+        for (const char* p : kProtocols) {
+            out +=
+                line(fmt::format("iifname \"{0}\" ct state new meta l4proto {1} {1} dport . ip "
+                                 "saddr != @{1}_contacted drop",
+                                 r_.wan, p));
+        }
+        return out;
+    }
+
+    std::string inbound(bool filter_map) const {
+        std::string out;
+        for (const char* p : kProtocols) {
+            if (filter_map) {
+                out += line(fmt::format(
+                    "iifname \"{0}\" meta l4proto {1} dnat ip to {1} dport map @{1}_mapped", r_.wan,
+                    p));
+            }
+            if (b_.hairpin) {
+                out +=
+                    line(fmt::format("iifname != \"{0}\" ip daddr {2} meta l4proto {1} dnat ip to "
+                                     "{1} dport map @{1}_mapped",
+                                     r_.wan, p, r_.wan_address.str()));
+            }
+        }
+        return out;
+    }
+
+    std::vector<std::pair<std::string, std::string>> timeouts() const {
+        std::vector<std::pair<std::string, std::string>> out;
+        if (b_.udp_timeout) {
+            out.emplace_back("net/netfilter/nf_conntrack_udp_timeout",
+                             seconds_value(*b_.udp_timeout));
+            out.emplace_back("net/netfilter/nf_conntrack_udp_timeout_stream",
+                             seconds_value(*b_.udp_timeout));
+        }
+        if (b_.tcp_timeout) {
+            out.emplace_back("net/netfilter/nf_conntrack_tcp_timeout_established",
+                             seconds_value(*b_.tcp_timeout));
+        }
+        return out;
+    }
+
+    /// A mapping per destination cannot preserve ports: such a request gets
+    /// random ports, and says so.
+    void warn_about_approximations(std::vector<std::string>& warnings) const {
+        if (b_.mapping == Behaviour::endpoint_independent || b_.ports != PortAssignment::preserve)
+            return;
+        NatBehaviour given = b_;
+        given.ports = PortAssignment::random;
+        warnings.push_back(
+            fmt::format("router '{}': asked for {}; a mapping per destination cannot keep "
+                        "ports, so this gives {}",
+                        r_.router, describe(b_), describe(given)));
+    }
+};
+
+/// Filtering without translation: conntrack for APD; sets of inside
+/// endpoints (EI) or endpoint . remote address (AD) filled on the way out.
+std::string firewall_rules(const RouterRules& r, const FirewallSpec& fw) {
+    std::string decl;
+    std::string body;
+    if (fw.block_udp) body += line("meta l4proto udp drop");
+    if (fw.block_tcp) body += line("meta l4proto tcp drop");
+    const bool ei = fw.filtering == Behaviour::endpoint_independent;
+    const bool ad = fw.filtering == Behaviour::address_dependent;
+    if (ei || ad) {
+        for (const std::string p : kProtocols) {
+            const std::string out_key = "ip saddr . " + p + " sport" + (ad ? " . ip daddr" : "");
+            const std::string in_key = "ip daddr . " + p + " dport" + (ad ? " . ip saddr" : "");
+            decl += fmt::format(
+                "    set {}_inside {{ type ipv4_addr . inet_service{}; flags dynamic,timeout; "
+                "timeout 2m; }}\n",
+                p, ad ? " . ipv4_addr" : "");
+            body += line(fmt::format("iifname != \"{}\" meta l4proto {} update @{}_inside {{ {} }}",
+                                     r.wan, p, p, out_key));
+            body += line(fmt::format("iifname \"{}\" meta l4proto {} {} @{}_inside accept", r.wan,
+                                     p, in_key, p));
+        }
+    }
+    if (fw.filtering != Behaviour::none) body += unsolicited(r.wan, TcpUnsolicited::drop, false);
+    if (body.empty()) return {};
+    return decl + chain("forward", "filter", "forward", "filter", body);
+}
+
+}  // namespace
+
+RulesetResult router_ruleset(const RouterRules& rules) {
+    if (rules.nat && rules.nat->translates()) return NatRules(rules, *rules.nat).build();
+    RulesetResult result;
+    std::string body;
+    if (rules.nat) {
+        FirewallSpec as_firewall;
+        as_firewall.filtering = rules.nat->filtering;
+        as_firewall.block_udp = rules.nat->block_udp;
+        body = firewall_rules(rules, as_firewall);
+    } else if (rules.firewall) {
+        body = firewall_rules(rules, *rules.firewall);
+    }
+    if (!body.empty()) result.text = fmt::format("table ip {} {{\n{}}}\n", kTableName, body);
+    return result;
+}
+
+std::vector<std::string> conntrack_timeout_keys() {
+    return {"net/netfilter/nf_conntrack_udp_timeout",
+            "net/netfilter/nf_conntrack_udp_timeout_stream",
+            "net/netfilter/nf_conntrack_tcp_timeout_established"};
+}
+
+}  // namespace testbed

@@ -1,0 +1,155 @@
+// peer: the clients A and B of the seed lecture.
+//   peer --server S --id ME --connect OTHER --transport udp|tcp ...
+//     hole punching through the rendezvous server (connect.h);
+//   peer probe --server S
+//     this host's mapped endpoint and, against a server with an alternate
+//     address, RFC 5780 discovery of the NAT's behaviour (probe.h).
+// The last stdout line is one JSON object; logs go to stderr.
+
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "base/duration.h"
+#include "base/error.h"
+#include "base/log.h"
+#include "programs/peer/connect.h"
+#include "programs/peer/probe.h"
+#include "punch/protocol.h"
+#include "stun/stun.h"
+
+namespace {
+
+using namespace testbed;
+
+constexpr int kUsage = 2;
+
+struct Arguments {
+    std::string server;
+    std::string timeout = "10s";
+    std::string punch_timeout = "2s";
+    std::string hold = "0s";
+    std::string keepalive = "1s";
+    std::string transport = "udp";
+    std::string probe_timeout = "3s";
+    uint16_t local_port = 0;
+};
+
+int usage(const std::string& why) {
+    log::error("{}", why);
+    return kUsage;
+}
+
+int probe(const Arguments& a) {
+    auto server = stun::Endpoint::parse(a.server);
+    auto timeout = parse_duration(a.probe_timeout);
+    if (!server || !timeout)
+        return usage("probe: --server expects ADDRESS:PORT and --timeout a duration like 3s");
+    programs::ProbeOptions options;
+    options.server = *server;
+    options.timeout = *timeout;
+    options.local_port = a.local_port;
+    const nlohmann::json out = programs::probe_nat(options);
+    fmt::print("{}\n", out.dump());
+    return out["result"] == "ok" ? 0 : 1;
+}
+
+/// A duration option, or a usage error naming it.
+std::optional<Duration> duration_option(const std::string& name, const std::string& text) {
+    auto d = parse_duration(text);
+    if (!d) log::error("{} '{}': expected a duration like 2s or 500ms", name, text);
+    return d;
+}
+
+int connect(const Arguments& a, programs::ConnectOptions o) {
+    auto server = stun::Endpoint::parse(a.server);
+    if (!server) return usage(fmt::format("--server '{}': expected ADDRESS:PORT", a.server));
+    o.server = *server;
+    if (!punch::valid_peer_id(o.id) || !punch::valid_peer_id(o.target))
+        return usage("--id and --connect: 1 to 64 of the characters A-Z a-z 0-9 . _ -");
+    if (o.id == o.target) return usage("--connect names this peer's own --id");
+    if (a.transport != "udp" && a.transport != "tcp")
+        return usage(fmt::format("--transport '{}': expected udp or tcp", a.transport));
+    o.tcp = a.transport == "tcp";
+    auto timeout = duration_option("--timeout", a.timeout);
+    auto punch_timeout = duration_option("--punch-timeout", a.punch_timeout);
+    auto hold = duration_option("--hold", a.hold);
+    auto keepalive = duration_option("--keepalive", a.keepalive);
+    if (!timeout || !punch_timeout || !hold || !keepalive) return kUsage;
+    o.timeout = *timeout;
+    o.punch_timeout = *punch_timeout;
+    o.hold = *hold;
+    o.keepalive = *keepalive;
+    o.local_port = a.local_port;
+    const nlohmann::json out = o.tcp ? programs::connect_tcp(o) : programs::connect_udp(o);
+    fmt::print("{}\n", out.dump());
+    return out["result"] == "failed" ? 1 : 0;
+}
+
+}  // namespace
+
+namespace {
+int run(int argc, char** argv) {
+    CLI::App app{
+        "peer: NAT traversal client (the peers A and B of the seed lecture)\n"
+        "  peer --server HOST:PORT --id NAME --connect OTHER --transport udp|tcp [options]\n"
+        "  peer probe --server HOST:PORT"};
+    app.require_subcommand(0, 1);
+    Arguments a;
+    programs::ConnectOptions o;
+    bool verbose = false;
+    bool no_private = false;
+    bool no_relay = false;
+    app.add_flag("-v,--verbose", verbose, "Debug logs");
+    app.add_option("--server", a.server, "The rendezvous server, ADDRESS:PORT");
+    app.add_option("--id", o.id, "This peer's id at the server");
+    app.add_option("--connect", o.target, "The id of the peer to connect to");
+    app.add_option("--transport", a.transport, "udp or tcp")->capture_default_str();
+    app.add_flag("--no-private", no_private, "Do not try the other peer's private endpoints");
+    app.add_flag("--no-relay", no_relay, "Do not fall back to the server's relay");
+    app.add_flag("--predict", o.predict,
+                 "Predict the ports of sequential symmetric NATs (UDP): measure this NAT's step "
+                 "and try the other's next ports");
+    app.add_option("--timeout", a.timeout, "Give up after this long")->capture_default_str();
+    app.add_option("--punch-timeout", a.punch_timeout,
+                   "Try direct paths alone this long, then the relay as well")
+        ->capture_default_str();
+    app.add_option("--hold", a.hold,
+                   "After connecting, keep the path this long, then check it still carries data")
+        ->capture_default_str();
+    app.add_option("--keepalive", a.keepalive, "Keepalive interval during --hold (0s: none)")
+        ->capture_default_str();
+    app.add_option("--local-port", a.local_port, "Use this local port (default: any)");
+    auto* probe_cmd = app.add_subcommand(
+        "probe", "Learn this host's mapped endpoint and classify its NAT (RFC 5780)");
+    probe_cmd->add_option("--server", a.server, "STUN server ADDRESS:PORT")->required();
+    probe_cmd->add_option("--local-port", a.local_port, "Send from this UDP port (default: any)");
+    probe_cmd->add_option("--timeout", a.probe_timeout, "Give up after this long")
+        ->capture_default_str();
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : kUsage;
+    }
+    log::set_level(verbose ? log::Level::debug : log::Level::info);
+    o.use_private = !no_private;
+    o.relay = !no_relay;
+    try {
+        if (*probe_cmd) return probe(a);
+        if (a.server.empty() || o.id.empty() || o.target.empty())
+            return usage(
+                "expected --server, --id and --connect (or the probe subcommand); see --help");
+        return connect(a, o);
+    } catch (const std::exception& e) {
+        log::error("{}", e.what());
+        fmt::print("{}\n", programs::failed(o, e.what()).dump());
+        return 1;
+    }
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    return testbed::guarded_main("peer", argc, argv, run);
+}

@@ -1,0 +1,166 @@
+#include "programs/peer/probe.h"
+
+#include <fmt/core.h>
+
+#include <cmath>
+
+#include "base/log.h"
+#include "programs/net/udp.h"
+
+namespace testbed::programs {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+struct Answer {
+    stun::Message message;
+    double rtt_ms = 0;
+};
+
+/// One Binding transaction: retransmits every 100 ms until an answer with
+/// the same transaction id comes or `wait` passes.
+std::optional<Answer> transact(UdpSocket& socket, const stun::Endpoint& to, Duration wait,
+                               std::optional<stun::Message::Change> change = std::nullopt) {
+    stun::Message request;
+    request.transaction = stun::new_transaction_id();
+    if (change) request.add_change_request(change->ip, change->port);
+    const auto bytes = stun::encode(request);
+    const auto deadline = Clock::now() + wait;
+    const auto interval = milliseconds(100);
+    while (Clock::now() < deadline) {
+        const auto sent = Clock::now();
+        socket.send_to(to, bytes);
+        const auto until = std::min(sent + interval, deadline);
+        while (Clock::now() < until) {
+            auto d = socket.receive(std::chrono::duration_cast<milliseconds>(until - Clock::now()));
+            if (!d) break;
+            auto decoded = stun::decode(d->bytes);
+            auto* m = std::get_if<stun::Message>(&decoded);
+            if (m && m->transaction == request.transaction && m->cls == stun::Class::success) {
+                return Answer{
+                    *m, std::chrono::duration<double, std::milli>(Clock::now() - sent).count()};
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+UdpSocket fresh_socket() {
+    return UdpSocket({Ipv4{0}, 0});
+}
+
+std::string mapping_behaviour(const ProbeOptions& o, UdpSocket& socket, const stun::Endpoint& local,
+                              const stun::Endpoint& mapped1, const stun::Endpoint& other) {
+    if (mapped1 == local) return "none";
+    // Test II: the alternate address, primary port.
+    auto two = transact(socket, {other.ip, o.server.port}, o.timeout);
+    if (!two || !two->message.mapped()) return "unknown";
+    if (*two->message.mapped() == mapped1) return "endpoint-independent";
+    // Test III: the alternate address and port.
+    auto three = transact(socket, other, o.timeout);
+    if (!three || !three->message.mapped()) return "unknown";
+    return *three->message.mapped() == *two->message.mapped() ? "address-dependent"
+                                                              : "address-and-port-dependent";
+}
+
+/// On a socket that has talked to the primary address only, so that earlier
+/// tests cannot have opened the filter.
+std::string filtering_behaviour(const ProbeOptions& o, bool translated) {
+    UdpSocket socket = fresh_socket();
+    if (!transact(socket, o.server, o.timeout)) return "unknown";
+    if (transact(socket, o.server, o.negative_wait, stun::Message::Change{true, true})) {
+        return translated ? "endpoint-independent" : "none";
+    }
+    if (transact(socket, o.server, o.negative_wait, stun::Message::Change{false, true}))
+        return "address-dependent";
+    return "address-and-port-dependent";
+}
+
+/// Whether a packet sent to our own public endpoint comes back in (RFC 5780 §4.5).
+bool hairpins(const ProbeOptions& o, UdpSocket& target, const stun::Endpoint& mapped) {
+    UdpSocket sender = fresh_socket();
+    stun::Message request;
+    request.transaction = stun::new_transaction_id();
+    const auto bytes = stun::encode(request);
+    const auto deadline = Clock::now() + o.negative_wait;
+    while (Clock::now() < deadline) {
+        sender.send_to(mapped, bytes);
+        auto d = target.receive(milliseconds(100));
+        if (!d) continue;
+        auto decoded = stun::decode(d->bytes);
+        auto* m = std::get_if<stun::Message>(&decoded);
+        if (m && m->transaction == request.transaction) return true;
+    }
+    return false;
+}
+
+/// Port assignment from three new mappings made one after the other.
+void port_assignment(const ProbeOptions& o, nlohmann::json& out) {
+    std::vector<int> deltas;
+    bool preserved = true;
+    std::optional<int> previous;
+    for (int i = 0; i < 3; ++i) {
+        UdpSocket socket = fresh_socket();
+        auto answer = transact(socket, o.server, o.timeout);
+        if (!answer || !answer->message.mapped()) {
+            out["ports"] = "unknown";
+            return;
+        }
+        const int port = answer->message.mapped()->port;
+        preserved = preserved && port == socket.local().port;
+        if (previous) deltas.push_back(port - *previous);
+        previous = port;
+    }
+    if (preserved) {
+        out["ports"] = "preserve";
+    } else if (deltas[0] == deltas[1] && deltas[0] >= 1 && deltas[0] <= 16) {
+        out["ports"] = "sequential";
+        out["port_step"] = deltas[0];
+    } else {
+        out["ports"] = "random";
+    }
+}
+
+}  // namespace
+
+std::optional<stun::Endpoint> binding(UdpSocket& socket, const stun::Endpoint& server,
+                                      Duration wait) {
+    auto answer = transact(socket, server, wait);
+    if (!answer) return std::nullopt;
+    return answer->message.mapped();
+}
+
+nlohmann::json probe_nat(const ProbeOptions& o) {
+    UdpSocket socket({Ipv4{0}, o.local_port});
+    const stun::Endpoint local{route_source(o.server).ip, socket.local().port};
+    nlohmann::json out = {{"server", o.server.str()}, {"local", local.str()}};
+    auto first = transact(socket, o.server, o.timeout);
+    if (!first || !first->message.mapped()) {
+        out["result"] = "failed";
+        out["error"] = fmt::format("no STUN answer from {} within {}", o.server.str(),
+                                   format_duration(o.timeout));
+        return out;
+    }
+    const stun::Endpoint mapped = *first->message.mapped();
+    const bool translated = !(mapped == local);
+    out["result"] = "ok";
+    out["mapped"] = mapped.str();
+    out["translated"] = translated;
+    out["rtt_ms"] = std::round(first->rtt_ms * 100) / 100;
+    const stun::Attribute* other_attr = first->message.find(stun::attr::other_address);
+    const auto other = other_attr ? stun::decode_address(other_attr->value) : std::nullopt;
+    if (!other) {
+        out["discovery"] =
+            "the server has no alternate address (rendezvous --alt): mapping and filtering "
+            "untested";
+        return out;
+    }
+    out["mapping"] = mapping_behaviour(o, socket, local, mapped, *other);
+    out["filtering"] = filtering_behaviour(o, translated);
+    out["hairpin"] = hairpins(o, socket, mapped);
+    port_assignment(o, out);
+    return out;
+}
+
+}  // namespace testbed::programs

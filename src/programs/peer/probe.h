@@ -1,0 +1,35 @@
+#pragma once
+/// NAT behaviour discovery (RFC 5780 §4): what mapping, filtering,
+/// hairpinning and port assignment the NATs between this host and a STUN
+/// server show. Needs a server with an alternate address for mapping and
+/// filtering (`rendezvous --alt`); with a plain STUN server only the mapped
+/// address is learnt.
+
+#include <nlohmann/json.hpp>
+
+#include "base/duration.h"
+#include "stun/stun.h"
+
+namespace testbed::programs {
+
+struct ProbeOptions {
+    stun::Endpoint server;
+    Duration timeout = std::chrono::seconds(3);  ///< for the first answer
+    Duration negative_wait =
+        std::chrono::milliseconds(500);  ///< for tests whose answer may not come
+    uint16_t local_port = 0;             ///< port of the first (mapping) socket; 0 for any
+};
+
+/// Runs the tests and returns the JSON the spec's output contract names
+/// (`mapping`, `filtering`, `hairpin`, `ports`, `mapped`, plus `result`,
+/// `local`, `translated`, `rtt_ms`). `result` is "failed" when the server
+/// does not answer at all.
+nlohmann::json probe_nat(const ProbeOptions& options);
+
+class UdpSocket;
+/// One STUN Binding transaction from `socket` (retransmitted every 100 ms):
+/// the mapped endpoint the server saw, or nullopt after `wait`.
+std::optional<stun::Endpoint> binding(UdpSocket& socket, const stun::Endpoint& server,
+                                      Duration wait);
+
+}  // namespace testbed::programs

@@ -1,0 +1,12 @@
+#pragma once
+/// Text made safe for the XML and HTML reports.
+
+#include <string>
+
+namespace testbed {
+
+/// `s` with the characters XML and HTML reserve escaped, and the control
+/// characters XML 1.0 forbids replaced by '?'.
+std::string xml_escape(const std::string& s);
+
+}  // namespace testbed

@@ -1,0 +1,55 @@
+#pragma once
+/// Starting a step's program, behind a small interface: the runner's steps
+/// (start, ready, wait, the final stop) are unit-tested with a fake
+/// launcher, and run for real by ProcessLauncher (process.h).
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/duration.h"
+#include "base/exit_status.h"
+
+namespace testbed {
+
+struct LaunchSpec {
+    std::string name;  ///< the process name from the topology
+    std::string node;
+    int netns_fd = -1;
+    std::vector<std::string> argv;
+    std::map<std::string, std::string> env;
+    std::string stdout_path;
+    std::string stderr_path;
+};
+
+/// A program that was started.
+class RunningProcess {
+  public:
+    virtual ~RunningProcess() = default;
+    virtual const LaunchSpec& spec() const = 0;
+    virtual int pid() const = 0;
+    /// Waits until it exits or `timeout` passes (0: just look); true once it
+    /// exited. Returns early, false, when a signal came (the caller checks
+    /// for an interruption).
+    virtual bool wait_for(Duration timeout) = 0;
+    /// SIGTERM to its process group, up to `grace` for it to exit, then SIGKILL.
+    virtual void stop(Duration grace) = 0;
+    virtual bool exited() const = 0;
+    virtual ExitStatus status() const = 0;
+    /// Whether a UDP socket is bound to `port` (or a TCP one listens on it)
+    /// in its network namespace.
+    virtual bool port_bound(bool tcp, int port) const = 0;
+};
+
+class Launcher {
+  public:
+    virtual ~Launcher() = default;
+    /// Starts the program; throws Error naming the process and program when
+    /// it cannot start.
+    virtual std::unique_ptr<RunningProcess> launch(const LaunchSpec& spec) = 0;
+    /// Whether a step's program can be found (else the scenario is a SKIP).
+    virtual bool can_find(const std::string& program) const = 0;
+};
+
+}  // namespace testbed

@@ -1,0 +1,57 @@
+#include "run/ready.h"
+
+#include <fcntl.h>
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace testbed {
+
+bool table_has_port(const std::string& table, bool tcp, int port) {
+    std::istringstream in(table);
+    std::string line;
+    std::getline(in, line);  // header
+    const std::string want = fmt::format(":{:04X}", port);
+    while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        std::string slot, local, remote, state;
+        fields >> slot >> local >> remote >> state;
+        if (local.size() < want.size() ||
+            local.compare(local.size() - want.size(), want.size(), want) != 0)
+            continue;
+        if (!tcp || state == "0A") return true;  // 0A: TCP_LISTEN
+    }
+    return false;
+}
+
+bool port_bound(int pid, bool tcp, int port) {
+    for (const char* family : {"", "6"}) {
+        std::ifstream file(fmt::format("/proc/{}/net/{}{}", pid, tcp ? "tcp" : "udp", family));
+        if (!file) continue;
+        std::stringstream text;
+        text << file.rdbuf();
+        if (table_has_port(text.str(), tcp, port)) return true;
+    }
+    return false;
+}
+
+OutputWatch::OutputWatch(std::string path, const std::string& regex)
+    : path_(std::move(path)), regex_(regex, std::regex::ECMAScript) {}
+
+bool OutputWatch::matched() {
+    if (found_) return true;
+    if (!fd_.valid()) fd_.reset(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd_.valid()) return false;
+    char buffer[65536];
+    size_t added = 0;
+    for (ssize_t n; (n = ::read(fd_.get(), buffer, sizeof buffer)) > 0;) {
+        text_.append(buffer, static_cast<size_t>(n));
+        added += static_cast<size_t>(n);
+    }
+    if (added > 0) found_ = std::regex_search(text_, regex_);
+    return found_;
+}
+
+}  // namespace testbed

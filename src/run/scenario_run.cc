@@ -1,0 +1,116 @@
+#include "run/scenario_run.h"
+
+#include <fmt/core.h>
+
+#include <chrono>
+
+#include "base/interrupt.h"
+#include "base/log.h"
+#include "check/expect.h"
+#include "run/capture.h"
+
+namespace testbed {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// Arrows in a run's packet ladder; the pcap files have every frame.
+constexpr size_t kLadderRows = 400;
+
+double ms_since(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+/// Everything a process printed on stdout (for the expectations).
+std::string read_whole(const std::string& path) {
+    std::string text;
+    if (std::FILE* f = std::fopen(path.c_str(), "rbe")) {
+        char buffer[65536];
+        for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
+        (void)std::fclose(f);
+    }
+    return text;
+}
+
+}  // namespace
+
+ScenarioRun::ScenarioRun(const Topology& topo, const NetworkPlan& plan, const RunOptions& options,
+                         Kernel& kernel, Launcher& launcher, RunReport& report)
+    : topo_(topo),
+      plan_(plan),
+      options_(options),
+      kernel_(kernel),
+      launcher_(launcher),
+      report_(report) {}
+
+ScenarioRun::~ScenarioRun() {
+    teardown();
+}
+
+void ScenarioRun::build() {
+    const auto t0 = Clock::now();
+    for (const auto& w : plan_.warnings) warn(w);
+    realizer_ = std::make_unique<Realizer>(kernel_, plan_);
+    realizer_->build();
+    kernel_.finish_build();
+    if (options_.capture) start_capture();
+    report_.build_ms = ms_since(t0);
+    log::debug("built {} namespaces in {:.1f} ms", plan_.namespaces.size(), report_.build_ms);
+}
+
+void ScenarioRun::run_steps() {
+    const auto t1 = Clock::now();
+    for (const auto& step : topo_.steps) {
+        throw_if_interrupted();
+        if (!run_step(step)) break;
+    }
+    report_.run_ms = ms_since(t1);
+}
+
+void ScenarioRun::finish() {
+    for (auto& [name, process] : processes_) process->stop(options_.stop_grace);
+    if (capture_) finish_capture();
+    for (const auto& e : topo_.expectations) {
+        ProcessOutcome outcome;
+        auto it = processes_.find(e.process);
+        if (it != processes_.end()) {
+            outcome.started = true;
+            outcome.status = it->second->status();
+            outcome.stdout_text = read_whole(it->second->spec().stdout_path);
+        }
+        for (auto& c : check_expectation(e, outcome)) report_.checks.push_back(std::move(c));
+    }
+}
+
+void ScenarioRun::teardown() {
+    const auto t = Clock::now();
+    processes_.clear();
+    capture_.reset();
+    if (realizer_) realizer_->teardown();
+    report_.teardown_ms += ms_since(t);
+}
+
+void ScenarioRun::warn(const std::string& warning) {
+    log::warning("{}", warning);
+    report_.warnings.push_back(warning);
+}
+
+void ScenarioRun::start_capture() {
+    std::vector<int> fds;
+    fds.reserve(plan_.namespaces.size());
+    for (size_t i = 0; i < plan_.namespaces.size(); ++i)
+        fds.push_back(kernel_.netns_fd(realizer_->ns_id(i)));
+    capture_ = std::make_unique<Capture>(plan_taps(plan_), fds, report_.log_dir);
+}
+
+void ScenarioRun::finish_capture() {
+    std::vector<Sighting> frames = capture_->stop();
+    report_.captures = capture_->files();
+    std::vector<std::string> nodes;
+    for (const auto& ns : plan_.namespaces) {
+        if (ns.kind != NamespacePlan::Kind::bridge) nodes.push_back(ns.name);
+    }
+    report_.ladder = build_ladder(std::move(frames), nodes, kLadderRows);
+}
+
+}  // namespace testbed

@@ -1,0 +1,78 @@
+#pragma once
+/// One scenario on a built network: builds it through a Kernel, runs the
+/// steps (start, wait, sleep, link, set-nat, flush) with processes from a
+/// Launcher, then stops every process, checks the expectations and tears
+/// everything down. Both sides are interfaces, so every step is unit-tested
+/// with fakes (tests/unit/run/steps_test.cc) and runs for real with
+/// LinuxKernel and ProcessLauncher.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "check/result.h"
+#include "kernel/kernel.h"
+#include "kernel/realizer.h"
+#include "model/topology.h"
+#include "plan/plan.h"
+#include "run/launcher.h"
+#include "run/scenario.h"
+
+namespace testbed {
+
+class Capture;
+
+class ScenarioRun {
+  public:
+    /// `plan` is plan_network(topo); `report.log_dir` must exist (process
+    /// logs and captures go there). Nothing happens until build().
+    ScenarioRun(const Topology& topo, const NetworkPlan& plan, const RunOptions& options,
+                Kernel& kernel, Launcher& launcher, RunReport& report);
+    ~ScenarioRun();
+    ScenarioRun(const ScenarioRun&) = delete;
+    ScenarioRun& operator=(const ScenarioRun&) = delete;
+
+    /// Builds the network (and starts the capture when asked).
+    void build();
+    /// Runs the steps in order until one fails; failures are in the report.
+    void run_steps();
+    /// Stops what still runs, collects outcomes, checks expectations.
+    void finish();
+    /// Removes every process and namespace. Safe to call twice.
+    void teardown();
+
+  private:
+    bool run_step(const Step& step);
+    bool perform(const StartStep& s, std::string& what);
+    bool perform(const WaitStep& w, std::string& what);
+    bool perform(const SleepStep& s, std::string& what);
+    bool perform(const LinkStep& l, std::string& what);
+    bool perform(const SetNatStep& s, std::string& what);
+    bool perform(const FlushStep& f, std::string& what);
+
+    bool await_ready(RunningProcess& process, const StartStep& s);
+    int ns_of(const std::string& node) const;
+    const std::string& current_rules(const std::string& router);
+    void replace_rules(const std::string& router, std::string next);
+    /// The conntrack timeouts of a fresh namespace of this kernel (read once).
+    const std::vector<Kernel::Sysctl>& kernel_timeouts();
+    void warn(const std::string& warning);
+    void start_capture();
+    void finish_capture();
+
+    const Topology& topo_;
+    const NetworkPlan& plan_;
+    const RunOptions& options_;
+    Kernel& kernel_;
+    Launcher& launcher_;
+    RunReport& report_;
+    std::unique_ptr<Realizer> realizer_;
+    std::map<std::string, std::unique_ptr<RunningProcess>> processes_;
+    std::map<std::string, std::string> rules_;  ///< routers' rulesets changed by steps
+    std::optional<std::vector<Kernel::Sysctl>> kernel_timeouts_;
+    std::unique_ptr<Capture> capture_;
+};
+
+}  // namespace testbed

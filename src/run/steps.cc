@@ -1,0 +1,210 @@
+// ScenarioRun's steps: what each `run:` step does, through the Kernel and
+// the Launcher only.
+
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "base/error.h"
+#include "base/interrupt.h"
+#include "base/log.h"
+#include "plan/ruleset.h"
+#include "run/ready.h"
+#include "run/scenario_run.h"
+
+namespace testbed {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// Polls `probe` until it returns true, the process dies, or the deadline
+/// passes. Short waits on the process pace the loop: no fixed sleeps.
+template <typename Probe>
+bool poll_until(RunningProcess& process, Duration timeout, Probe&& probe) {
+    const auto deadline = Clock::now() + timeout;
+    while (true) {
+        throw_if_interrupted();
+        if (probe()) return true;
+        if (Clock::now() >= deadline) return false;
+        if (process.wait_for(std::chrono::milliseconds(2))) return probe();
+    }
+}
+
+}  // namespace
+
+bool ScenarioRun::run_step(const Step& step) {
+    const auto t = Clock::now();
+    std::string what;
+    bool ok = true;
+    try {
+        ok = std::visit([&](const auto& action) { return perform(action, what); }, step.action);
+    } catch (const Interrupted&) {
+        throw;
+    } catch (const Error& e) {
+        report_.errors.push_back(fmt::format("{}: {}", what, e.what()));
+        ok = false;
+    }
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+    report_.steps.push_back({what, ms, ok});
+    log::debug("step '{}' {} in {:.1f} ms", what, ok ? "done" : "failed", ms);
+    return ok;
+}
+
+int ScenarioRun::ns_of(const std::string& node) const {
+    const auto kind =
+        topo_.find_host(node) ? NamespacePlan::Kind::host : NamespacePlan::Kind::router;
+    return realizer_->ns_id(plan_.index_of(node, kind));
+}
+
+bool ScenarioRun::perform(const StartStep& s, std::string& what) {
+    what = fmt::format("start {} on {}", s.name, s.node);
+    LaunchSpec spec;
+    spec.name = s.name;
+    spec.node = s.node;
+    spec.netns_fd = kernel_.netns_fd(ns_of(s.node));
+    spec.argv = s.argv;
+    spec.env = s.env;
+    spec.stdout_path = fmt::format("{}/{}.stdout", report_.log_dir, s.name);
+    spec.stderr_path = fmt::format("{}/{}.stderr", report_.log_dir, s.name);
+    try {
+        processes_[s.name] = launcher_.launch(spec);
+    } catch (const Error& e) {
+        report_.errors.push_back(e.what());
+        return false;
+    }
+    return await_ready(*processes_[s.name], s);
+}
+
+bool ScenarioRun::await_ready(RunningProcess& process, const StartStep& s) {
+    const ReadySpec& r = s.ready;
+    bool ready = true;
+    std::string condition;
+    switch (r.kind) {
+        case ReadySpec::Kind::none:
+            return true;
+        case ReadySpec::Kind::udp_port:
+        case ReadySpec::Kind::tcp_port: {
+            const bool tcp = r.kind == ReadySpec::Kind::tcp_port;
+            condition = fmt::format("{} port {} bound", tcp ? "TCP" : "UDP", r.port);
+            ready = poll_until(process, r.timeout, [&] { return process.port_bound(tcp, r.port); });
+            break;
+        }
+        case ReadySpec::Kind::stdout_regex: {
+            condition = fmt::format("stdout matching /{}/", r.regex);
+            OutputWatch watch(process.spec().stdout_path, r.regex);
+            ready = poll_until(process, r.timeout, [&] { return watch.matched(); });
+            break;
+        }
+    }
+    if (ready) return true;
+    report_.errors.push_back(fmt::format(
+        "start '{}': not ready ({}) within {}{}", s.name, condition, format_duration(r.timeout),
+        process.exited() ? "; it ended with " + process.status().str() : ""));
+    return false;
+}
+
+bool ScenarioRun::perform(const WaitStep& w, std::string& what) {
+    what = fmt::format("wait {}", fmt::join(w.names, ", "));
+    const auto deadline = Clock::now() + w.timeout;
+    std::vector<std::string> late;
+    for (const auto& name : w.names) {
+        RunningProcess& p = *processes_.at(name);
+        while (!p.exited()) {
+            throw_if_interrupted();
+            const auto left = std::chrono::duration_cast<Duration>(deadline - Clock::now());
+            if (left.count() <= 0) break;
+            p.wait_for(left);
+        }
+        if (!p.exited()) late.push_back(name);
+    }
+    if (late.empty()) return true;
+    report_.errors.push_back(fmt::format("wait: {} still running after {}", fmt::join(late, ", "),
+                                         format_duration(w.timeout)));
+    return false;
+}
+
+bool ScenarioRun::perform(const SleepStep& s, std::string& what) {
+    what = fmt::format("sleep {}", format_duration(s.duration));
+    // A `sleep` step asks for time to pass; slices of 50 ms notice a Ctrl-C.
+    const auto deadline = Clock::now() + s.duration;
+    while (Clock::now() < deadline) {
+        throw_if_interrupted();
+        std::this_thread::sleep_for(
+            std::min<Clock::duration>(deadline - Clock::now(), std::chrono::milliseconds(50)));
+    }
+    return true;
+}
+
+bool ScenarioRun::perform(const LinkStep& l, std::string& what) {
+    what = fmt::format("link {} on {} network {}", l.up ? "up" : "down", l.node, l.network);
+    if (l.up)
+        kernel_.set_link_up(ns_of(l.node), l.network);
+    else
+        kernel_.set_link_down(ns_of(l.node), l.network);
+    return true;
+}
+
+bool ScenarioRun::perform(const SetNatStep& s, std::string& what) {
+    what = fmt::format("set-nat {} to {}", s.router,
+                       s.nat.preset.empty() ? describe(s.nat.behaviour) : s.nat.preset);
+    const RulesetResult next = plan_router_rules(topo_, *topo_.find_router(s.router), s.nat);
+    for (const auto& w : next.warnings) warn(w);
+    const int ns = ns_of(s.router);
+    // Timeouts the new behaviour does not set go back to this kernel's own.
+    for (const auto& [key, value] : kernel_timeouts()) {
+        const bool set_anew = std::any_of(next.sysctls.begin(), next.sysctls.end(),
+                                          [&k = key](const auto& kv) { return kv.first == k; });
+        if (!set_anew) kernel_.set_sysctl(ns, key, value);
+    }
+    for (const auto& [key, value] : next.sysctls) kernel_.set_sysctl(ns, key, value);
+    replace_rules(s.router, next.text);
+    return true;
+}
+
+bool ScenarioRun::perform(const FlushStep& f, std::string& what) {
+    what = fmt::format("flush {}", f.router);
+    kernel_.flush_conntrack(ns_of(f.router));
+    // Loading the rules anew empties the NAT engine's dynamic tables and
+    // restarts its port counters.
+    replace_rules(f.router, current_rules(f.router));
+    return true;
+}
+
+const std::vector<Kernel::Sysctl>& ScenarioRun::kernel_timeouts() {
+    if (kernel_timeouts_) return *kernel_timeouts_;
+    // A namespace of its own, never touched: what this kernel gives a fresh one.
+    const int ns = kernel_.create_namespace("timeouts", {});
+    std::vector<Kernel::Sysctl> values;
+    try {
+        for (const auto& key : conntrack_timeout_keys())
+            values.emplace_back(key, kernel_.read_sysctl(ns, key));
+    } catch (...) {
+        kernel_.destroy_namespace(ns);
+        throw;
+    }
+    kernel_.destroy_namespace(ns);
+    return kernel_timeouts_.emplace(std::move(values));
+}
+
+const std::string& ScenarioRun::current_rules(const std::string& router) {
+    auto it = rules_.find(router);
+    if (it == rules_.end()) {
+        const size_t index = plan_.index_of(router, NamespacePlan::Kind::router);
+        it = rules_.emplace(router, plan_.namespaces[index].ruleset).first;
+    }
+    return it->second;
+}
+
+void ScenarioRun::replace_rules(const std::string& router, std::string next) {
+    // The router's table swapped for `next` in one nftables transaction.
+    const std::string& current = current_rules(router);
+    std::string commands = current.empty() ? "" : fmt::format("delete table ip {}\n", kTableName);
+    commands += next;
+    if (!commands.empty()) kernel_.apply_ruleset(ns_of(router), commands);
+    rules_[router] = std::move(next);
+}
+
+}  // namespace testbed

@@ -1,0 +1,327 @@
+#include "validate/validate.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace testbed {
+namespace {
+
+/// The address realm of a network: the nearest translating router above it,
+/// or nullptr for the top (untranslated) realm. Bounded, as router loops
+/// are only reported later.
+const Router* realm_of(const Topology& topo, const std::string& network) {
+    std::string net = network;
+    for (size_t i = 0; i <= topo.routers.size(); ++i) {
+        const Router* r = topo.router_serving(net);
+        if (!r) return nullptr;
+        if (r->translates()) return r;
+        net = r->wan.network;
+    }
+    return nullptr;
+}
+
+/// Whether realm `outer` contains realm `inner` (the top contains all).
+bool realm_within(const Topology& topo, const Router* inner, const Router* outer) {
+    if (!outer) return true;
+    for (size_t i = 0; inner && i <= topo.routers.size(); ++i) {
+        if (inner == outer) return true;
+        inner = realm_of(topo, inner->wan.network);
+    }
+    return false;
+}
+
+bool attached_to_both(const Topology& topo, const std::string& a, const std::string& b) {
+    auto on = [](const std::vector<Attachment>& atts, const std::string& n) {
+        return std::any_of(atts.begin(), atts.end(),
+                           [&](const Attachment& x) { return x.network == n; });
+    };
+    for (const auto& h : topo.hosts) {
+        if (on(h.attachments, a) && on(h.attachments, b)) return true;
+    }
+    for (const auto& r : topo.routers) {
+        std::vector<Attachment> atts = r.lans;
+        atts.push_back(r.wan);
+        if (on(atts, a) && on(atts, b)) return true;
+    }
+    return false;
+}
+
+/// Private networks behind different NATs may reuse one subnet, as homes
+/// do (the seed's §3.3): when neither realm contains the other and no node
+/// sits on both.
+bool may_overlap(const Topology& topo, const Network& a, const Network& b) {
+    const Router* ra = realm_of(topo, a.name);
+    const Router* rb = realm_of(topo, b.name);
+    return ra != rb && !realm_within(topo, ra, rb) && !realm_within(topo, rb, ra) &&
+           !attached_to_both(topo, a.name, b.name);
+}
+
+/// Addresses in use per realm, and the next candidate for `auto`.
+class AddressBook {
+  public:
+    explicit AddressBook(const Topology& topo) : topo_(topo) {}
+
+    /// Records an explicit address; reports a duplicate or a bad address.
+    void claim(const std::string& network, const AddressSpec& spec, const std::string& owner,
+               Diagnostics& diag) {
+        const Network* net = topo_.find_network(network);
+        if (!net || !net->valid || !spec.address) return;
+        const Ipv4 ip = *spec.address;
+        if (!net->subnet.contains(ip)) {
+            diag.error(spec.loc, fmt::format("{}: address {} is outside network '{}' ({})", owner,
+                                             ip.str(), network, net->subnet.str()));
+            return;
+        }
+        if (!net->subnet.is_usable_host(ip)) {
+            diag.error(
+                spec.loc,
+                fmt::format("{}: address {} is the {} address of {}; expected a host address",
+                            owner, ip.str(), ip == net->subnet.network ? "network" : "broadcast",
+                            net->subnet.str()));
+            return;
+        }
+        auto [it, fresh] = used_.emplace(std::pair{realm_of(topo_, network), ip.value}, owner);
+        if (!fresh) {
+            diag.error(spec.loc, fmt::format("{}: address {} is already used by {}", owner,
+                                             ip.str(), it->second));
+        }
+    }
+
+    /// Picks the first free host address of `network` for an `auto`.
+    void assign(const std::string& network, AddressSpec& spec, const std::string& owner,
+                Diagnostics& diag) {
+        const Network* net = topo_.find_network(network);
+        if (!net || !net->valid || spec.address) return;
+        for (uint32_t v = net->subnet.first_host().value; v <= net->subnet.last_host().value; ++v) {
+            if (used_.emplace(std::pair{realm_of(topo_, network), v}, owner).second) {
+                spec.address = Ipv4{v};
+                return;
+            }
+        }
+        diag.error(spec.loc, fmt::format("{}: network '{}' ({}) has no free address left", owner,
+                                         network, net->subnet.str()));
+    }
+
+  private:
+    const Topology& topo_;
+    std::map<std::pair<const Router*, uint32_t>, std::string> used_;
+};
+
+void check_networks(const Topology& topo, Diagnostics& diag) {
+    for (size_t i = 0; i < topo.networks.size(); ++i) {
+        for (size_t j = 0; j < i; ++j) {
+            const Network& a = topo.networks[i];
+            const Network& b = topo.networks[j];
+            if (a.valid && b.valid && a.subnet.overlaps(b.subnet) && !may_overlap(topo, a, b)) {
+                diag.error(a.loc,
+                           fmt::format("network '{}' ({}) overlaps network '{}' ({}, line {}); "
+                                       "expected disjoint subnets (only networks behind "
+                                       "different NATs may reuse addresses)",
+                                       a.name, a.subnet.str(), b.name, b.subnet.str(), b.loc.line));
+            }
+        }
+    }
+}
+
+/// Every attachment of every node, with a printable owner.
+template <typename Fn>
+void for_each_attachment(Topology& topo, Fn&& fn) {
+    for (auto& host : topo.hosts) {
+        for (auto& att : host.attachments) fn(fmt::format("host '{}'", host.name), att, false);
+    }
+    for (auto& router : topo.routers) {
+        if (!router.wan.network.empty())
+            fn(fmt::format("router '{}' wan", router.name), router.wan, false);
+        for (auto& lan : router.lans) fn(fmt::format("router '{}' lan", router.name), lan, true);
+    }
+}
+
+void check_and_assign_addresses(Topology& topo, Diagnostics& diag) {
+    AddressBook book(topo);
+    for_each_attachment(topo, [&](const std::string& owner, Attachment& att, bool) {
+        if (!topo.find_network(att.network)) {
+            diag.error(att.loc, fmt::format("{}: unknown network '{}'", owner, att.network));
+            return;
+        }
+        for (const auto& spec : att.addresses) book.claim(att.network, spec, owner, diag);
+    });
+    // Routers first, so that a router's `auto` on its lan gets the first
+    // address (.1), as people expect of a gateway.
+    for_each_attachment(topo, [&](const std::string& owner, Attachment& att, bool is_lan) {
+        if (!is_lan) return;
+        for (auto& spec : att.addresses) book.assign(att.network, spec, owner, diag);
+    });
+    for_each_attachment(topo, [&](const std::string& owner, Attachment& att, bool is_lan) {
+        if (is_lan) return;
+        for (auto& spec : att.addresses) book.assign(att.network, spec, owner, diag);
+    });
+}
+
+void check_routers(const Topology& topo, Diagnostics& diag) {
+    std::map<std::string, const Router*> served_by;
+    for (const auto& router : topo.routers) {
+        for (const auto& lan : router.lans) {
+            if (lan.network == router.wan.network) {
+                diag.error(lan.loc,
+                           fmt::format("router '{}': network '{}' is both its wan and a lan",
+                                       router.name, lan.network));
+            }
+            auto [it, fresh] = served_by.emplace(lan.network, &router);
+            if (!fresh && it->second != &router) {
+                diag.error(
+                    lan.loc,
+                    fmt::format("router '{}': network '{}' is already the lan of router '{}'; "
+                                "a network has one router at most",
+                                router.name, lan.network, it->second->name));
+            }
+        }
+    }
+    // Follow each router's upstream chain: wan network -> router serving it.
+    for (const auto& router : topo.routers) {
+        std::set<std::string> seen{router.name};
+        const Router* up = topo.router_serving(router.wan.network);
+        while (up) {
+            if (!seen.insert(up->name).second) {
+                diag.error(router.loc,
+                           fmt::format("router '{}' is part of a router loop: its wan leads back "
+                                       "through router '{}'; expected a tree of routers",
+                                       router.name, up->name));
+                break;
+            }
+            up = topo.router_serving(up->wan.network);
+        }
+    }
+}
+
+std::map<std::string, int> member_counts(const Topology& topo) {
+    std::map<std::string, int> members;
+    for (const auto& host : topo.hosts) {
+        for (const auto& att : host.attachments) ++members[att.network];
+    }
+    for (const auto& router : topo.routers) {
+        ++members[router.wan.network];
+        for (const auto& lan : router.lans) ++members[lan.network];
+    }
+    return members;
+}
+
+void check_reachability(const Topology& topo, Diagnostics& diag) {
+    const auto members = member_counts(topo);
+    for (const auto& host : topo.hosts) {
+        if (host.attachments.empty()) {
+            diag.error(host.loc,
+                       fmt::format("host '{}' is on no network; expected {{ NETWORK: ADDRESS }}",
+                                   host.name));
+            continue;
+        }
+        std::set<std::string> gateways;
+        bool has_neighbour = false;
+        for (const auto& att : host.attachments) {
+            if (const Router* r = topo.router_serving(att.network)) gateways.insert(r->name);
+            auto it = members.find(att.network);
+            has_neighbour = has_neighbour || (it != members.end() && it->second > 1);
+        }
+        if (gateways.size() > 1) {
+            diag.error(host.loc,
+                       fmt::format("host '{}' has no single default route: it is on the lans of "
+                                   "routers '{}' and '{}'",
+                                   host.name, *gateways.begin(), *std::next(gateways.begin())));
+        }
+        if (!has_neighbour) {
+            diag.error(host.loc,
+                       fmt::format("host '{}' has no route to anything: no other node is on its "
+                                   "network(s)",
+                                   host.name));
+        }
+    }
+    for (const auto& net : topo.networks) {
+        if (!members.count(net.name))
+            diag.warning(net.loc, fmt::format("network '{}' is not used by any node", net.name));
+    }
+}
+
+bool on_network(const std::vector<Attachment>& attachments, const std::string& network) {
+    return std::any_of(attachments.begin(), attachments.end(),
+                       [&](const Attachment& a) { return a.network == network; });
+}
+
+void check_link_step(const Topology& topo, const LinkStep& link, SourceLoc loc, Diagnostics& diag) {
+    if (link.node.empty() || link.network.empty()) return;
+    bool attached = false;
+    if (const Host* h = topo.find_host(link.node))
+        attached = on_network(h->attachments, link.network);
+    else if (const Router* r = topo.find_router(link.node)) {
+        attached = r->wan.network == link.network || on_network(r->lans, link.network);
+    } else {
+        diag.error(loc, fmt::format("link: unknown node '{}'", link.node));
+        return;
+    }
+    if (!attached)
+        diag.error(loc,
+                   fmt::format("link: node '{}' is not on network '{}'", link.node, link.network));
+}
+
+void check_steps(const Topology& topo, Diagnostics& diag) {
+    std::map<std::string, SourceLoc> started;
+    for (const auto& step : topo.steps) {
+        if (const auto* start = std::get_if<StartStep>(&step.action)) {
+            if (!start->node.empty() && !topo.has_node(start->node)) {
+                diag.error(step.loc,
+                           fmt::format("start '{}': unknown node '{}'; expected a host or router",
+                                       start->name, start->node));
+            }
+            auto [it, fresh] = started.emplace(start->name, step.loc);
+            if (!fresh) {
+                diag.error(step.loc,
+                           fmt::format("start '{}': a process of that name was started at line {}",
+                                       start->name, it->second.line));
+            }
+        } else if (const auto* link = std::get_if<LinkStep>(&step.action)) {
+            check_link_step(topo, *link, step.loc, diag);
+        } else if (const auto* set = std::get_if<SetNatStep>(&step.action)) {
+            if (!set->router.empty() && !topo.find_router(set->router)) {
+                diag.error(step.loc, fmt::format("set-nat: unknown router '{}'", set->router));
+            } else if (const Router* r = topo.find_router(set->router); r && r->firewall) {
+                diag.error(
+                    step.loc,
+                    fmt::format("set-nat: router '{}' is a firewall; expected a router with nat",
+                                set->router));
+            }
+        } else if (const auto* flush = std::get_if<FlushStep>(&step.action)) {
+            if (!flush->router.empty() && !topo.find_router(flush->router)) {
+                diag.error(step.loc, fmt::format("flush: unknown router '{}'", flush->router));
+            }
+        } else if (const auto* wait = std::get_if<WaitStep>(&step.action)) {
+            for (const auto& name : wait->names) {
+                if (!name.empty() && !started.count(name)) {
+                    diag.error(
+                        step.loc,
+                        fmt::format("wait: unknown process '{}'; expected one started earlier",
+                                    name));
+                }
+            }
+        }
+    }
+    for (const auto& e : topo.expectations) {
+        if (!started.count(e.process)) {
+            diag.error(e.loc, fmt::format(
+                                  "expect: unknown process '{}'; expected the name of a start step",
+                                  e.process));
+        }
+    }
+}
+
+}  // namespace
+
+void validate_topology(Topology& topo, Diagnostics& diag) {
+    check_networks(topo, diag);
+    check_and_assign_addresses(topo, diag);
+    check_routers(topo, diag);
+    check_reachability(topo, diag);
+    check_steps(topo, diag);
+}
+
+}  // namespace testbed

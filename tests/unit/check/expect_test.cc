@@ -1,0 +1,75 @@
+#include "check/expect.h"
+
+#include <doctest/doctest.h>
+
+#include "report/dot.h"
+#include "run/ready.h"
+#include "support/helpers.h"
+
+using namespace testbed;
+
+namespace {
+
+ProcessOutcome exited(int code, std::string out) {
+    ProcessOutcome o;
+    o.started = true;
+    o.status.code = code;
+    o.stdout_text = std::move(out);
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("the last JSON object on stdout is the one checked") {
+    const std::string out =
+        "{\"result\": \"relay\"}\nnoise\n{\"result\": \"direct\", \"rtt_ms\": 0.4}\ntrailing "
+        "text\n";
+    auto j = last_json_object(out);
+    REQUIRE(j);
+    CHECK((*j)["result"] == "direct");
+    CHECK_FALSE(last_json_object("no json here\n{broken\n"));
+}
+
+TEST_CASE("expectations report expected and actual") {
+    Expectation e;
+    e.process = "a";
+    e.exit_code = 0;
+    e.json = {{"result", "direct"}, {"transport", "udp"}, {"port", 3478}};
+    e.stdout_regex = "punch";
+    auto results = check_expectation(
+        e, exited(1, "{\"result\": \"relay\", \"transport\": \"udp\", \"port\": 3478.0}\n"));
+    REQUIRE(results.size() == 5);
+    CHECK_FALSE(results[0].passed);
+    CHECK(results[0].expected == "exit 0");
+    CHECK(results[0].actual == "exit 1");
+    for (const auto& r : results) {
+        if (r.what == "json.result") {
+            CHECK_FALSE(r.passed);
+            CHECK(r.actual == "\"relay\"");
+        }
+        if (r.what == "json.transport" || r.what == "json.port") CHECK(r.passed);
+        if (r.what == "stdout") CHECK_FALSE(r.passed);
+    }
+}
+
+TEST_CASE("a process killed by a signal fails an exit expectation") {
+    Expectation e;
+    e.process = "a";
+    e.exit_code = 0;
+    ProcessOutcome o;
+    o.started = true;
+    o.status.signal = 15;
+    auto r = check_expectation(e, o);
+    REQUIRE(r.size() == 1);
+    CHECK_FALSE(r[0].passed);
+    CHECK(r[0].actual == "killed by SIGTERM");
+}
+
+TEST_CASE("a process that never started fails every expectation") {
+    Expectation e;
+    e.process = "a";
+    e.exit_code = 0;
+    auto r = check_expectation(e, ProcessOutcome{});
+    REQUIRE(r.size() == 1);
+    CHECK_FALSE(r[0].passed);
+}

@@ -1,0 +1,202 @@
+#include <doctest/doctest.h>
+
+#include "support/helpers.h"
+
+using namespace testbed;
+using testing::contains;
+using testing::errors;
+using testing::load;
+
+TEST_CASE("the spec's complete example loads and validates") {
+    auto l = load(testing::kSpecExample);
+    INFO(l.diag.format());
+    REQUIRE(l.topo);
+    CHECK_FALSE(l.diag.has_errors());
+    const Topology& t = *l.topo;
+    CHECK(t.name == "udp-port-restricted-pair");
+    CHECK(t.networks.size() == 3);
+    CHECK(t.routers.size() == 2);
+    CHECK(t.routers[0].nat->preset == "port-restricted-cone");
+    CHECK(t.routers[1].nat->behaviour.udp_timeout->count() == 30000);
+    CHECK(t.steps.size() == 4);
+    CHECK(t.expectations[0].json["result"] == "direct");
+}
+
+TEST_CASE("errors name file, line and column") {
+    const std::string e = errors(
+        "networks:\n  internet: 203.0.113.0/24\nhosts:\n  a: { internet: auto }\nbogus: 1\n");
+    CHECK(contains(e, "test.yaml:5:1: error: unknown key 'bogus' in top level"));
+}
+
+TEST_CASE("several errors in one file are all reported") {
+    const std::string e = errors(R"(networks:
+  internet: 203.0.113.0/24
+  lan: 10.0.1.1/24
+hosts:
+  a: { internet: 203.0.114.5 }
+  b: { nowhere: auto }
+)");
+    CHECK(contains(e, "3:8: error: network 'lan': bad subnet '10.0.1.1/24': host bits are set"));
+    CHECK(contains(e, "5:18: error: host 'a': address 203.0.114.5 is outside network 'internet'"));
+    CHECK(contains(e, "6:8: error: host 'b': unknown network 'nowhere'"));
+}
+
+TEST_CASE("a network name too long for an interface") {
+    const std::string e = errors("networks:\n  a-very-long-network-name: 10.0.0.0/24\n");
+    CHECK(contains(e,
+                   "2:3: error: network name 'a-very-long-network-name': 24 characters; an "
+                   "interface name takes 1 to 15"));
+}
+
+TEST_CASE("bad NAT values name what is expected") {
+    const std::string e = errors(R"(networks:
+  wan: 203.0.113.0/24
+  lan: 10.0.0.0/24
+hosts:
+  h: { lan: auto }
+  s: { wan: auto }
+routers:
+  r:
+    wan: { wan: auto }
+    lan: { lan: auto }
+    nat: { mapping: sometimes, ports: { sequential: 0 }, hairpin: maybe, udp-timeout: 30, colour: red }
+)");
+    CHECK(contains(e, "unknown behaviour 'sometimes'"));
+    CHECK(contains(e, "sequential step: expected a whole number from 1 to 1000"));
+    CHECK(contains(e, "hairpin: expected true or false"));
+    CHECK(contains(e, "udp-timeout: expected a duration"));
+    CHECK(contains(e, "unknown key 'colour'"));
+}
+
+TEST_CASE("a behaviour map's ports default to random unless the mapping is endpoint-independent") {
+    auto l = load(R"(networks:
+  wan: 203.0.113.0/24
+  lan: 10.0.0.0/24
+  lan2: 10.0.1.0/24
+hosts:
+  h: { lan: auto }
+  h2: { lan2: auto }
+routers:
+  r: { wan: { wan: auto }, lan: { lan: auto }, nat: { mapping: address-dependent } }
+  r2: { wan: { wan: auto }, lan: { lan2: auto }, nat: { filtering: endpoint-independent } }
+)");
+    REQUIRE(l.topo);
+    CHECK(l.topo->routers[0].nat->behaviour.ports == PortAssignment::random);
+    CHECK(l.topo->routers[1].nat->behaviour.ports == PortAssignment::preserve);
+}
+
+TEST_CASE("unknown NAT preset lists the presets") {
+    const std::string e = errors(R"(networks:
+  wan: 203.0.113.0/24
+  lan: 10.0.0.0/24
+hosts:
+  h: { lan: auto }
+routers:
+  r: { wan: { wan: auto }, lan: { lan: auto }, nat: cone-ish }
+)");
+    CHECK(contains(e,
+                   "unknown preset 'cone-ish'; expected one of: open, full-cone, restricted-cone"));
+}
+
+TEST_CASE("every preset of the spec is known") {
+    for (const char* name :
+         {"open", "full-cone", "restricted-cone", "port-restricted-cone", "symmetric",
+          "symmetric-sequential", "udp-blocked", "symmetric-udp-firewall", "cgnat"}) {
+        CAPTURE(name);
+        CHECK(nat_preset(name));
+    }
+    CHECK(nat_preset("symmetric")->mapping == Behaviour::address_and_port_dependent);
+    CHECK(nat_preset("restricted-cone")->filtering == Behaviour::address_dependent);
+}
+
+TEST_CASE("ready, wait and sleep parse") {
+    auto l = load(R"(networks:
+  n: 10.0.1.0/24
+hosts:
+  a: { n: auto }
+  b: { n: [10.0.1.50, 10.0.1.51] }
+run:
+  - start: s
+    on: a
+    cmd: [server]
+    ready: { tcp: 8080, timeout: 2s }
+  - start: t
+    on: b
+    cmd: [client]
+    ready: { stdout: "^up$" }
+  - sleep: 250ms
+  - wait: s
+    timeout: 1m
+)");
+    INFO(l.diag.format());
+    REQUIRE(l.topo);
+    REQUIRE_FALSE(l.diag.has_errors());
+    const auto& s = std::get<StartStep>(l.topo->steps[0].action);
+    CHECK(s.ready.kind == ReadySpec::Kind::tcp_port);
+    CHECK(s.ready.port == 8080);
+    CHECK(s.ready.timeout.count() == 2000);
+    CHECK(std::get<StartStep>(l.topo->steps[1].action).ready.regex == "^up$");
+    CHECK(std::get<SleepStep>(l.topo->steps[2].action).duration.count() == 250);
+    CHECK(std::get<WaitStep>(l.topo->steps[3].action).timeout.count() == 60000);
+    CHECK(l.topo->find_host("b")->attachments[0].addresses.size() == 2);
+}
+
+TEST_CASE("not YAML at all") {
+    const std::string e = errors("networks: [unclosed\n");
+    CHECK(contains(e, "not valid YAML"));
+    CHECK(contains(e, "test.yaml:"));
+}
+
+TEST_CASE("matrix: a value that is neither a list nor a table is refused") {
+    const std::string e = errors("networks:\n  n: 10.0.0.0/24\nmatrix:\n  transport: udp\n");
+    CHECK(contains(e, "4:14: error: matrix transport: expected a list of values, or a table"));
+}
+
+TEST_CASE("run-time steps: link, set-nat, flush parse and are checked") {
+    auto l = load(R"(networks:
+  wan: 203.0.113.0/24
+  lan: 10.0.0.0/24
+hosts:
+  h: { lan: auto }
+  s: { wan: auto }
+routers:
+  r: { wan: { wan: auto }, lan: { lan: auto }, nat: port-restricted-cone }
+run:
+  - link: down
+    on: r
+    network: wan
+  - set-nat: r
+    to: { filtering: endpoint-independent }
+  - flush: r
+)");
+    INFO(l.diag.format());
+    REQUIRE(l.topo);
+    REQUIRE_FALSE(l.diag.has_errors());
+    const auto& link = std::get<LinkStep>(l.topo->steps[0].action);
+    CHECK_FALSE(link.up);
+    CHECK(link.network == "wan");
+    CHECK(std::get<SetNatStep>(l.topo->steps[1].action).nat.behaviour.filtering ==
+          Behaviour::endpoint_independent);
+    CHECK(std::get<FlushStep>(l.topo->steps[2].action).router == "r");
+
+    const std::string e = errors(R"(networks:
+  wan: 203.0.113.0/24
+  lan: 10.0.0.0/24
+hosts:
+  h: { lan: auto }
+routers:
+  r: { wan: { wan: auto }, lan: { lan: auto } }
+run:
+  - link: sideways
+    on: h
+    network: wan
+  - set-nat: nobody
+    to: cone
+  - flush: h
+)");
+    CHECK(contains(e, "link: expected down or up, found 'sideways'"));
+    CHECK(contains(e, "link: node 'h' is not on network 'wan'"));
+    CHECK(contains(e, "unknown preset 'cone'"));
+    CHECK(contains(e, "set-nat: unknown router 'nobody'"));
+    CHECK(contains(e, "flush: unknown router 'h'"));
+}

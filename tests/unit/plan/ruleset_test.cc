@@ -1,0 +1,179 @@
+#include "plan/ruleset.h"
+
+#include <doctest/doctest.h>
+
+#include "kernel/features.h"
+#include "kernel/realizer.h"
+#include "plan/plan.h"
+#include "support/fake_kernel.h"
+#include "support/helpers.h"
+
+using namespace testbed;
+using testing::contains;
+
+namespace {
+
+RouterRules nat_router(const char* preset) {
+    RouterRules rules;
+    rules.router = "nat-a";
+    rules.wan = "internet";
+    rules.wan_address = *Ipv4::parse("203.0.113.10");
+    rules.lans = {"home-a"};
+    rules.lan_subnets = {*Subnet::parse("10.0.1.0/24")};
+    if (preset) rules.nat = *nat_preset(preset);
+    return rules;
+}
+
+}  // namespace
+
+TEST_CASE("rulesets: golden text for a port-restricted cone NAT (plain masquerade)") {
+    const RulesetResult r = router_ruleset(nat_router("port-restricted-cone"));
+    CHECK(r.warnings.empty());
+    CHECK(r.sysctls.empty());
+    CHECK(r.text == R"(table ip testbed {
+    chain postrouting {
+        type nat hook postrouting priority srcnat; policy accept;
+        oifname "internet" masquerade
+    }
+    chain forward {
+        type filter hook forward priority filter; policy accept;
+        iifname "internet" ct state established,related accept
+        iifname "internet" drop
+    }
+    chain input {
+        type filter hook input priority filter; policy accept;
+        iifname "internet" ct state established,related accept
+        iifname "internet" drop
+    }
+}
+)");
+}
+
+TEST_CASE("rulesets: golden text for a full cone NAT (EI filtering through a dynamic map)") {
+    const RulesetResult r = router_ruleset(nat_router("full-cone"));
+    CHECK(r.warnings.empty());
+    CHECK(r.text == R"(table ip testbed {
+    map udp_mapped { type inet_service : ipv4_addr . inet_service; flags dynamic,timeout; timeout 120s; }
+    map tcp_mapped { type inet_service : ipv4_addr . inet_service; flags dynamic,timeout; timeout 7440s; }
+    chain postrouting {
+        type nat hook postrouting priority srcnat; policy accept;
+        oifname "internet" masquerade
+    }
+    chain record {
+        type filter hook postrouting priority srcnat + 10; policy accept;
+        oifname "internet" meta l4proto udp update @udp_mapped { udp sport : ct original ip saddr . ct original proto-src }
+        oifname "internet" meta l4proto tcp update @tcp_mapped { tcp sport : ct original ip saddr . ct original proto-src }
+    }
+    chain inbound {
+        type nat hook prerouting priority dstnat; policy accept;
+        iifname "internet" meta l4proto udp dnat ip to udp dport map @udp_mapped
+        iifname "internet" meta l4proto tcp dnat ip to tcp dport map @tcp_mapped
+    }
+    chain forward {
+        type filter hook forward priority filter; policy accept;
+        iifname "internet" ct state established,related accept
+        iifname "internet" ct status dnat accept
+        iifname "internet" drop
+    }
+    chain input {
+        type filter hook input priority filter; policy accept;
+        iifname "internet" ct state established,related accept
+        iifname "internet" drop
+    }
+}
+)");
+}
+
+TEST_CASE("rulesets: restricted cone screens new inbound packets by remote address") {
+    const RulesetResult r = router_ruleset(nat_router("restricted-cone"));
+    CHECK(r.warnings.empty());
+    CHECK(contains(r.text,
+                   "set udp_contacted { type inet_service . ipv4_addr; flags dynamic,timeout;"));
+    CHECK(contains(r.text, "update @udp_contacted { udp sport . ip daddr }"));
+    CHECK(contains(r.text, "type filter hook prerouting priority dstnat - 10;"));
+    CHECK(contains(r.text,
+                   "iifname \"internet\" ct state new meta l4proto udp udp dport . ip saddr != "
+                   "@udp_contacted drop"));
+}
+
+TEST_CASE("rulesets: hairpinning translates inside traffic to the public address, both ways") {
+    RouterRules rules = nat_router("port-restricted-cone");
+    rules.nat->hairpin = true;
+    const RulesetResult r = router_ruleset(rules);
+    CHECK(contains(r.text,
+                   "iifname != \"internet\" ip daddr 203.0.113.10 meta l4proto udp dnat ip to udp "
+                   "dport map @udp_mapped"));
+    CHECK(contains(
+        r.text,
+        "oifname != \"internet\" ct status dnat ip saddr { 10.0.1.0/24 } snat ip to 203.0.113.10"));
+    // Filtering stays address-and-port-dependent: no inbound dnat from the wan.
+    CHECK_FALSE(contains(r.text, "iifname \"internet\" meta l4proto udp dnat"));
+}
+
+TEST_CASE("rulesets: timeouts become map lifetimes and conntrack sysctls") {
+    RouterRules rules = nat_router("full-cone");
+    rules.nat->udp_timeout = std::chrono::seconds(10);
+    rules.nat->tcp_timeout = std::chrono::milliseconds(1500);
+    const RulesetResult r = router_ruleset(rules);
+    CHECK(contains(r.text,
+                   "map udp_mapped { type inet_service : ipv4_addr . inet_service; flags "
+                   "dynamic,timeout; timeout 10s; }"));
+    CHECK(contains(r.text, "timeout 1500ms;"));
+    using S = std::pair<std::string, std::string>;
+    CHECK(r.sysctls == std::vector<S>{{"net/netfilter/nf_conntrack_udp_timeout", "10"},
+                                      {"net/netfilter/nf_conntrack_udp_timeout_stream", "10"},
+                                      {"net/netfilter/nf_conntrack_tcp_timeout_established", "2"}});
+}
+
+TEST_CASE("rulesets: symmetric uses random ports; approximations are warned about, not hidden") {
+    const RulesetResult sym = router_ruleset(nat_router("symmetric"));
+    CHECK(contains(sym.text, "masquerade random"));
+    CHECK(sym.warnings.empty());
+    const RulesetResult seq = router_ruleset(nat_router("symmetric-sequential"));
+    CHECK(seq.warnings.empty());
+    CHECK(contains(seq.text,
+                   "snat ip to 203.0.113.10 : numgen inc mod 1000 map { 0 : 20000, 1 : 20001,"));
+    RouterRules stepped = nat_router("symmetric-sequential");
+    stepped.nat->port_step = 2;
+    CHECK(contains(router_ruleset(stepped).text, "mod 1000 map { 0 : 20000, 1 : 20002,"));
+    RouterRules ad = nat_router("symmetric");
+    ad.nat->mapping = Behaviour::address_dependent;
+    const RulesetResult adr = router_ruleset(ad);
+    CHECK(adr.warnings.empty());
+    CHECK(contains(adr.text,
+                   "map udp_ports { type ipv4_addr . inet_service . ipv4_addr : inet_service;"));
+    CHECK(contains(adr.text,
+                   "snat ip to 203.0.113.10 : ip saddr . udp sport . ip daddr map @udp_ports"));
+    CHECK(contains(adr.text,
+                   "update @udp_ports { ct original ip saddr . ct original proto-src . ct original "
+                   "ip daddr : udp sport }"));
+    RouterRules keep = nat_router("symmetric");
+    keep.nat->ports = PortAssignment::preserve;
+    const RulesetResult kept = router_ruleset(keep);
+    REQUIRE(kept.warnings.size() == 1);
+    CHECK(contains(kept.warnings[0], "cannot keep ports"));
+    RouterRules rst = nat_router("full-cone");
+    rst.nat->tcp_unsolicited = TcpUnsolicited::rst;
+    CHECK(contains(router_ruleset(rst).text, "reject with tcp reset"));
+}
+
+TEST_CASE("rulesets: firewalls and plain routers") {
+    RouterRules rules = nat_router(nullptr);
+    CHECK(router_ruleset(rules).text.empty());
+    rules.nat = *nat_preset("udp-blocked");
+    CHECK(contains(router_ruleset(rules).text, "meta l4proto udp drop"));
+    CHECK_FALSE(contains(router_ruleset(rules).text, "masquerade"));
+    rules.nat = *nat_preset("symmetric-udp-firewall");
+    const auto fw = router_ruleset(rules);
+    CHECK(contains(fw.text, "iifname \"internet\" ct state established,related accept"));
+    CHECK_FALSE(contains(fw.text, "masquerade"));
+    rules.nat.reset();
+    FirewallSpec ad;
+    ad.filtering = Behaviour::address_dependent;
+    rules.firewall = ad;
+    const auto adfw = router_ruleset(rules);
+    CHECK(contains(adfw.text, "update @udp_inside { ip saddr . udp sport . ip daddr }"));
+    CHECK(contains(adfw.text,
+                   "iifname \"internet\" meta l4proto udp ip daddr . udp dport . ip saddr "
+                   "@udp_inside accept"));
+}

@@ -1,0 +1,85 @@
+// The rendezvous protocol, the server's registry and rate limits, and the
+// peers' punch session: all pure, driven here without sockets.
+
+#include "punch/protocol.h"
+
+#include <doctest/doctest.h>
+
+#include "punch/auth.h"
+#include "punch/registry.h"
+#include "punch/session.h"
+
+using namespace testbed;
+using namespace testbed::punch;
+using namespace std::chrono_literals;
+
+namespace {
+
+stun::Endpoint ep(const char* text) {
+    return *stun::Endpoint::parse(text);
+}
+
+/// Through the wire format and back.
+stun::Message wire(const stun::Message& m) {
+    auto back = stun::decode(stun::encode(m));
+    REQUIRE(std::holds_alternative<stun::Message>(back));
+    return std::get<stun::Message>(back);
+}
+
+}  // namespace
+
+TEST_CASE("protocol: every message survives the wire") {
+    Identity key;
+    const auto t = stun::new_transaction_id();
+    Register r{"alice", key.public_key(), {ep("10.0.1.2:4000"), ep("192.168.1.2:4000")}, -2};
+    auto r2 = register_from(wire(to_message(r, t)));
+    REQUIRE(r2);
+    CHECK(r2->id == "alice");
+    CHECK(r2->key == key.public_key());
+    CHECK(r2->private_endpoints == r.private_endpoints);
+    CHECK(r2->port_step == -2);
+
+    Introduction i{"bob", key.public_key(), ep("203.0.113.2:5000"), {ep("10.0.2.2:5000")},
+                   1,     random_session()};
+    auto i2 = introduction_from(wire(to_message(i)));
+    REQUIRE(i2);
+    CHECK(i2->peer == "bob");
+    CHECK(i2->public_endpoint == i.public_endpoint);
+    CHECK(i2->session == i.session);
+    CHECK(i2->port_step == 1);
+
+    auto c = connect_from(wire(to_message(Connect{"bob"}, t)));
+    REQUIRE(c);
+    CHECK(c->target == "bob");
+    auto rel = relay_from(wire(to_message(Relay{"bob", {1, 2, 3}})));
+    REQUIRE(rel);
+    CHECK(rel->data == std::vector<uint8_t>{1, 2, 3});
+    CHECK(reversal_from(wire(to_message(Reversal{"bob"})))->peer == "bob");
+
+    Punch p{i.session, "alice", flag::verified, key.prove(i.session, "alice", "bob"), "hi"};
+    auto p2 = punch_from(wire(to_message(p)));
+    REQUIRE(p2);
+    CHECK(p2->flags == flag::verified);
+    CHECK(p2->payload == "hi");
+    CHECK(p2->proof == p.proof);
+}
+
+TEST_CASE("protocol: malformed attributes and wrong methods are refused") {
+    Identity key;
+    stun::Message m =
+        to_message(Register{"alice", key.public_key(), {}, 0}, stun::new_transaction_id());
+    CHECK_FALSE(connect_from(m));  // a register is not a connect
+    m.attributes[0].value = {'b', 'a', 'd', ' ', 'i', 'd'};
+    CHECK_FALSE(register_from(m));  // space in the id
+    CHECK_FALSE(valid_peer_id(""));
+    CHECK_FALSE(valid_peer_id(std::string(65, 'a')));
+    CHECK(valid_peer_id("peer-1.a_b"));
+    stun::Message step = to_message(Register{"alice", key.public_key(), {}, kMaxPortStep + 1},
+                                    stun::new_transaction_id());
+    CHECK_FALSE(register_from(step));
+    stun::Message many =
+        to_message(Register{"alice", key.public_key(), {}, 0}, stun::new_transaction_id());
+    for (size_t i = 0; i <= kMaxPrivateEndpoints; ++i)
+        many.add_xor_address(attr::private_endpoint, ep("10.0.0.1:1"));
+    CHECK_FALSE(register_from(many));
+}

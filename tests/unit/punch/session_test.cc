@@ -1,0 +1,128 @@
+// The rendezvous protocol, the server's registry and rate limits, and the
+// peers' punch session: all pure, driven here without sockets.
+
+#include "punch/session.h"
+
+#include <doctest/doctest.h>
+
+#include "punch/auth.h"
+#include "punch/protocol.h"
+#include "punch/registry.h"
+
+using namespace testbed;
+using namespace testbed::punch;
+using namespace std::chrono_literals;
+
+namespace {
+
+stun::Endpoint ep(const char* text) {
+    return *stun::Endpoint::parse(text);
+}
+
+/// Two sessions that hand their messages to each other on one path, as a
+/// lossless network would, until neither has anything to say.
+void exchange(Session& x, Session& y, PathId path, Time now) {
+    std::vector<std::pair<Session*, Punch>> queue{{&y, x.message(path)}, {&x, y.message(path)}};
+    for (size_t i = 0; i < queue.size() && i < 100; ++i) {
+        auto [to, p] = queue[i];
+        auto outcome = to->receive(path, p, now);
+        if (outcome.reply) queue.push_back({to == &x ? &y : &x, to->message(path)});
+    }
+}
+
+}  // namespace
+
+TEST_CASE("session: two peers authenticate, the controlling one nominates, payloads cross") {
+    Identity a;
+    Identity b;
+    const SessionId s = random_session();
+    const Time t0{};
+    Session alice(a, "alice", Introduction{"bob", b.public_key(), ep("203.0.113.2:5000"), {}, 0, s},
+                  t0);
+    Session bob(b, "bob", Introduction{"alice", a.public_key(), ep("203.0.113.1:4000"), {}, 0, s},
+                t0);
+    CHECK(alice.controlling());
+    CHECK_FALSE(bob.controlling());
+    exchange(alice, bob, 7, t0 + 1ms);
+    CHECK(alice.complete());
+    CHECK(bob.complete());
+    CHECK(alice.chosen() == PathId{7});
+    CHECK(bob.chosen() == PathId{7});
+    CHECK(alice.payload_received() == "hello from bob");
+    CHECK(bob.payload_received() == "hello from alice");
+    CHECK(alice.chosen_up() == t0 + 1ms);
+}
+
+TEST_CASE("session: a host that is not the introduced peer is rejected on its path") {
+    Identity a;
+    Identity b;
+    Identity mallory;
+    const SessionId s = random_session();
+    const Time t0{};
+    Session alice(a, "alice", Introduction{"bob", b.public_key(), ep("203.0.113.2:5000"), {}, 0, s},
+                  t0);
+    // Mallory knows the session and claims to be bob, but signs with her own key.
+    Punch fake{s, "bob", flag::verified | flag::nominate, mallory.prove(s, "bob", "alice"), "evil"};
+    CHECK(alice.receive(3, fake, t0).verdict == Session::Verdict::rejected);
+    CHECK(alice.rejected(3));
+    CHECK(alice.rejections() == 1);
+    CHECK_FALSE(alice.chosen());
+    // Even a correct message later on that path is not believed.
+    Punch real{s, "bob", 0, b.prove(s, "bob", "alice"), ""};
+    CHECK(alice.receive(3, real, t0).verdict == Session::Verdict::rejected);
+    CHECK(alice.receive(4, real, t0).verdict == Session::Verdict::accepted);
+    // A stale session is ignored, not rejected.
+    Punch stale{random_session(), "bob", 0, b.prove(s, "bob", "alice"), ""};
+    CHECK(alice.receive(5, stale, t0).verdict == Session::Verdict::ignored);
+}
+
+TEST_CASE("candidates: predicted ports first, then public, then private; kinds named") {
+    SelfView self{{ep("10.0.1.2:4000")}, ep("203.0.113.1:4000"), true, 3};
+    Introduction other{"bob", {}, ep("203.0.113.2:20010"), {ep("10.0.2.2:5000")}, 2, {}};
+    auto c = candidates(self, other);
+    REQUIRE(c.size() == 5);
+    CHECK(c[0].endpoint == ep("203.0.113.2:20012"));
+    CHECK(c[0].kind == PathKind::predicted);
+    CHECK(c[2].endpoint == ep("203.0.113.2:20016"));
+    CHECK(c[3].kind == PathKind::public_nat);
+    CHECK(c[4].kind == PathKind::private_lan);
+    self.use_private = false;
+    self.predict_count = 0;
+    CHECK(candidates(self, other).size() == 1);
+
+    // Same public address: the public candidate goes through the NAT's hairpin.
+    Introduction neighbour{"carol", {}, ep("203.0.113.1:4001"), {ep("10.0.1.3:4001")}, 0, {}};
+    CHECK(candidates(self, neighbour)[0].kind == PathKind::hairpin);
+    // Exactly one side public: connection reversal.
+    Introduction open{"dave", {}, ep("203.0.113.50:6000"), {ep("203.0.113.50:6000")}, 0, {}};
+    CHECK(reversal_case(self, open));
+    CHECK(candidates(self, open)[0].kind == PathKind::reversal);
+    CHECK(candidates(self, open).size() == 1);
+    // A fresh mapping of a symmetric NAT shows up as a public path.
+    CHECK(classify(self, other, c, ep("203.0.113.2:31337")) == PathKind::public_nat);
+    CHECK(classify(self, other, c, ep("203.0.113.2:20012")) == PathKind::predicted);
+}
+
+TEST_CASE("session: on a two-way path (TCP) the controlling side nominates on the first proof") {
+    Identity a;
+    Identity b;
+    const SessionId s = random_session();
+    const Time t0{};
+    Session alice(a, "alice", Introduction{"bob", b.public_key(), ep("203.0.113.2:5000"), {}, 0, s},
+                  t0);
+    Session bob(b, "bob", Introduction{"alice", a.public_key(), ep("203.0.113.1:4000"), {}, 0, s},
+                t0);
+    alice.mark_two_way(1);
+    bob.mark_two_way(1);
+    // Bob's first message alone (no `verified` flag) is enough for alice.
+    auto outcome = alice.receive(1, bob.message(1), t0 + 1ms);
+    CHECK(outcome.reply);
+    CHECK(alice.chosen() == PathId{1});
+    CHECK((alice.message(1).flags & flag::nominate) != 0);
+    // Bob checks alice's proof in the nomination itself.
+    bob.receive(1, alice.message(1), t0 + 2ms);
+    CHECK(bob.chosen() == PathId{1});
+    exchange(alice, bob, 1, t0 + 3ms);
+    CHECK(alice.complete());
+    CHECK(bob.complete());
+}

@@ -1,0 +1,81 @@
+// `matrix:` loading and expansion, and the suite's pure reports.
+
+#include <doctest/doctest.h>
+
+#include "expand/matrix.h"
+#include "report/json.h"
+#include "report/junit.h"
+#include "report/matrix_table.h"
+#include "suite/selection.h"
+#include "support/helpers.h"
+
+using namespace testbed;
+using testing::contains;
+
+namespace {
+
+const std::string kPair = R"(
+name: pair
+networks: { internet: 203.0.113.0/24, home-a: 10.0.1.0/24, home-b: 10.0.2.0/24 }
+hosts: { s: { internet: 203.0.113.1 }, alice: { home-a: auto }, bob: { home-b: auto } }
+routers:
+  nat-a: { wan: { internet: auto }, lan: { home-a: auto }, nat: full-cone }
+  nat-b: { wan: { internet: auto }, lan: { home-b: auto }, nat: full-cone }
+run:
+  - start: a
+    on: alice
+    cmd: [peer, --transport, "${transport}"]
+  - wait: a
+    timeout: 5s
+expect:
+  a: { exit: 0, json: { result: "${outcome}", transport: "${transport}" } }
+)";
+
+}  // namespace
+
+TEST_CASE("suite: filter and shard select scenarios; reports are JUnit and tables") {
+    auto loaded = testing::load(kPair + R"(
+matrix:
+  nat-a.nat: [full-cone, symmetric]
+  nat-b.nat: [full-cone, symmetric]
+  transport: [udp]
+  outcome: { rows: nat-a.nat, columns: nat-b.nat, values: [[direct, direct], [direct, relay]] }
+)");
+    REQUIRE(loaded.topo);
+    const auto cells = expand_matrix(*loaded.topo);
+    SuiteOptions o;
+    o.filter = std::regex("symmetric,symmetric");
+    CHECK(select_scenarios(cells, o).size() == 1);
+    o.filter.reset();
+    o.shard_count = 3;
+    o.shard_index = 1;
+    const auto shard = select_scenarios(cells, o);
+    REQUIRE(shard.size() == 1);
+    CHECK(shard[0] == &cells[1]);
+
+    std::vector<ScenarioResult> results(cells.size());
+    for (size_t i = 0; i < cells.size(); ++i) {
+        results[i].topo = &cells[i];
+        RunReport r;
+        r.name = cells[i].name;
+        r.passed = i != 3;
+        if (!r.passed) r.checks.push_back({"a", "json.result", "\"relay\"", "\"direct\"", false});
+        results[i].runs.push_back(r);
+    }
+    const std::string tables = format_matrix_tables(results);
+    CHECK(contains(tables, "pair (transport=udp)"));
+    CHECK(contains(tables, "nat-a.nat \\ nat-b.nat"));
+    CHECK(contains(tables, "relay FAIL"));
+    CHECK(contains(tables, "1/2 50%"));
+    CHECK(contains(tables, "total: 3/4 passed (75%)"));
+    const std::string xml = junit_xml(results);
+    CHECK(contains(xml,
+                   R"(<testsuites name="testbed" tests="4" failures="1" errors="0" skipped="0")"));
+    CHECK(contains(
+        xml,
+        R"(<failure message="a json.result: expected &quot;relay&quot;, got &quot;direct&quot;")"));
+    const auto json = nlohmann::json::parse(suite_json(results));
+    CHECK(json["summary"]["failed"] == 1);
+    CHECK(json["scenarios"][3]["cell"]["nat-b.nat"] == "symmetric");
+    CHECK(report_from_json(report_to_json(results[3].runs[0])).checks.size() == 1);
+}

@@ -1,0 +1,104 @@
+// run_scenario on the fakes: what makes a scenario a SKIP (a missing
+// program, a ruleset the kernel refuses), its log folder, and the kernel
+// feature check asked once per ruleset.
+
+#include "run/scenario.h"
+
+#include <doctest/doctest.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "run/preflight.h"
+#include "support/fake_kernel.h"
+#include "support/fake_launcher.h"
+#include "support/helpers.h"
+
+using namespace testbed;
+using testing::contains;
+
+namespace {
+
+const char* kProbe = R"(
+networks: { internet: 203.0.113.0/24, home: 10.0.1.0/24 }
+hosts: { server: { internet: 203.0.113.1 }, alice: { home: auto } }
+routers: { nat: { wan: { internet: 203.0.113.10 }, lan: { home: auto }, nat: symmetric } }
+run:
+  - start: probe
+    on: alice
+    cmd: [peer, probe]
+  - wait: probe
+    timeout: 1s
+expect:
+  probe: { exit: 0 }
+)";
+
+Topology topology(const char* yaml) {
+    auto loaded = testing::load(yaml);
+    INFO(loaded.diag.format());
+    REQUIRE(loaded.topo);
+    REQUIRE_FALSE(loaded.diag.has_errors());
+    return *loaded.topo;
+}
+
+RunOptions in_temp() {
+    RunOptions o;
+    o.log_root = std::filesystem::temp_directory_path().string();
+    o.stop_grace = std::chrono::milliseconds(1);
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("scenario: a passing run removes its log folder and builds each namespace once") {
+    forget_kernel_features();
+    testing::FakeKernel kernel;
+    testing::FakeLauncher launcher;
+    const RunReport r = run_scenario(topology(kProbe), in_temp(), kernel, launcher);
+    INFO(fmt::format("{}", fmt::join(r.errors, "; ")));
+    CHECK(r.passed);
+    CHECK(r.log_dir.empty());
+    CHECK(kernel.alive.empty());
+    CHECK(std::count(kernel.calls.begin(), kernel.calls.end(), "netns alice") == 1);
+}
+
+TEST_CASE("scenario: a program that is not installed is a SKIP, before anything is built") {
+    forget_kernel_features();
+    testing::FakeKernel kernel;
+    testing::FakeLauncher launcher;
+    launcher.missing.insert("peer");
+    const RunReport r = run_scenario(topology(kProbe), in_temp(), kernel, launcher);
+    CHECK(r.skipped);
+    CHECK_FALSE(r.passed);
+    CHECK(r.skip_reason == "program 'peer' (step 'probe') is not installed");
+    CHECK_FALSE(kernel.called("netns alice"));
+    CHECK(r.log_dir.empty());
+}
+
+TEST_CASE("scenario: rules the kernel refuses are a SKIP naming the router and the options") {
+    forget_kernel_features();
+    testing::FakeKernel kernel;
+    kernel.refuse = "masquerade";
+    testing::FakeLauncher launcher;
+    const RunReport r = run_scenario(topology(kProbe), in_temp(), kernel, launcher);
+    CHECK(r.skipped);
+    CHECK(contains(r.skip_reason, "router 'nat': this kernel cannot load its NAT rules"));
+    CHECK(contains(r.skip_reason, "masquerade (CONFIG_NFT_MASQ)"));
+    CHECK_FALSE(kernel.called("netns alice"));
+    CHECK(kernel.alive.empty());  // the throwaway namespace went too
+}
+
+TEST_CASE("preflight: each distinct ruleset is checked once per process, in one namespace") {
+    forget_kernel_features();
+    testing::FakeKernel kernel;
+    const Topology topo = topology(kProbe);
+    const size_t before = kernel_feature_checks();
+    prime_kernel_features({&topo, &topo}, kernel);
+    CHECK(kernel_feature_checks() == before + 1);
+    CHECK(kernel.called("netns feature-check"));
+    testing::FakeKernel later;
+    CHECK(check_kernel_features(topo, plan_network(topo), later).empty());
+    CHECK(kernel_feature_checks() == before + 1);
+    CHECK(later.calls.empty());  // known: no namespace made at all
+}

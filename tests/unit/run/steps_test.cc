@@ -1,0 +1,194 @@
+// The run-time steps (start with readiness, wait, sleep, link, set-nat,
+// flush) and the expectations, on the fake kernel and fake processes: no
+// root, no namespaces, every kernel call checked.
+
+#include <doctest/doctest.h>
+#include <fmt/ranges.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "run/scenario_run.h"
+#include "support/fake_kernel.h"
+#include "support/fake_launcher.h"
+#include "support/helpers.h"
+
+using namespace testbed;
+using testing::contains;
+
+namespace {
+
+const char* kSteps = R"(
+networks: { internet: 203.0.113.0/24, home: 10.0.1.0/24 }
+hosts: { server: { internet: 203.0.113.1 }, alice: { home: auto } }
+routers:
+  nat:
+    wan: { internet: 203.0.113.10 }
+    lan: { home: auto }
+    nat: { mapping: endpoint-independent, filtering: address-and-port-dependent, udp-timeout: 5s }
+run:
+  - start: srv
+    on: server
+    cmd: [rendezvous]
+    ready: { udp: 3478 }
+  - link: down
+    on: alice
+    network: home
+  - link: up
+    on: alice
+    network: home
+  - set-nat: nat
+    to: symmetric
+  - flush: nat
+  - sleep: 30ms
+  - start: probe
+    on: alice
+    cmd: [peer, probe]
+    ready: { stdout: 'mapped' }
+  - wait: probe
+    timeout: 1s
+expect:
+  probe: { exit: 3, json: { result: ok } }
+)";
+
+/// A scenario on the fakes, with a log folder of its own.
+struct Harness {
+    testing::FakeKernel kernel;
+    testing::FakeLauncher launcher;
+    RunOptions options;
+    RunReport report;
+    Topology topo;
+    NetworkPlan plan;
+
+    explicit Harness(const std::string& yaml) {
+        auto loaded = testing::load(yaml);
+        INFO(loaded.diag.format());
+        REQUIRE(loaded.topo);
+        REQUIRE_FALSE(loaded.diag.has_errors());
+        topo = *loaded.topo;
+        plan = plan_network(topo);
+        std::string dir = (std::filesystem::temp_directory_path() / "steps-test-XXXXXX").string();
+        REQUIRE(::mkdtemp(dir.data()) != nullptr);
+        report.log_dir = dir;
+        options.stop_grace = std::chrono::milliseconds(1);
+        launcher.scripts["srv"] = {0, -1, "listening\n", {3478}, 3};
+        launcher.scripts["probe"] = {3, 2, "mapped\n{\"result\":\"ok\"}\n", {}, 0};
+    }
+    ~Harness() { std::filesystem::remove_all(report.log_dir); }
+
+    void run() {
+        ScenarioRun run(topo, plan, options, kernel, launcher, report);
+        run.build();
+        run.run_steps();
+        run.finish();
+        run.teardown();
+    }
+
+    /// Index of the first call equal to `call` at or after `from`, or -1.
+    long at(const std::string& call, long from = 0) const {
+        for (size_t i = static_cast<size_t>(from); i < kernel.calls.size(); ++i) {
+            if (kernel.calls[i] == call) return static_cast<long>(i);
+        }
+        return -1;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("steps: link down and up change the node's interface on that network") {
+    Harness h(kSteps);
+    h.run();
+    INFO(fmt::format("{}", fmt::join(h.report.errors, "; ")));
+    CHECK(h.report.errors.empty());
+    const long down = h.at("down alice:home");
+    const long up_again = h.at("up alice:home", down);
+    REQUIRE(down >= 0);
+    CHECK(up_again > down);
+    CHECK(down > h.at("nft nat"));  // after the network was built
+}
+
+TEST_CASE("steps: set-nat swaps the table and restores the kernel's own timeouts") {
+    Harness h(kSteps);
+    h.kernel.sysctl_values["net/netfilter/nf_conntrack_udp_timeout"] = "31";
+    h.run();
+    // The defaults come from a fresh namespace, read once and released.
+    REQUIRE(h.at("netns timeouts") >= 0);
+    CHECK(h.at("read timeouts net/netfilter/nf_conntrack_udp_timeout") > h.at("netns timeouts"));
+    CHECK(h.at("destroy timeouts") > h.at("netns timeouts"));
+    // The behaviour set udp-timeout 5s; symmetric sets none: back to the kernel's 31.
+    CHECK(h.at("sysctl nat net/netfilter/nf_conntrack_udp_timeout=5") >= 0);
+    CHECK(h.at("sysctl nat net/netfilter/nf_conntrack_udp_timeout=31") > h.at("down alice:home"));
+    REQUIRE(h.kernel.rulesets.size() == 3);  // built, set-nat, flush
+    CHECK(h.kernel.rulesets[1].rfind("delete table ip testbed\n", 0) == 0);
+    CHECK(contains(h.kernel.rulesets[1], "masquerade random"));
+    CHECK_FALSE(contains(h.kernel.rulesets[0], "masquerade random"));
+}
+
+TEST_CASE("steps: flush forgets conntrack and loads the current rules anew") {
+    Harness h(kSteps);
+    h.run();
+    const long flush = h.at("flush nat");
+    REQUIRE(flush >= 0);
+    CHECK(h.kernel.calls.at(static_cast<size_t>(flush) + 1) == "nft nat");
+    // The current rules are set-nat's (symmetric), not the ones built first.
+    REQUIRE(h.kernel.rulesets.size() == 3);
+    const std::string symmetric = h.kernel.rulesets[1].substr(h.kernel.rulesets[1].find('\n') + 1);
+    CHECK(h.kernel.rulesets[2] == "delete table ip testbed\n" + symmetric);
+}
+
+TEST_CASE("steps: sleep lets the time pass; every step is timed") {
+    Harness h(kSteps);
+    h.run();
+    REQUIRE(h.report.steps.size() == 8);
+    CHECK(h.report.steps[5].what == "sleep 30ms");
+    CHECK(h.report.steps[5].ms >= 30.0);
+    for (const auto& s : h.report.steps) CHECK(s.ok);
+}
+
+TEST_CASE("steps: ready waits for the port and for stdout; expectations read the outcome") {
+    Harness h(kSteps);
+    h.run();
+    REQUIRE(h.launcher.launched.size() == 2);
+    CHECK(h.launcher.launched[0].argv == std::vector<std::string>{"rendezvous"});
+    CHECK(h.launcher.launched[0].stdout_path == h.report.log_dir + "/srv.stdout");
+    REQUIRE(h.report.checks.size() == 2);
+    CHECK(h.report.checks[0].what == "exit");
+    CHECK(h.report.checks[0].actual == "exit 3");
+    CHECK(h.report.checks[0].passed);
+    CHECK(h.report.checks[1].passed);
+}
+
+TEST_CASE("steps: a ready condition that never comes fails the start, and the run stops there") {
+    Harness h(kSteps);
+    h.launcher.scripts["probe"] = {0, 0, "nothing to see\n", {}, 0};
+    h.run();
+    REQUIRE(h.report.errors.size() == 1);
+    CHECK(contains(h.report.errors[0], "start 'probe': not ready (stdout matching /mapped/)"));
+    CHECK(contains(h.report.errors[0], "it ended with exit 0"));
+    CHECK(h.report.steps.back().what == "start probe on alice");
+    CHECK_FALSE(h.report.steps.back().ok);
+}
+
+TEST_CASE("steps: wait gives up at its timeout and names who is still running") {
+    Harness h(kSteps);
+    h.launcher.scripts["probe"] = {0, -1, "mapped\n", {}, 0};
+    h.run();
+    REQUIRE(h.report.errors.size() == 1);
+    CHECK(h.report.errors[0] == "wait: probe still running after 1s");
+    // finish() stopped it: the exit expectation sees the signal.
+    CHECK(h.report.checks[0].actual == "killed by SIGTERM");
+    CHECK_FALSE(h.report.checks[0].passed);
+}
+
+TEST_CASE("steps: a kernel call that fails is the step's error, and the run stops there") {
+    Harness h(kSteps);
+    h.kernel.fail_on = "flush nat";
+    h.run();
+    REQUIRE(h.report.errors.size() == 1);
+    CHECK(h.report.errors[0] == "flush nat: flush nat: Injected failure");
+    CHECK(h.report.steps.back().what == "flush nat");
+    CHECK_FALSE(h.report.steps.back().ok);
+    CHECK(h.launcher.launched.size() == 1);  // probe never started
+    CHECK(h.kernel.alive.empty());           // torn down all the same
+}

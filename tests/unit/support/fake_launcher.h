@@ -1,0 +1,83 @@
+#pragma once
+// A Launcher whose processes are scripted: each exits when told (at once,
+// after some waits, or never until stopped), with an exit code, having
+// "printed" a stdout text into the log file the runner gave it, and
+// "bound" ports after some looks. The runner's steps are tested with it
+// without root or real programs.
+
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "run/launcher.h"
+
+namespace testbed::testing {
+
+/// How a scripted process behaves.
+struct Script {
+    int exit_code = 0;
+    int exits_after_waits = 0;  ///< wait_for calls before it exits; -1: runs until stopped
+    std::string stdout_text;    ///< written to its stdout file when it starts
+    std::set<int> ports;        ///< ports it has bound...
+    int ports_after_looks = 0;  ///< ...once port_bound was asked this often
+};
+
+class FakeProcess : public RunningProcess {
+  public:
+    FakeProcess(LaunchSpec spec, Script script) : spec_(std::move(spec)), script_(script) {
+        std::ofstream(spec_.stdout_path) << script_.stdout_text;
+        std::ofstream(spec_.stderr_path) << "";
+    }
+    const LaunchSpec& spec() const override { return spec_; }
+    int pid() const override { return 4242; }
+    bool wait_for(Duration) override {
+        if (exited_) return true;
+        if (script_.exits_after_waits >= 0 && waits_++ >= script_.exits_after_waits) {
+            exited_ = true;
+            status_.code = script_.exit_code;
+        }
+        return exited_;
+    }
+    void stop(Duration) override {
+        if (exited_) return;
+        exited_ = true;
+        status_.signal = 15;
+        stopped = true;
+    }
+    bool exited() const override { return exited_; }
+    ExitStatus status() const override { return status_; }
+    bool port_bound(bool, int port) const override {
+        return looks_++ >= script_.ports_after_looks && script_.ports.count(port) > 0;
+    }
+    bool stopped = false;
+
+  private:
+    LaunchSpec spec_;
+    Script script_;
+    bool exited_ = false;
+    int waits_ = 0;
+    mutable int looks_ = 0;
+    ExitStatus status_;
+};
+
+class FakeLauncher : public Launcher {
+  public:
+    std::map<std::string, Script> scripts;  ///< by process name; unknown ones exit 0 at once
+    std::set<std::string> missing;          ///< programs can_find denies
+    std::vector<LaunchSpec> launched;
+
+    std::unique_ptr<RunningProcess> launch(const LaunchSpec& spec) override {
+        if (missing.count(spec.argv.at(0)))
+            throw Error("start '" + spec.name + "': program '" + spec.argv[0] + "' not found");
+        launched.push_back(spec);
+        auto it = scripts.find(spec.name);
+        return std::make_unique<FakeProcess>(spec, it == scripts.end() ? Script{} : it->second);
+    }
+    bool can_find(const std::string& program) const override { return !missing.count(program); }
+};
+
+}  // namespace testbed::testing
