@@ -12,12 +12,10 @@
 #include <unordered_map>
 #include <variant>
 
+#include "punch/clock.h"
 #include "punch/protocol.h"
 
 namespace testbed::punch {
-
-using Clock = std::chrono::steady_clock;
-using Time = Clock::time_point;
 
 /// Where a peer's messages come from and answers go: a UDP source endpoint,
 /// or a TCP connection (by the server's id for it).

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "punch/auth.h"
+#include "punch/clock.h"
 #include "punch/protocol.h"
-#include "punch/registry.h"
 
 namespace testbed::punch {
 

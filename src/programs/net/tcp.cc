@@ -10,23 +10,12 @@
 #include <cstring>
 
 #include "base/error.h"
+#include "programs/net/sockaddr.h"
 
 namespace testbed::programs {
 namespace {
 
 constexpr size_t kMaxQueued = size_t{64} * 1024;
-
-sockaddr_in to_sockaddr(const stun::Endpoint& e) {
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(e.port);
-    sa.sin_addr.s_addr = htonl(e.ip.value);
-    return sa;
-}
-
-stun::Endpoint from_sockaddr(const sockaddr_in& sa) {
-    return {Ipv4{ntohl(sa.sin_addr.s_addr)}, ntohs(sa.sin_port)};
-}
 
 void set_flag(int fd, int option) {
     const int one = 1;
@@ -47,20 +36,6 @@ Fd bound(const stun::Endpoint& local, bool reuse_port) {
 }
 
 }  // namespace
-
-stun::Endpoint socket_name(int fd) {
-    sockaddr_in sa{};
-    socklen_t len = sizeof sa;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0) return {};
-    return from_sockaddr(sa);
-}
-
-stun::Endpoint peer_name(int fd) {
-    sockaddr_in sa{};
-    socklen_t len = sizeof sa;
-    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0) return {};
-    return from_sockaddr(sa);
-}
 
 Fd tcp_listen(const stun::Endpoint& local, bool reuse_port) {
     Fd fd = bound(local, reuse_port);

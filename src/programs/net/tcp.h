@@ -9,13 +9,10 @@
 #include <vector>
 
 #include "base/fd.h"
+#include "programs/net/sockaddr.h"
 #include "stun/stun.h"
 
 namespace testbed::programs {
-
-/// The local / remote endpoint of a socket.
-stun::Endpoint socket_name(int fd);
-stun::Endpoint peer_name(int fd);
 
 /// A listening socket on `local` (SO_REUSEADDR), nonblocking.
 Fd tcp_listen(const stun::Endpoint& local, bool reuse_port = false);

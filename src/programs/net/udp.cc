@@ -7,31 +7,9 @@
 #include <sys/socket.h>
 
 #include "base/error.h"
+#include "programs/net/sockaddr.h"
 
 namespace testbed::programs {
-namespace {
-
-sockaddr_in to_sockaddr(const stun::Endpoint& e) {
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(e.port);
-    sa.sin_addr.s_addr = htonl(e.ip.value);
-    return sa;
-}
-
-stun::Endpoint from_sockaddr(const sockaddr_in& sa) {
-    return {Ipv4{ntohl(sa.sin_addr.s_addr)}, ntohs(sa.sin_port)};
-}
-
-stun::Endpoint socket_name(int fd) {
-    sockaddr_in sa{};
-    socklen_t len = sizeof sa;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0) throw_errno("getsockname");
-    return from_sockaddr(sa);
-}
-
-}  // namespace
-
 UdpSocket::UdpSocket(const stun::Endpoint& local)
     : fd_(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
     if (!fd_.valid()) throw_errno("socket(AF_INET, SOCK_DGRAM)");

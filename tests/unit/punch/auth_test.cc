@@ -1,5 +1,4 @@
-// The rendezvous protocol, the server's registry and rate limits, and the
-// peers' punch session: all pure, driven here without sockets.
+// Path authentication: a proof checks only for its key, session and ids.
 
 #include "punch/auth.h"
 

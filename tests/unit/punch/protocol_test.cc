@@ -1,5 +1,5 @@
-// The rendezvous protocol, the server's registry and rate limits, and the
-// peers' punch session: all pure, driven here without sockets.
+// The rendezvous protocol's messages: every one survives the wire, and
+// malformed ones are refused.
 
 #include "punch/protocol.h"
 

@@ -1,5 +1,5 @@
-// The rendezvous protocol, the server's registry and rate limits, and the
-// peers' punch session: all pure, driven here without sockets.
+// The server's registry (ids bound to keys, introductions, relay
+// permission, expiry) and its per-source rate limits, without sockets.
 
 #include "punch/registry.h"
 

@@ -1,5 +1,4 @@
-// The rendezvous protocol, the server's registry and rate limits, and the
-// peers' punch session: all pure, driven here without sockets.
+// The peers' punch session and candidate order, driven without sockets.
 
 #include "punch/session.h"
 

@@ -1,0 +1,101 @@
+#pragma once
+/// The rendezvous server's decisions, pure: a message in (from a UDP source
+/// or a TCP connection, at a time), the answers out (to whom, from which
+/// socket). No sockets and no clock of its own, so every rule is a unit
+/// test: registration conflicts, introductions, reversal and relay only
+/// between introduced peers, per-source rate limits, bounded tables, and
+/// STUN Binding with RFC 5780 discovery. The program (programs/rendezvous)
+/// owns the sockets and delivers what this returns.
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "punch/clock.h"
+#include "punch/registry.h"
+#include "stun/stun.h"
+
+namespace testbed::punch {
+
+struct ServerLimits {
+    double rate = 200;  ///< messages a second per source address, every method but Binding
+    double burst = 400;
+    RegistryLimits registry;
+};
+
+/// What the server did, for its summary line and the tests.
+struct ServerCounters {
+    uint64_t binding_answers = 0;
+    uint64_t registrations = 0;
+    uint64_t introductions = 0;
+    uint64_t relayed = 0;
+    uint64_t malformed = 0;
+    uint64_t rate_limited = 0;
+    uint64_t refused = 0;
+};
+
+/// One message to send: to a contact (a UDP endpoint, sent from
+/// `socket`, or a TCP connection).
+struct Send {
+    Contact to;
+    size_t socket = 0;  ///< index into the UDP addresses, for UDP contacts
+    stun::Message message;
+};
+
+class Server {
+  public:
+    /// `udp` are the addresses of the UDP sockets: one (the primary), or
+    /// four for RFC 5780 (primary, primary address with the alternate port,
+    /// alternate address with the primary port, alternate).
+    Server(std::vector<stun::Endpoint> udp, ServerLimits limits);
+
+    /// A datagram of `size` bytes (`bytes` may hold fewer: a truncated read)
+    /// arrived on UDP socket `socket` from `from`.
+    std::vector<Send> on_datagram(size_t socket, const stun::Endpoint& from,
+                                  std::span<const uint8_t> bytes, size_t size, Time now);
+    /// A whole message arrived on TCP connection `connection` from `peer`.
+    std::vector<Send> on_stream(uint64_t connection, const stun::Endpoint& peer,
+                                const stun::Message& m, Time now);
+    /// A TCP connection sent something that is not a STUN frame.
+    void on_stream_garbage(const stun::Endpoint& peer, const std::string& why, Time now);
+    /// A TCP connection closed: its registrations go.
+    void on_closed(uint64_t connection, const stun::Endpoint& peer);
+    /// Drops what has expired.
+    void expire(Time now);
+
+    const ServerCounters& counters() const { return counters_; }
+    size_t peers() const { return registry_.peers(); }
+
+  private:
+    std::vector<Send> handle(const Contact& from, const stun::Message& m, Time now);
+    std::vector<Send> on_register(const Contact& from, const stun::Message& m, const Register& r,
+                                  Time now);
+    std::vector<Send> on_connect(const Contact& from, const stun::Message& m, const Connect& c,
+                                 Time now);
+    /// Reversal and relay: the sender's id and the target's contact, when
+    /// the sender is registered and was introduced to the target.
+    std::optional<std::pair<std::string, Contact>> forwarding(const Contact& from,
+                                                              const std::string& to, Time now);
+    Send binding_answer(size_t socket, const stun::Message& request, const stun::Endpoint& from);
+
+    /// Counts a dropped or refused message and logs it at most once a second
+    /// per kind, so a flood of garbage cannot flood the log either.
+    struct Throttle {
+        const char* what;
+        uint64_t* counter;
+        uint64_t unlogged = 0;
+        Time last{};
+    };
+    void note(Throttle& t, const stun::Endpoint& from, const std::string& why, Time now);
+
+    std::vector<stun::Endpoint> udp_;
+    Registry registry_;
+    RateLimiter limiter_;
+    ServerCounters counters_;
+    Throttle malformed_{"rejected malformed", &counters_.malformed};
+    Throttle limited_{"rate-limited", &counters_.rate_limited};
+    Throttle refused_{"refused", &counters_.refused};
+};
+
+}  // namespace testbed::punch

@@ -1,0 +1,210 @@
+// The rendezvous server's dispatch (punch/server.h), message in, answers
+// out: registration and its conflicts, introductions of both sides at once,
+// reversal and relay only between introduced peers, rate limits, bounded
+// tables, STUN Binding and RFC 5780 discovery.
+
+#include "punch/server.h"
+
+#include <doctest/doctest.h>
+
+#include "punch/auth.h"
+#include "punch/protocol.h"
+
+using namespace testbed;
+using namespace testbed::punch;
+using namespace std::chrono_literals;
+
+namespace {
+
+stun::Endpoint ep(const char* text) {
+    return *stun::Endpoint::parse(text);
+}
+
+/// A UDP datagram carrying `m`.
+std::vector<Send> send(Server& s, const char* from, const stun::Message& m, Time now,
+                       size_t socket = 0) {
+    const auto bytes = stun::encode(m);
+    return s.on_datagram(socket, ep(from), bytes, bytes.size(), now);
+}
+
+std::vector<Send> register_as(Server& s, const char* from, const std::string& id,
+                              const Identity& key, Time now) {
+    const Register r{id, key.public_key(), {ep("10.0.1.2:4000")}, 0};
+    return send(s, from, to_message(r, stun::new_transaction_id()), now);
+}
+
+stun::Message connect_to(const std::string& target) {
+    return to_message(Connect{target}, stun::new_transaction_id());
+}
+
+std::optional<int> error_of(const Send& s) {
+    return s.message.cls == stun::Class::error ? s.message.error_code() : std::nullopt;
+}
+
+ServerLimits small() {
+    ServerLimits l;
+    l.rate = 1000;
+    l.burst = 1000;
+    l.registry.max_peers = 2;
+    return l;
+}
+
+}  // namespace
+
+TEST_CASE("server: registration answers the mapped address; an id held by another key is 409") {
+    Server s({ep("203.0.113.1:3478")}, small());
+    Identity a;
+    Identity thief;
+    const Time t0{};
+    auto out = register_as(s, "203.0.113.10:4000", "alice", a, t0);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].to.endpoint == ep("203.0.113.10:4000"));
+    CHECK(out[0].message.cls == stun::Class::success);
+    CHECK(out[0].message.mapped() == ep("203.0.113.10:4000"));
+    out = register_as(s, "203.0.113.66:1", "alice", thief, t0);
+    REQUIRE(out.size() == 1);
+    CHECK(error_of(out[0]) == 409);
+    CHECK(s.counters().refused == 1);
+    CHECK(s.counters().registrations == 1);
+}
+
+TEST_CASE("server: the table is bounded: past max_peers a registration is 503") {
+    Server s({ep("203.0.113.1:3478")}, small());
+    Identity a, b, c;
+    register_as(s, "203.0.113.10:4000", "alice", a, {});
+    register_as(s, "203.0.113.20:4000", "bob", b, {});
+    auto out = register_as(s, "203.0.113.30:4000", "carol", c, {});
+    REQUIRE(out.size() == 1);
+    CHECK(error_of(out[0]) == 503);
+    CHECK(s.peers() == 2);
+}
+
+TEST_CASE("server: an introduction goes to both peers at once, and the asker gets success") {
+    Server s({ep("203.0.113.1:3478")}, small());
+    Identity a, b;
+    register_as(s, "203.0.113.10:4000", "alice", a, {});
+    CHECK(error_of(send(s, "203.0.113.10:4000", connect_to("bob"), {}).at(0)) == 404);
+    register_as(s, "203.0.113.20:5000", "bob", b, {});
+    auto out = send(s, "203.0.113.10:4000", connect_to("bob"), {});
+    REQUIRE(out.size() == 3);
+    auto for_alice = introduction_from(out[0].message);
+    auto for_bob = introduction_from(out[1].message);
+    REQUIRE(for_alice);
+    REQUIRE(for_bob);
+    CHECK(out[0].to.endpoint == ep("203.0.113.10:4000"));
+    CHECK(for_alice->peer == "bob");
+    CHECK(for_alice->public_endpoint == ep("203.0.113.20:5000"));
+    CHECK(out[1].to.endpoint == ep("203.0.113.20:5000"));
+    CHECK(for_bob->peer == "alice");
+    CHECK(for_alice->session == for_bob->session);
+    CHECK(out[2].message.cls == stun::Class::success);
+    CHECK(s.counters().introductions == 1);
+}
+
+TEST_CASE("server: connecting without registering is 403, to oneself 400") {
+    Server s({ep("203.0.113.1:3478")}, small());
+    Identity a;
+    CHECK(error_of(send(s, "203.0.113.10:4000", connect_to("bob"), {}).at(0)) == 403);
+    register_as(s, "203.0.113.10:4000", "alice", a, {});
+    CHECK(error_of(send(s, "203.0.113.10:4000", connect_to("alice"), {}).at(0)) == 400);
+}
+
+TEST_CASE("server: relay and reversal only between introduced peers, never for strangers") {
+    Server s({ep("203.0.113.1:3478")}, small());
+    Identity a, b;
+    register_as(s, "203.0.113.10:4000", "alice", a, {});
+    register_as(s, "203.0.113.20:5000", "bob", b, {});
+    const auto relay = to_message(Relay{"bob", {1, 2, 3}});
+    CHECK(send(s, "203.0.113.10:4000", relay, {}).empty());  // no introduction
+    CHECK(send(s, "198.51.100.9:1", relay, {}).empty());     // a stranger
+    CHECK(
+        send(s, "203.0.113.10:4000", to_message(Reversal{"bob"}), {}).empty());  // no introduction
+    CHECK(s.counters().refused == 3);
+    send(s, "203.0.113.10:4000", connect_to("bob"), {});
+    auto out = send(s, "203.0.113.10:4000", relay, {});
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].to.endpoint == ep("203.0.113.20:5000"));
+    auto carried = relay_from(out[0].message);
+    REQUIRE(carried);
+    CHECK(carried->peer == "alice");  // the sender, as the server knows it
+    CHECK(carried->data == std::vector<uint8_t>{1, 2, 3});
+    out = send(s, "203.0.113.20:5000", to_message(Reversal{"alice"}), {});
+    REQUIRE(out.size() == 1);
+    CHECK(reversal_from(out[0].message)->peer == "bob");
+    CHECK(s.counters().relayed == 1);
+    // A spoofed source claiming nobody's contact is still a stranger.
+    CHECK(send(s, "203.0.113.99:4000", relay, {}).empty());
+}
+
+TEST_CASE("server: a source over its rate is dropped; Binding is not rate limited") {
+    ServerLimits limits = small();
+    limits.rate = 1;
+    limits.burst = 2;
+    Server s({ep("203.0.113.1:3478")}, limits);
+    const Time t0{};
+    for (int i = 0; i < 5; ++i) send(s, "203.0.113.10:4000", connect_to("bob"), t0);
+    CHECK(s.counters().rate_limited == 3);
+    stun::Message binding;
+    binding.transaction = stun::new_transaction_id();
+    for (int i = 0; i < 5; ++i) CHECK(send(s, "203.0.113.10:4000", binding, t0).size() == 1);
+    // Tokens come back with time.
+    CHECK(send(s, "203.0.113.10:4000", connect_to("bob"), t0 + 2s).size() == 1);
+}
+
+TEST_CASE("server: garbage and oversized datagrams get no answer and are counted") {
+    Server s({ep("203.0.113.1:3478")}, small());
+    const std::vector<uint8_t> garbage{0xde, 0xad, 0xbe, 0xef};
+    CHECK(s.on_datagram(0, ep("203.0.113.10:4000"), garbage, garbage.size(), {}).empty());
+    CHECK(s.on_datagram(0, ep("203.0.113.10:4000"), garbage, 5000, {}).empty());
+    CHECK(s.counters().malformed == 2);
+    // An unknown method in a request is answered 400, no larger than the request's kind.
+    stun::Message odd;
+    odd.method = 0x0fff;
+    odd.transaction = stun::new_transaction_id();
+    auto out = send(s, "203.0.113.10:4000", odd, {});
+    REQUIRE(out.size() == 1);
+    CHECK(error_of(out[0]) == 400);
+}
+
+TEST_CASE("server: Binding answers with the mapped address; RFC 5780 only with an alternate") {
+    stun::Message binding;
+    binding.transaction = stun::new_transaction_id();
+    Server plain({ep("203.0.113.1:3478")}, small());
+    auto out = send(plain, "203.0.113.10:4000", binding, {});
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].message.mapped() == ep("203.0.113.10:4000"));
+    CHECK(out[0].message.find(stun::attr::other_address) == nullptr);
+    stun::Message change = binding;
+    change.add_change_request(true, true);
+    CHECK(error_of(send(plain, "203.0.113.10:4000", change, {}).at(0)) == 420);
+
+    Server discovery({ep("203.0.113.1:3478"), ep("203.0.113.1:3479"), ep("203.0.113.2:3478"),
+                      ep("203.0.113.2:3479")},
+                     small());
+    out = send(discovery, "203.0.113.10:4000", change, {});
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].socket == 3);  // changed address and port: from the alternate
+    CHECK(out[0].to.endpoint == ep("203.0.113.10:4000"));
+    stun::Message port_only = binding;
+    port_only.add_change_request(false, true);
+    CHECK(send(discovery, "203.0.113.10:4000", port_only, {}).at(0).socket == 1);
+    // The project's methods live on the primary socket only.
+    Identity a;
+    const Register r{"alice", a.public_key(), {}, 0};
+    CHECK(send(discovery, "203.0.113.10:4000", to_message(r, stun::new_transaction_id()), {}, 2)
+              .empty());
+}
+
+TEST_CASE("server: a closed TCP connection takes its registration with it") {
+    Server s({ep("203.0.113.1:3478")}, small());
+    Identity a;
+    const Register r{"alice", a.public_key(), {}, 0};
+    auto out =
+        s.on_stream(7, ep("203.0.113.10:4000"), to_message(r, stun::new_transaction_id()), {});
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].to.tcp);
+    CHECK(out[0].to.connection == 7);
+    CHECK(s.peers() == 1);
+    s.on_closed(7, ep("203.0.113.10:4000"));
+    CHECK(s.peers() == 0);
+}
