@@ -6,6 +6,10 @@
 
 #include <cmath>
 
+#include "programs/peer/core.h"
+#include "programs/peer/tcp_transport.h"
+#include "programs/peer/udp_transport.h"
+
 namespace testbed::programs {
 namespace {
 
@@ -15,6 +19,16 @@ double ms_between(punch::Time from, punch::Time to) {
 }
 
 }  // namespace
+
+nlohmann::json connect_udp(const ConnectOptions& options) {
+    UdpTransport transport(options);
+    return PeerCore(options, transport).run();
+}
+
+nlohmann::json connect_tcp(const ConnectOptions& options) {
+    TcpTransport transport(options);
+    return PeerCore(options, transport).run();
+}
 
 std::vector<stun::Endpoint> local_endpoints(uint16_t port) {
     std::vector<stun::Endpoint> out;

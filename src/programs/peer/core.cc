@@ -1,0 +1,292 @@
+#include "programs/peer/core.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "base/log.h"
+#include "punch/protocol.h"
+
+namespace testbed::programs {
+namespace {
+
+using punch::Clock;
+using punch::PathId;
+using punch::Time;
+using std::chrono::milliseconds;
+
+constexpr auto kLinger = milliseconds(300);
+constexpr auto kLivenessWait = milliseconds(1500);
+constexpr int kPredictPorts = 8;
+
+std::string error_text(const stun::Message& m) {
+    const stun::Attribute* a = m.find(stun::attr::error_code);
+    if (!a || a->value.size() < 4) return "no ERROR-CODE";
+    return fmt::format("{} {}", *m.error_code(), std::string(a->value.begin() + 4, a->value.end()));
+}
+
+}  // namespace
+
+int32_t port_step_from(const std::string& label, uint16_t first, uint16_t second, uint16_t third,
+                       uint16_t own_port) {
+    const int step = third - second;
+    int32_t found = 0;
+    if (third != own_port && step != 0 && second - first == step &&
+        std::abs(step) <= punch::kMaxPortStep)
+        found = step;
+    log::info("{}: mappings {} {} {}: {}", label, first, second, third,
+              found ? fmt::format("sequential, step {}", found) : std::string("no sequence"));
+    return found;
+}
+
+PeerCore::PeerCore(const ConnectOptions& options, PeerTransport& transport)
+    : o_(options), transport_(transport), pacing_(transport.pacing()), start_(Clock::now()) {}
+
+nlohmann::json PeerCore::run() {
+    const Time deadline = start_ + o_.timeout;
+    if (auto why = transport_.start(*this, deadline)) return failed(o_, *why);
+    self_.private_endpoints = local_endpoints(transport_.local_port());
+    self_.use_private = o_.use_private;
+    self_.predict_count = o_.predict ? kPredictPorts : 0;
+    if (!connect_until(deadline)) return failure();
+    pump_until(Clock::now() + (session_->controlling() ? kLinger : milliseconds(0)));
+    return success();
+}
+
+nlohmann::json PeerCore::failure() const {
+    if (fatal_) return failed(o_, *fatal_);
+    if (!mapped_) return failed(o_, fmt::format("no answer from the server {}", o_.server.str()));
+    if (!session_)
+        return failed(o_, fmt::format("{} did not register with the server within {}", o_.target,
+                                      format_duration(o_.timeout)));
+    return failed(o_,
+                  fmt::format("no path to {} within {}{}", o_.target, format_duration(o_.timeout),
+                              o_.relay ? "" : " (relay disabled)"));
+}
+
+nlohmann::json PeerCore::success() {
+    const PathId chosen = *session_->chosen();
+    const auto kind = chosen == kRelayPath ? punch::PathKind::relay : kinds_.at(chosen);
+    const auto [local, remote] = transport_.ends(chosen);
+    nlohmann::json out = connected(o_, *session_, kind, local, remote);
+    transport_.describe(chosen, out);
+    out["mapped"] = mapped_->str();
+    if (transport_.port_step() != 0) out["port_step"] = transport_.port_step();
+    out["rejected_paths"] = session_->rejections();
+    if (o_.hold > Duration::zero()) {
+        out["held_ms"] = std::chrono::duration_cast<milliseconds>(o_.hold).count();
+        if (!hold(chosen)) {
+            out["result"] = "failed";
+            out["error"] =
+                fmt::format("the path went silent during the {} hold{}", format_duration(o_.hold),
+                            o_.keepalive > Duration::zero() ? "" : " (no keepalives)");
+        }
+    }
+    return out;
+}
+
+/// Registers, asks for the other peer, punches; true once the session is complete.
+bool PeerCore::connect_until(Time deadline) {
+    Time next_register = Clock::now();
+    Time next_connect = next_register;
+    Time next_round = Time::max();
+    Time next_reversal = Time::max();
+    while (!fatal_ && !(session_ && session_->complete())) {
+        const Time now = Clock::now();
+        if (now >= deadline) return false;
+        if (now >= next_register) {
+            send_register();
+            next_register = now + (mapped_ ? pacing_.refresh : pacing_.register_retry);
+        }
+        if (mapped_ && !session_ && now >= next_connect) {
+            transport_.send_server(
+                punch::to_message(punch::Connect{o_.target}, stun::new_transaction_id()));
+            next_connect = now + pacing_.connect_retry;
+        }
+        if (session_ && next_round == Time::max()) {
+            next_round = now;
+            // The seed's connection reversal: the public side asks the
+            // server to have the other side come to it.
+            if (reversal_) next_reversal = now;
+        }
+        if (now >= next_round) {
+            punch_round(now);
+            next_round = now + pacing_.round;
+        }
+        if (now >= next_reversal) {
+            transport_.send_server(punch::to_message(punch::Reversal{o_.target}));
+            next_reversal = now + pacing_.reversal;
+        }
+        Time wake =
+            std::min({next_register, next_round, next_reversal, deadline, transport_.next_wake()});
+        if (!session_) wake = std::min(wake, next_connect);
+        transport_.pump(*this, wake);
+    }
+    return !fatal_;
+}
+
+void PeerCore::pump_until(Time until) {
+    while (Clock::now() < until) transport_.pump(*this, until);
+}
+
+void PeerCore::send_register() {
+    register_tx_ = stun::new_transaction_id();
+    const punch::Register r{o_.id, identity_.public_key(), self_.private_endpoints,
+                            transport_.port_step()};
+    transport_.send_server(punch::to_message(r, register_tx_));
+}
+
+void PeerCore::send(PathId path, const punch::Punch& p) {
+    if (!p.payload.empty()) session_->note_payload_sent(Clock::now());
+    const auto bytes = stun::encode(punch::to_message(p));
+    if (path == kRelayPath)
+        transport_.send_server(punch::to_message(punch::Relay{o_.target, bytes}));
+    else
+        transport_.send_path(path, bytes);
+}
+
+/// This side's message on every path, and through the relay once the punch timeout passed.
+void PeerCore::punch_round(Time now) {
+    for (PathId i = 0; i < kinds_.size(); ++i) {
+        if (!session_->rejected(i)) send(i, session_->message(i));
+    }
+    if (o_.relay && now - session_->introduced() >= o_.punch_timeout)
+        send(kRelayPath, session_->message(kRelayPath));
+}
+
+void PeerCore::lost_server(const std::string& why) {
+    if (!fatal_) fatal_ = why;
+}
+
+void PeerCore::on_server(const stun::Message& m) {
+    if (m.method == punch::method::register_peer && m.transaction == register_tx_) {
+        if (m.cls == stun::Class::success && m.mapped()) {
+            if (!mapped_)
+                log::info("{}: registered over {}, public endpoint {}", o_.id, transport_.name(),
+                          m.mapped()->str());
+            mapped_ = m.mapped();
+            self_.public_endpoint = *mapped_;
+        } else if (m.cls == stun::Class::error) {
+            fatal_ = fmt::format("the server refused the registration: {}", error_text(m));
+        }
+    } else if (m.method == punch::method::connect && m.cls == stun::Class::error) {
+        // 404: the other peer has not registered yet; keep asking.
+        if (m.error_code() != 404)
+            fatal_ = fmt::format("the server refused the introduction: {}", error_text(m));
+    } else if (auto intro = punch::introduction_from(m)) {
+        on_introduction(*intro);
+    } else if (auto relay = punch::relay_from(m)) {
+        on_relayed(*relay);
+    } else if (auto rev = punch::reversal_from(m)) {
+        log::info("{}: {} asks for a connection reversal", o_.id, rev->peer);
+        if (transport_.reversal_requested(Clock::now()) && session_ && !session_->complete())
+            punch_round(Clock::now());
+    }
+}
+
+void PeerCore::on_relayed(const punch::Relay& relay) {
+    if (relay.peer != o_.target) return;
+    auto inner = stun::decode(relay.data);
+    auto* m = std::get_if<stun::Message>(&inner);
+    if (auto p = m ? punch::punch_from(*m) : std::nullopt) on_punch(kRelayPath, *p);
+}
+
+void PeerCore::on_introduction(const punch::Introduction& intro) {
+    if (session_ || intro.peer != o_.target) return;
+    session_.emplace(identity_, o_.id, intro, Clock::now());
+    known_ = punch::candidates(self_, intro);
+    reversal_ = punch::reversal_case(self_, intro) &&
+                punch::is_public(self_.private_endpoints, self_.public_endpoint);
+    std::string list;
+    for (const auto& c : known_)
+        list += fmt::format(" {}({})", c.endpoint.str(), punch::path_name(c.kind));
+    log::info("{}: introduced to {} (public {}), {}:{}", o_.id, intro.peer,
+              intro.public_endpoint.str(), reversal_ ? "reversal; candidates" : "candidates", list);
+    transport_.introduced(known_, reversal_);
+}
+
+PathId PeerCore::open_path(punch::PathKind kind) {
+    kinds_.push_back(kind);
+    return kinds_.size() - 1;
+}
+
+PathId PeerCore::open_connected_path(punch::PathKind kind) {
+    const PathId id = open_path(kind);
+    session_->mark_two_way(id);
+    send(id, session_->message(id));
+    return id;
+}
+
+PathId PeerCore::open_reflexive_path(const stun::Endpoint& from) {
+    const punch::PathKind kind = classify(from);
+    known_.push_back({from, kind});
+    log::debug("{}: peer-reflexive candidate {}", o_.id, from.str());
+    return open_path(kind);
+}
+
+punch::PathKind PeerCore::classify(const stun::Endpoint& from) const {
+    return punch::classify(self_, session_->other(), known_, from);
+}
+
+void PeerCore::on_punch(PathId path, const punch::Punch& p) {
+    if (!session_) return;
+    const auto outcome = session_->receive(path, p, Clock::now());
+    if (outcome.verdict == punch::Session::Verdict::rejected) {
+        if (path != kRelayPath && reported_.insert(path).second) {
+            log::warning("{}: rejected {}: it claims to be {} but its proof does not check", o_.id,
+                         transport_.ends(path).second.str(), o_.target);
+            transport_.close_path(path);
+        }
+        return;
+    }
+    if (outcome.pong) ping_seen_ = Clock::now();
+    if (!outcome.reply) return;
+    punch::Punch reply = session_->message(path);
+    if (outcome.pong) reply.flags |= punch::flag::pong;
+    send(path, reply);
+}
+
+/// Keeps the chosen path for the hold (with keepalives), then checks it
+/// still carries a ping.
+bool PeerCore::hold(PathId chosen) {
+    const Time end = Clock::now() + o_.hold;
+    Time next_keepalive = Clock::now();
+    while (Clock::now() < end) {
+        if (o_.keepalive > Duration::zero() && Clock::now() >= next_keepalive) {
+            punch::Punch k = session_->message(chosen);
+            k.flags |= punch::flag::keepalive;
+            send(chosen, k);
+            next_keepalive += o_.keepalive;
+        }
+        pump_until(o_.keepalive > Duration::zero() ? std::min(end, next_keepalive) : end);
+    }
+    return await_liveness(chosen);
+}
+
+/// The controlling side pings until a pong comes (once on a reliable
+/// transport); the other side waits for a ping, and on a lossy one stays
+/// a little to answer the pings that follow.
+bool PeerCore::await_liveness(PathId chosen) {
+    const Time asked = Clock::now();
+    const Time give_up = asked + kLivenessWait;
+    Time next_ping = asked;
+    while (Clock::now() < give_up) {
+        if (session_->controlling()) {
+            if (session_->last_pong() && *session_->last_pong() >= asked) return true;
+            if (Clock::now() >= next_ping) {
+                punch::Punch ping = session_->message(chosen);
+                ping.flags |= punch::flag::ping;
+                send(chosen, ping);
+                next_ping = pacing_.reliable ? Time::max() : next_ping + pacing_.round;
+            }
+        } else if (ping_seen_ && *ping_seen_ >= asked) {
+            if (!pacing_.reliable) pump_until(Clock::now() + kLinger);
+            return true;
+        }
+        transport_.pump(*this, session_->controlling() ? std::min(give_up, next_ping) : give_up);
+    }
+    return false;
+}
+
+}  // namespace testbed::programs
