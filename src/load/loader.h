@@ -8,6 +8,7 @@
 #include <string>
 
 #include "model/diagnostics.h"
+#include "model/names.h"
 #include "model/topology.h"
 
 namespace testbed {
@@ -19,11 +20,5 @@ std::optional<Topology> load_topology_text(const std::string& text, Diagnostics&
 
 /// Reads and parses a file; a file that cannot be read is reported in `diag`.
 std::optional<Topology> load_topology_file(const std::string& path, Diagnostics& diag);
-
-/// True for names usable as a network name: they become interface names, so
-/// at most 15 characters of [A-Za-z0-9_.-], not "lo".
-bool is_valid_interface_name(const std::string& name, std::string* why);
-/// True for names of hosts, routers and processes: [A-Za-z0-9_-], 1 to 32 characters.
-bool is_valid_node_name(const std::string& name, std::string* why);
 
 }  // namespace testbed

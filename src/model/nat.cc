@@ -79,6 +79,23 @@ const std::vector<std::string>& nat_preset_names() {
     return names;
 }
 
+std::optional<FirewallSpec> firewall_preset(std::string_view name) {
+    FirewallSpec fw;
+    fw.preset = std::string(name);
+    if (name == "udp-blocked")
+        fw.block_udp = true;
+    else if (name == "symmetric-udp-firewall")
+        fw.filtering = Behaviour::address_and_port_dependent;
+    else if (name != "open")
+        return std::nullopt;
+    return fw;
+}
+
+const std::vector<std::string>& firewall_preset_names() {
+    static const std::vector<std::string> names{"open", "udp-blocked", "symmetric-udp-firewall"};
+    return names;
+}
+
 std::optional<Behaviour> parse_behaviour(std::string_view text) {
     for (const auto& [name, value] : kBehaviourNames) {
         if (name == text) return value;

@@ -60,6 +60,12 @@ std::optional<NatBehaviour> nat_preset(std::string_view name);
 /// Every preset name, in the order the documentation lists them.
 const std::vector<std::string>& nat_preset_names();
 
+/// The firewall a preset stands for (`open`, `udp-blocked`,
+/// `symmetric-udp-firewall`); nullopt for an unknown name.
+std::optional<FirewallSpec> firewall_preset(std::string_view name);
+/// Every firewall preset name, in the order the documentation lists them.
+const std::vector<std::string>& firewall_preset_names();
+
 /// "endpoint-independent" etc.; nullopt for an unknown name.
 std::optional<Behaviour> parse_behaviour(std::string_view text);
 std::string_view behaviour_name(Behaviour b);

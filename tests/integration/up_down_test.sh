@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `up` keeps a topology with named handles; `exec` runs in a node; `down`
 # removes it; `clean` removes what a crashed `up` left; two at once never
-# collide.
+# collide; a corrupt state file is reported.
 . "$(dirname "$0")/lib.sh"
 require_root
 # `clean` removes every kept topology; never those of the person running the suite.
@@ -35,6 +35,12 @@ set -e
 ip netns list >"$WORK/netns"
 grep -q "tb-$run1" "$WORK/netns" && fail "down left handles of $run1"
 grep -q "tb-$run2" "$WORK/netns" || fail "down removed the other topology"
+# A state file that cannot be read is said, not skipped in silence: its
+# handles still hold namespaces.
+printf '{ not json' >"/run/testbed/$run2.json"
+"$TESTBED" list >/dev/null 2>"$WORK/list"
+grep -q "state file /run/testbed/$run2.json cannot be read" "$WORK/list" \
+  || fail "list was silent about a corrupt state file: $(cat "$WORK/list")"
 "$TESTBED" clean >"$WORK/clean"
 grep -q "tb-$run2" "$WORK/clean" || fail "clean did not remove the leftovers"
 assert_host_unchanged

@@ -11,11 +11,6 @@
 namespace testbed::programs {
 namespace {
 
-using punch::Clock;
-using punch::PathId;
-using punch::Time;
-using std::chrono::milliseconds;
-
 constexpr auto kLinger = milliseconds(300);
 constexpr auto kLivenessWait = milliseconds(1500);
 constexpr int kPredictPorts = 8;

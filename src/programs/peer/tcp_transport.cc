@@ -13,11 +13,6 @@
 namespace testbed::programs {
 namespace {
 
-using punch::Clock;
-using punch::PathId;
-using punch::Time;
-using std::chrono::milliseconds;
-
 constexpr auto kRetry = milliseconds(100);
 
 int poll_ms(Time until) {

@@ -19,6 +19,12 @@ namespace testbed::programs {
 
 class PeerCore;
 
+// The punching code's time and path names, as the peer's files use them.
+using punch::Clock;
+using punch::PathId;
+using punch::Time;
+using std::chrono::milliseconds;
+
 /// The relay through the server, as a path id.
 inline constexpr punch::PathId kRelayPath = static_cast<punch::PathId>(-1);
 

@@ -7,9 +7,6 @@
 
 namespace testbed::programs {
 
-using punch::PathId;
-using punch::Time;
-using std::chrono::milliseconds;
 
 UdpTransport::UdpTransport(const ConnectOptions& options)
     : o_(options), socket_({Ipv4{0}, options.local_port}), port_(socket_.local().port) {}

@@ -2,9 +2,6 @@
 
 #include <doctest/doctest.h>
 
-#include "report/dot.h"
-#include "run/ready.h"
-#include "support/helpers.h"
 
 using namespace testbed;
 

@@ -4,7 +4,6 @@
 
 #include "plan/plan.h"
 #include "run/capture.h"
-#include "support/helpers.h"
 
 using namespace testbed;
 

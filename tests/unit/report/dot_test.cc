@@ -2,8 +2,6 @@
 
 #include <doctest/doctest.h>
 
-#include "check/expect.h"
-#include "run/ready.h"
 #include "support/helpers.h"
 
 using namespace testbed;

@@ -1,0 +1,60 @@
+// `expect:`: exit code, JSON fields and stdout regex per process.
+
+#include <fmt/core.h>
+
+#include <regex>
+
+#include "load/sections.h"
+
+namespace testbed::sections {
+
+namespace {
+
+/// YAML values as JSON: plain scalars become numbers, booleans or null
+/// where they read as such, quoted ones stay strings.
+nlohmann::json to_json(const YAML::Node& node) {
+    if (node.IsMap()) {
+        nlohmann::json obj = nlohmann::json::object();
+        for (const auto& e : node) obj[e.first.Scalar()] = to_json(e.second);
+        return obj;
+    }
+    if (node.IsSequence()) {
+        nlohmann::json arr = nlohmann::json::array();
+        for (const auto& e : node) arr.push_back(to_json(e));
+        return arr;
+    }
+    if (!node.IsScalar()) return nullptr;
+    const std::string& text = node.Scalar();
+    if (node.Tag() == "!") return text;  // quoted in the file
+    if (text == "true") return true;
+    if (text == "false") return false;
+    if (text == "null" || text == "~") return nullptr;
+    static const std::regex number(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)");
+    if (std::regex_match(text, number)) return nlohmann::json::parse(text);
+    return text;
+}
+
+}  // namespace
+
+void read_expectations(YamlReader& r, const YAML::Node& node, Topology& topo) {
+    if (!r.expect_map(node, "expect", "a map of process name to expectations")) return;
+    for (const auto& entry : node) {
+        Expectation e;
+        e.process = entry.first.Scalar();
+        e.loc = loc_of(entry.first);
+        const std::string what = fmt::format("expect '{}'", e.process);
+        if (!r.expect_map(entry.second, what, "a map with exit, json or stdout")) continue;
+        r.check_keys(entry.second, {"exit", "json", "stdout"}, what);
+        if (auto n = entry.second["exit"]) e.exit_code = r.integer(n, what + " exit", 0, 255);
+        if (auto n = entry.second["json"]) {
+            if (r.expect_map(n, what + " json", "a map of field to value")) e.json = to_json(n);
+        }
+        if (auto n = entry.second["stdout"]) {
+            e.stdout_regex = r.scalar(n, what + " stdout", "a regular expression");
+            check_regex(r, n, *e.stdout_regex, what + " stdout");
+        }
+        topo.expectations.push_back(std::move(e));
+    }
+}
+
+}  // namespace testbed::sections

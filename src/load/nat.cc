@@ -1,0 +1,135 @@
+// `nat:` (a preset or a behaviour map) and `firewall:` on a router, and the
+// `to:` of a set-nat step and the values of a ROUTER.nat matrix axis.
+
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+
+#include "load/sections.h"
+
+namespace testbed::sections {
+
+namespace {
+
+/// `ports: preserve | random | sequential | { sequential: STEP }`.
+void read_ports(YamlReader& r, const YAML::Node& node, const std::string& what, NatBehaviour& b) {
+    if (node.IsMap() && node.size() == 1 && node["sequential"]) {
+        b.ports = PortAssignment::sequential;
+        if (auto step = r.integer(node["sequential"], what + " ports sequential step", 1, 1000))
+            b.port_step = *step;
+        return;
+    }
+    const std::string text =
+        r.scalar(node, what + " ports", "preserve, sequential, random or { sequential: STEP }");
+    if (text.empty()) return;
+    if (auto p = parse_port_assignment(text)) {
+        b.ports = *p;
+    } else {
+        r.diag().error(loc_of(node),
+                       fmt::format("{} ports: expected preserve, sequential, random or "
+                                   "{{ sequential: STEP }}, found '{}'",
+                                   what, text));
+    }
+}
+
+}  // namespace
+
+std::optional<NatSpec> read_nat(YamlReader& r, const YAML::Node& node, const std::string& router) {
+    const std::string what = router + " nat";
+    NatSpec spec;
+    spec.loc = loc_of(node);
+    if (node.IsScalar()) {
+        spec.preset = node.Scalar();
+        if (auto b = nat_preset(spec.preset)) {
+            spec.behaviour = *b;
+            return spec;
+        }
+        r.diag().error(spec.loc,
+                       fmt::format("{}: unknown preset '{}'; expected one of: {}, or a "
+                                   "behaviour map",
+                                   what, spec.preset, fmt::join(nat_preset_names(), ", ")));
+        return std::nullopt;
+    }
+    if (!r.expect_map(node, what, "a preset name or a behaviour map")) return std::nullopt;
+    r.check_keys(node,
+                 {"mapping", "filtering", "ports", "hairpin", "udp-timeout", "tcp-timeout",
+                  "tcp-unsolicited"},
+                 what);
+    NatBehaviour& b = spec.behaviour;
+    if (auto n = node["mapping"]) {
+        if (auto v = r.behaviour(n, what + " mapping", false)) b.mapping = *v;
+    }
+    if (auto n = node["filtering"]) {
+        if (auto v = r.behaviour(n, what + " filtering", false)) b.filtering = *v;
+    }
+    if (auto n = node["ports"]) {
+        read_ports(r, n, what, b);
+    } else if (b.mapping != Behaviour::endpoint_independent) {
+        // A new mapping per destination cannot keep one port: such NATs pick ports.
+        b.ports = PortAssignment::random;
+    }
+    if (auto n = node["hairpin"]) {
+        if (auto v = r.boolean(n, what + " hairpin")) b.hairpin = *v;
+    }
+    if (auto n = node["udp-timeout"]) b.udp_timeout = r.duration(n, what + " udp-timeout");
+    if (auto n = node["tcp-timeout"]) b.tcp_timeout = r.duration(n, what + " tcp-timeout");
+    if (auto n = node["tcp-unsolicited"]) {
+        const std::string text = r.scalar(n, what + " tcp-unsolicited", "drop or rst");
+        if (text == "drop")
+            b.tcp_unsolicited = TcpUnsolicited::drop;
+        else if (text == "rst")
+            b.tcp_unsolicited = TcpUnsolicited::rst;
+        else if (!text.empty())
+            r.diag().error(
+                loc_of(n),
+                fmt::format("{} tcp-unsolicited: expected drop or rst, found '{}'", what, text));
+    }
+    return spec;
+}
+
+std::optional<FirewallSpec> read_firewall(YamlReader& r, const YAML::Node& node,
+                                          const std::string& router) {
+    const std::string what = router + " firewall";
+    FirewallSpec fw;
+    fw.loc = loc_of(node);
+    if (node.IsScalar()) {
+        fw.preset = node.Scalar();
+        if (fw.preset == "udp-blocked")
+            fw.block_udp = true;
+        else if (fw.preset == "symmetric-udp-firewall")
+            fw.filtering = Behaviour::address_and_port_dependent;
+        else if (fw.preset != "open") {
+            r.diag().error(fw.loc,
+                           fmt::format("{}: unknown preset '{}'; expected open, udp-blocked, "
+                                       "symmetric-udp-firewall or a map",
+                                       what, fw.preset));
+            return std::nullopt;
+        }
+        return fw;
+    }
+    if (!r.expect_map(node, what, "a preset name or { filtering: ..., block: [udp, tcp] }"))
+        return std::nullopt;
+    r.check_keys(node, {"filtering", "block"}, what);
+    if (auto n = node["filtering"]) {
+        if (auto v = r.behaviour(n, what + " filtering", true)) fw.filtering = *v;
+    }
+    if (auto n = node["block"]) {
+        if (!n.IsSequence()) {
+            r.diag().error(loc_of(n), what + " block: expected a list like [udp]");
+        } else {
+            for (const auto& item : n) {
+                const std::string proto = r.scalar(item, what + " block", "udp or tcp");
+                if (proto == "udp")
+                    fw.block_udp = true;
+                else if (proto == "tcp")
+                    fw.block_tcp = true;
+                else if (!proto.empty())
+                    r.diag().error(
+                        loc_of(item),
+                        fmt::format("{} block: expected udp or tcp, found '{}'", what, proto));
+            }
+        }
+    }
+    return fw;
+}
+
+}  // namespace testbed::sections

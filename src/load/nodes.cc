@@ -1,0 +1,154 @@
+// The networks, hosts and routers of a topology file (their shape; the
+// validator checks how they fit together).
+
+#include <fmt/core.h>
+
+#include "load/sections.h"
+#include "model/names.h"
+
+namespace testbed::sections {
+
+namespace {
+
+bool claim_node_name(YamlReader& r, NodeNames& names, const YAML::Node& key) {
+    const std::string& name = key.Scalar();
+    std::string why;
+    if (!is_valid_node_name(name, &why)) {
+        r.diag().error(loc_of(key), fmt::format("node name '{}': {}", name, why));
+        return false;
+    }
+    auto [it, fresh] = names.emplace(name, loc_of(key));
+    if (!fresh) {
+        r.diag().error(loc_of(key), fmt::format("node '{}' is defined twice (first at line {}); "
+                                                "hosts and routers share one set of names",
+                                                name, it->second.line));
+        return false;
+    }
+    return true;
+}
+
+std::optional<AddressSpec> address(YamlReader& r, const YAML::Node& node, const std::string& what) {
+    const std::string text = r.scalar(node, what, "an IPv4 address or auto");
+    if (text.empty()) return std::nullopt;
+    if (text == "auto") return AddressSpec{std::nullopt, loc_of(node)};
+    if (auto ip = Ipv4::parse(text)) return AddressSpec{*ip, loc_of(node)};
+    r.diag().error(
+        loc_of(node),
+        fmt::format("{}: bad address '{}'; expected an IPv4 address like 10.0.1.2 or auto", what,
+                    text));
+    return std::nullopt;
+}
+
+/// `{ network: address }`, `{ network: [a, b] }`, one entry per network.
+std::vector<Attachment> attachments(YamlReader& r, const YAML::Node& node,
+                                    const std::string& what) {
+    std::vector<Attachment> result;
+    if (!r.expect_map(node, what, "a map of network name to address ({ home-a: auto })"))
+        return result;
+    for (const auto& entry : node) {
+        Attachment att;
+        att.network = entry.first.Scalar();
+        att.loc = loc_of(entry.first);
+        const std::string where = fmt::format("{} on network '{}'", what, att.network);
+        if (entry.second.IsSequence()) {
+            if (entry.second.size() == 0)
+                r.diag().error(att.loc, where + ": the address list is empty");
+            for (const auto& item : entry.second) {
+                if (auto a = address(r, item, where)) att.addresses.push_back(*a);
+            }
+        } else if (auto a = address(r, entry.second, where)) {
+            att.addresses.push_back(*a);
+        }
+        for (const auto& other : result) {
+            if (other.network == att.network)
+                r.diag().error(att.loc, where + ": network named twice");
+        }
+        result.push_back(std::move(att));
+    }
+    return result;
+}
+
+}  // namespace
+
+void read_networks(YamlReader& r, const YAML::Node& node, Topology& topo) {
+    if (!r.expect_map(node, "networks",
+                      "a map of network name to subnet (internet: 203.0.113.0/24)"))
+        return;
+    for (const auto& entry : node) {
+        const std::string name = entry.first.Scalar();
+        std::string why;
+        if (!is_valid_interface_name(name, &why)) {
+            r.diag().error(loc_of(entry.first), fmt::format("network name '{}': {}", name, why));
+            continue;
+        }
+        if (topo.find_network(name)) {
+            r.diag().error(loc_of(entry.first), fmt::format("network '{}' is defined twice", name));
+            continue;
+        }
+        const std::string text =
+            r.scalar(entry.second, fmt::format("network '{}'", name), "a subnet like 10.0.1.0/24");
+        auto subnet = Subnet::parse(text, &why);
+        if (!subnet) {
+            r.diag().error(loc_of(entry.second),
+                           fmt::format("network '{}': bad subnet '{}': {}", name, text, why));
+        }
+        topo.networks.push_back(
+            {name, subnet.value_or(Subnet{}), loc_of(entry.first), subnet.has_value()});
+    }
+}
+
+void read_hosts(YamlReader& r, NodeNames& names, const YAML::Node& node, Topology& topo) {
+    if (!r.expect_map(node, "hosts", "a map of host name to its networks")) return;
+    for (const auto& entry : node) {
+        if (!claim_node_name(r, names, entry.first)) continue;
+        Host host;
+        host.name = entry.first.Scalar();
+        host.loc = loc_of(entry.first);
+        host.attachments = attachments(r, entry.second, fmt::format("host '{}'", host.name));
+        topo.hosts.push_back(std::move(host));
+    }
+}
+
+void read_routers(YamlReader& r, NodeNames& names, const YAML::Node& node, Topology& topo) {
+    if (!r.expect_map(node, "routers", "a map of router name to wan, lan and nat")) return;
+    for (const auto& entry : node) {
+        if (!claim_node_name(r, names, entry.first)) continue;
+        Router router;
+        router.name = entry.first.Scalar();
+        router.loc = loc_of(entry.first);
+        const std::string what = fmt::format("router '{}'", router.name);
+        const YAML::Node& body = entry.second;
+        if (!r.expect_map(body, what, "a map with wan, lan and optionally nat or firewall"))
+            continue;
+        r.check_keys(body, {"wan", "lan", "nat", "firewall"}, what);
+        if (auto wan = body["wan"]) {
+            auto list = attachments(r, wan, what + " wan");
+            if (list.size() == 1 && list[0].addresses.size() == 1) {
+                router.wan = list[0];
+            } else if (wan.IsMap()) {
+                r.diag().error(loc_of(wan),
+                               what + " wan: expected exactly one network with one address");
+            }
+        } else {
+            r.diag().error(router.loc, what + ": no 'wan'; expected wan: { NETWORK: ADDRESS }");
+        }
+        if (auto lan = body["lan"]) {
+            router.lans = attachments(r, lan, what + " lan");
+            if (lan.IsMap() && router.lans.empty())
+                r.diag().error(loc_of(lan), what + " lan: expected at least one network");
+        } else {
+            r.diag().error(router.loc, what + ": no 'lan'; expected lan: { NETWORK: auto }");
+        }
+        if (auto nat = body["nat"]) router.nat = read_nat(r, nat, what);
+        if (auto fw = body["firewall"]) router.firewall = read_firewall(r, fw, what);
+        if (router.nat && router.firewall) {
+            r.diag().error(loc_of(body["firewall"]),
+                           what +
+                               ": 'firewall' is for routers without translation; a NAT filters by "
+                               "its 'filtering' key");
+        }
+        topo.routers.push_back(std::move(router));
+    }
+}
+
+}  // namespace testbed::sections

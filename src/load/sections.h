@@ -1,0 +1,37 @@
+#pragma once
+/// The loader's section readers, one file each (nodes.cc, nat.cc, steps.cc,
+/// expect.cc, matrix.cc, variables.cc), composed by loader.cc. Internal to
+/// load/: each reads its part of the tree into the Topology and reports
+/// into the reader's Diagnostics.
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "load/yaml_reader.h"
+#include "model/topology.h"
+
+namespace testbed::sections {
+
+/// Host and router names seen so far (they share one set), where first.
+using NodeNames = std::map<std::string, SourceLoc>;
+
+void read_networks(YamlReader& r, const YAML::Node& node, Topology& topo);
+void read_hosts(YamlReader& r, NodeNames& names, const YAML::Node& node, Topology& topo);
+void read_routers(YamlReader& r, NodeNames& names, const YAML::Node& node, Topology& topo);
+/// `nat:` as a preset name or a behaviour map; `router` names the owner in messages.
+std::optional<NatSpec> read_nat(YamlReader& r, const YAML::Node& node, const std::string& router);
+std::optional<FirewallSpec> read_firewall(YamlReader& r, const YAML::Node& node,
+                                          const std::string& router);
+void read_steps(YamlReader& r, const YAML::Node& node, Topology& topo);
+/// A regular expression that must compile (with ${name}s filled in as "x").
+void check_regex(YamlReader& r, const YAML::Node& node, const std::string& regex,
+                 const std::string& what);
+void read_expectations(YamlReader& r, const YAML::Node& node, Topology& topo);
+void read_matrix(YamlReader& r, const YAML::Node& node, Topology& topo);
+/// Every ${name} in a command or an expectation names a matrix axis or table.
+void check_variables(YamlReader& r, const Topology& topo);
+
+}  // namespace testbed::sections

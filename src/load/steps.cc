@@ -1,0 +1,184 @@
+// `run:`: start (with ready and env), wait, sleep, link, set-nat, flush.
+
+#include <fmt/core.h>
+
+#include <regex>
+
+#include "load/sections.h"
+#include "model/names.h"
+#include "model/template.h"
+
+namespace testbed::sections {
+
+namespace {
+
+ReadySpec read_ready(YamlReader& r, const YAML::Node& node, const std::string& what) {
+    ReadySpec ready;
+    if (!r.expect_map(node, what + " ready", "{ udp: PORT }, { tcp: PORT } or { stdout: REGEX }"))
+        return ready;
+    r.check_keys(node, {"udp", "tcp", "stdout", "timeout"}, what + " ready");
+    int kinds = 0;
+    if (auto n = node["udp"]) {
+        ready.kind = ReadySpec::Kind::udp_port;
+        ready.port = r.integer(n, what + " ready udp", 1, 65535).value_or(0);
+        ++kinds;
+    }
+    if (auto n = node["tcp"]) {
+        ready.kind = ReadySpec::Kind::tcp_port;
+        ready.port = r.integer(n, what + " ready tcp", 1, 65535).value_or(0);
+        ++kinds;
+    }
+    if (auto n = node["stdout"]) {
+        ready.kind = ReadySpec::Kind::stdout_regex;
+        ready.regex = r.scalar(n, what + " ready stdout", "a regular expression");
+        check_regex(r, n, ready.regex, what + " ready stdout");
+        ++kinds;
+    }
+    if (kinds != 1)
+        r.diag().error(loc_of(node), what + " ready: expected exactly one of udp, tcp or stdout");
+    if (auto n = node["timeout"])
+        ready.timeout = r.duration(n, what + " ready timeout").value_or(ready.timeout);
+    return ready;
+}
+
+void read_start(YamlReader& r, const YAML::Node& item, Topology& topo) {
+    r.check_keys(item, {"start", "on", "cmd", "ready", "env"}, "a start step");
+    StartStep start;
+    start.name = r.scalar(item["start"], "start", "a process name");
+    std::string why;
+    if (!start.name.empty() && !is_valid_node_name(start.name, &why)) {
+        r.diag().error(loc_of(item["start"]),
+                       fmt::format("process name '{}': {}", start.name, why));
+    }
+    const std::string what = fmt::format("start '{}'", start.name);
+    if (auto on = item["on"])
+        start.node = r.scalar(on, what + " on", "a host or router name");
+    else
+        r.diag().error(loc_of(item), what + ": no 'on'; expected the node to run on");
+    if (auto cmd = item["cmd"]) {
+        if (cmd.IsSequence() && cmd.size() > 0) {
+            for (const auto& arg : cmd)
+                start.argv.push_back(r.scalar(arg, what + " cmd", "a string"));
+        } else {
+            r.diag().error(
+                loc_of(cmd),
+                fmt::format("{} cmd: expected a non-empty list like [peer, --id, alice], found {}",
+                            what, kind_of(cmd)));
+        }
+    } else {
+        r.diag().error(loc_of(item), what + ": no 'cmd'; expected an argv list");
+    }
+    if (auto env = item["env"]) {
+        if (r.expect_map(env, what + " env", "a map of variable to value")) {
+            for (const auto& e : env)
+                start.env[e.first.Scalar()] = r.scalar(e.second, what + " env", "a string");
+        }
+    }
+    if (auto ready = item["ready"]) start.ready = read_ready(r, ready, what);
+    topo.steps.push_back({std::move(start), loc_of(item)});
+}
+
+void read_wait(YamlReader& r, const YAML::Node& item, Topology& topo) {
+    r.check_keys(item, {"wait", "timeout"}, "a wait step");
+    WaitStep wait;
+    const YAML::Node names = item["wait"];
+    if (names.IsSequence()) {
+        for (const auto& n : names) wait.names.push_back(r.scalar(n, "wait", "a process name"));
+    } else {
+        wait.names.push_back(r.scalar(names, "wait", "a process name or a list of them"));
+    }
+    if (auto t = item["timeout"])
+        wait.timeout = r.duration(t, "wait timeout").value_or(wait.timeout);
+    topo.steps.push_back({std::move(wait), loc_of(item)});
+}
+
+void read_link(YamlReader& r, const YAML::Node& item, Topology& topo) {
+    r.check_keys(item, {"link", "on", "network"}, "a link step");
+    LinkStep link;
+    const std::string state = r.scalar(item["link"], "link", "down or up");
+    if (state == "up" || state == "down") {
+        link.up = state == "up";
+    } else if (!state.empty()) {
+        r.diag().error(loc_of(item["link"]),
+                       fmt::format("link: expected down or up, found '{}'", state));
+    }
+    if (auto on = item["on"])
+        link.node = r.scalar(on, "link on", "a host or router name");
+    else
+        r.diag().error(loc_of(item), "link: no 'on'; expected the node whose interface changes");
+    if (auto net = item["network"])
+        link.network = r.scalar(net, "link network", "a network name");
+    else
+        r.diag().error(loc_of(item), "link: no 'network'; expected the network of the interface");
+    topo.steps.push_back({link, loc_of(item)});
+}
+
+void read_set_nat(YamlReader& r, const YAML::Node& item, Topology& topo) {
+    r.check_keys(item, {"set-nat", "to"}, "a set-nat step");
+    SetNatStep step;
+    step.router = r.scalar(item["set-nat"], "set-nat", "a router name");
+    if (auto to = item["to"]) {
+        if (auto nat = read_nat(r, to, fmt::format("set-nat '{}'", step.router))) step.nat = *nat;
+    } else {
+        r.diag().error(loc_of(item), "set-nat: no 'to'; expected a preset or a behaviour map");
+    }
+    topo.steps.push_back({std::move(step), loc_of(item)});
+}
+
+void read_flush(YamlReader& r, const YAML::Node& item, Topology& topo) {
+    r.check_keys(item, {"flush"}, "a flush step");
+    topo.steps.push_back(
+        {FlushStep{r.scalar(item["flush"], "flush", "a router name")}, loc_of(item)});
+}
+
+void read_sleep(YamlReader& r, const YAML::Node& item, Topology& topo) {
+    r.check_keys(item, {"sleep"}, "a sleep step");
+    SleepStep sleep;
+    if (auto d = r.duration(item["sleep"], "sleep")) sleep.duration = *d;
+    topo.steps.push_back({sleep, loc_of(item)});
+}
+
+}  // namespace
+
+void read_steps(YamlReader& r, const YAML::Node& node, Topology& topo) {
+    if (!node.IsSequence()) {
+        r.diag().error(loc_of(node),
+                       fmt::format("run: expected a list of steps, found {}", kind_of(node)));
+        return;
+    }
+    for (const auto& item : node) {
+        if (!r.expect_map(item, "run step",
+                          "a map with start, wait, sleep, link, set-nat or flush"))
+            continue;
+        if (item["start"])
+            read_start(r, item, topo);
+        else if (item["wait"])
+            read_wait(r, item, topo);
+        else if (item["sleep"])
+            read_sleep(r, item, topo);
+        else if (item["link"])
+            read_link(r, item, topo);
+        else if (item["set-nat"])
+            read_set_nat(r, item, topo);
+        else if (item["flush"])
+            read_flush(r, item, topo);
+        else
+            r.diag().error(loc_of(item),
+                           "run step: expected one of start, wait, sleep, link, set-nat or flush");
+    }
+}
+
+void check_regex(YamlReader& r, const YAML::Node& node, const std::string& regex,
+                 const std::string& what) {
+    // A matrix fills in ${name} later: check the shape around it now.
+    std::map<std::string, std::string> placeholders;
+    for (const auto& name : variables_in(regex)) placeholders[name] = "x";
+    try {
+        std::regex compiled(substitute(regex, placeholders), std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+        r.diag().error(loc_of(node),
+                       fmt::format("{}: bad regular expression '{}': {}", what, regex, e.what()));
+    }
+}
+
+}  // namespace testbed::sections
