@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <string>
 
-#include "report/dot.h"
 #include "load/loader.h"
 #include "plan/plan.h"
+#include "report/dot.h"
 #include "validate/validate.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -40,12 +40,12 @@ int cmd_doctor();
 int cmd_run(const std::vector<std::string>& files, const SuiteOptions& options,
             const Machine& machine);
 int cmd_up(const std::string& file, const Machine& machine);
-int cmd_down(const std::string& run_id, bool all);
+int cmd_down(const std::string& run_id, bool all, const Machine& machine);
 int cmd_list();
 int cmd_exec(const std::string& node, const std::string& run_id,
              const std::vector<std::string>& argv);
 int cmd_shell(const std::string& node, const std::string& run_id);
-int cmd_clean();
+int cmd_clean(const Machine& machine);
 int cmd_graph(const std::string& file, const std::string& svg_out);
 int cmd_rules(const std::string& file, const std::string& router);
 

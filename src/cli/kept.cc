@@ -55,13 +55,14 @@ int cmd_up(const std::string& file, const Machine& machine) {
     return 0;
 }
 
-int cmd_down(const std::string& run_id, bool all) {
+int cmd_down(const std::string& run_id, bool all, const Machine& machine) {
     if (!require_root("down")) return kExitEnvironment;
     try {
         std::vector<KeptTopology> targets =
             all ? list_kept() : std::vector<KeptTopology>{find_kept(run_id)};
+        const std::unique_ptr<Kernel> kernel = machine.kernel();
         for (const auto& k : targets) {
-            remove_kept(k);
+            remove_kept(k, *kernel);
             fmt::print("down: {} (run {})\n", k.name, k.run_id);
         }
     } catch (const Error& e) {
@@ -102,10 +103,10 @@ int cmd_shell(const std::string& node, const std::string& run_id) {
     return cmd_exec(node, run_id, argv);
 }
 
-int cmd_clean() {
+int cmd_clean(const Machine& machine) {
     if (!require_root("clean")) return kExitEnvironment;
     try {
-        const auto removed = clean_leftovers();
+        const auto removed = clean_leftovers(*machine.kernel());
         for (const auto& r : removed) fmt::print("removed {}\n", r);
         if (removed.empty()) fmt::print("nothing to clean\n");
     } catch (const Error& e) {

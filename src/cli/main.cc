@@ -126,11 +126,11 @@ int run(int argc, char** argv) {
         return cmd_run(files, suite, linux_machine());
     }
     if (*up) return cmd_up(file, linux_machine());
-    if (*down) return cmd_down(run_id, all);
+    if (*down) return cmd_down(run_id, all, linux_machine());
     if (*list) return cmd_list();
     if (*exec) return cmd_exec(node, run_id, command);
     if (*shell) return cmd_shell(node, run_id);
-    if (*clean) return cmd_clean();
+    if (*clean) return cmd_clean(linux_machine());
     if (*graph) return cmd_graph(file, svg);
     if (*rules) return cmd_rules(file, router);
     if (*doctor) return cmd_doctor();

@@ -84,20 +84,20 @@ void remove_empty_folders() {
     ::rmdir(kNetnsDir);
 }
 
-void remove_kept(const KeptTopology& kept) {
-    for (const auto& h : kept.handles) unname_netns(h);
+void remove_kept(const KeptTopology& kept, Kernel& kernel) {
+    for (const auto& h : kept.handles) kernel.unname_namespace(h);
     std::error_code ec;
     fs::remove(fmt::format("{}/{}.json", kStateDir, kept.run_id), ec);
     remove_empty_folders();
 }
 
-std::vector<std::string> clean_leftovers() {
+std::vector<std::string> clean_leftovers(Kernel& kernel) {
     std::vector<std::string> removed;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(kNetnsDir, ec)) {
         const std::string name = entry.path().filename().string();
         if (name.rfind(kHandlePrefix, 0) != 0) continue;
-        unname_netns(name);
+        kernel.unname_namespace(name);
         removed.push_back(fmt::format("{}/{}", kNetnsDir, name));
     }
     for (const auto& entry : fs::directory_iterator(kStateDir, ec)) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "kernel/kernel.h"
 #include "plan/plan.h"
 
 namespace testbed {
@@ -34,9 +35,9 @@ std::vector<KeptTopology> list_kept();
 /// empty; throws Error when that is ambiguous or absent.
 KeptTopology find_kept(const std::string& run_id);
 /// Removes the handles and the state file of a kept topology.
-void remove_kept(const KeptTopology& kept);
+void remove_kept(const KeptTopology& kept, Kernel& kernel);
 /// Removes every handle with the testbed's prefix and every state file;
 /// returns what it removed.
-std::vector<std::string> clean_leftovers();
+std::vector<std::string> clean_leftovers(Kernel& kernel);
 
 }  // namespace testbed

@@ -46,7 +46,9 @@ bool OutputWatch::matched() {
     if (!fd_.valid()) return false;
     char buffer[65536];
     size_t added = 0;
-    for (ssize_t n; (n = ::read(fd_.get(), buffer, sizeof buffer)) > 0;) {
+    while (true) {
+        const ssize_t n = ::read(fd_.get(), buffer, sizeof buffer);
+        if (n <= 0) break;
         text_.append(buffer, static_cast<size_t>(n));
         added += static_cast<size_t>(n);
     }

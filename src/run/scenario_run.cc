@@ -26,7 +26,8 @@ std::string read_whole(const std::string& path) {
     std::string text;
     if (std::FILE* f = std::fopen(path.c_str(), "rbe")) {
         char buffer[65536];
-        for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
+        size_t n = 0;
+        while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text.append(buffer, n);
         (void)std::fclose(f);
     }
     return text;

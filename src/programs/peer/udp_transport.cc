@@ -7,7 +7,6 @@
 
 namespace testbed::programs {
 
-
 UdpTransport::UdpTransport(const ConnectOptions& options)
     : o_(options), socket_({Ipv4{0}, options.local_port}), port_(socket_.local().port) {}
 
