@@ -24,6 +24,8 @@ packages=(
   iproute2 nftables
   # run --capture: packet sockets and pcap files
   libpcap-dev
+  # every user-supplied regular expression: linear time, no recursion on input
+  libre2-dev
   # the tests' check of the JUnit report against its schema (xmllint)
   libxml2-utils
 )

@@ -1,11 +1,11 @@
 // The `testbed` command: argument parsing only; the work is in core/commands.
 
 #include <CLI/CLI.hpp>
-#include <regex>
 #include <sstream>
 
 #include "base/error.h"
 #include "base/log.h"
+#include "base/regex.h"
 #include "cli/commands.h"
 
 namespace {
@@ -105,10 +105,11 @@ int run(int argc, char** argv) {
     if (*validate) return cmd_validate(files, linux_machine());
     if (*run) {
         if (!suite.filter_text.empty()) {
-            try {
-                suite.filter = std::regex(suite.filter_text);
-            } catch (const std::regex_error& e) {
-                log::error("--filter '{}': not a valid regex: {}", suite.filter_text, e.what());
+            std::string why;
+            suite.filter = Regex::compile(suite.filter_text, &why);
+            if (!suite.filter) {
+                log::error("--filter '{}': not a valid regular expression (RE2 syntax): {}",
+                           suite.filter_text, why);
                 return kExitBadInput;
             }
         }

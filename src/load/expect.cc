@@ -2,8 +2,7 @@
 
 #include <fmt/core.h>
 
-#include <regex>
-
+#include "base/regex.h"
 #include "load/sections.h"
 
 namespace testbed::sections {
@@ -29,8 +28,8 @@ nlohmann::json to_json(const YAML::Node& node) {
     if (text == "true") return true;
     if (text == "false") return false;
     if (text == "null" || text == "~") return nullptr;
-    static const std::regex number(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)");
-    if (std::regex_match(text, number)) return nlohmann::json::parse(text);
+    static const auto number = Regex::compile(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)");
+    if (number->full_match(text)) return nlohmann::json::parse(text);
     return text;
 }
 

@@ -2,8 +2,7 @@
 
 #include <fmt/core.h>
 
-#include <regex>
-
+#include "base/regex.h"
 #include "load/sections.h"
 #include "model/names.h"
 #include "model/template.h"
@@ -173,11 +172,10 @@ void check_regex(YamlReader& r, const YAML::Node& node, const std::string& regex
     // A matrix fills in ${name} later: check the shape around it now.
     std::map<std::string, std::string> placeholders;
     for (const auto& name : variables_in(regex)) placeholders[name] = "x";
-    try {
-        std::regex compiled(substitute(regex, placeholders), std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-        r.diag().error(loc_of(node),
-                       fmt::format("{}: bad regular expression '{}': {}", what, regex, e.what()));
+    std::string why;
+    if (!Regex::compile(substitute(regex, placeholders), &why)) {
+        r.diag().error(loc_of(node), fmt::format("{}: bad regular expression '{}' (RE2 syntax): {}",
+                                                 what, regex, why));
     }
 }
 

@@ -38,7 +38,7 @@ bool port_bound(int pid, bool tcp, int port) {
 }
 
 OutputWatch::OutputWatch(std::string path, const std::string& regex)
-    : path_(std::move(path)), regex_(regex, std::regex::ECMAScript) {}
+    : path_(std::move(path)), regex_(Regex::compile(regex)) {}
 
 bool OutputWatch::matched() {
     if (found_) return true;
@@ -52,7 +52,7 @@ bool OutputWatch::matched() {
         text_.append(buffer, static_cast<size_t>(n));
         added += static_cast<size_t>(n);
     }
-    if (added > 0) found_ = std::regex_search(text_, regex_);
+    if (added > 0) found_ = regex_ && regex_->search(text_);
     return found_;
 }
 

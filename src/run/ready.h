@@ -2,10 +2,11 @@
 /// Readiness checks for `ready:` — is a port bound in a process's namespace,
 /// has its stdout matched a regex — each a single look, to be polled.
 
-#include <regex>
+#include <optional>
 #include <string>
 
 #include "base/fd.h"
+#include "base/regex.h"
 
 namespace testbed {
 
@@ -28,7 +29,7 @@ class OutputWatch {
 
   private:
     std::string path_;
-    std::regex regex_;
+    std::optional<Regex> regex_;  ///< nullopt for a pattern that does not compile: never matches
     Fd fd_;
     std::string text_;
     bool found_ = false;

@@ -4,9 +4,9 @@
 
 #include <functional>
 #include <optional>
-#include <regex>
 #include <string>
 
+#include "base/regex.h"
 #include "check/result.h"
 #include "run/scenario.h"
 
@@ -15,7 +15,7 @@ namespace testbed {
 struct SuiteOptions {
     RunOptions run;
     int jobs = 1;
-    std::optional<std::regex> filter;  ///< on scenario names
+    std::optional<Regex> filter;  ///< on scenario names
     std::string filter_text;
     int shard_index = 0;  ///< 0-based
     int shard_count = 1;

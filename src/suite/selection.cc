@@ -6,7 +6,7 @@ std::vector<const Topology*> select_scenarios(const std::vector<Topology>& all,
                                               const SuiteOptions& o) {
     std::vector<const Topology*> filtered;
     for (const auto& t : all) {
-        if (!o.filter || std::regex_search(t.name, *o.filter)) filtered.push_back(&t);
+        if (!o.filter || o.filter->search(t.name)) filtered.push_back(&t);
     }
     std::vector<const Topology*> out;
     for (size_t i = 0; i < filtered.size(); ++i) {

@@ -125,7 +125,7 @@ TEST_CASE("rulesets: timeouts become map lifetimes and conntrack sysctls") {
                                       {"net/netfilter/nf_conntrack_tcp_timeout_established", "2"}});
 }
 
-TEST_CASE("rulesets: symmetric uses random ports; approximations are warned about, not hidden") {
+TEST_CASE("rulesets: symmetric uses random ports, approximations are warned about, not hidden") {
     const RulesetResult sym = router_ruleset(nat_router("symmetric"));
     CHECK(contains(sym.text, "masquerade random"));
     CHECK(sym.warnings.empty());

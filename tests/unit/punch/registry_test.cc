@@ -52,7 +52,7 @@ TEST_CASE("registry: ids are bound to their key, contacts to one id, entries exp
     CHECK(r.add(reg("alice", thief), udp("203.0.113.66:1"), t0 + 31s) == Registry::Status::ok);
 }
 
-TEST_CASE("registry: an introduction gives both sides one session; relay only after it") {
+TEST_CASE("registry: an introduction gives both sides one session, relay only after it") {
     Registry r;
     Identity a;
     Identity b;

@@ -51,7 +51,7 @@ ServerLimits small() {
 
 }  // namespace
 
-TEST_CASE("server: registration answers the mapped address; an id held by another key is 409") {
+TEST_CASE("server: registration answers the mapped address, an id held by another key is 409") {
     Server s({ep("203.0.113.1:3478")}, small());
     Identity a;
     Identity thief;
@@ -68,7 +68,7 @@ TEST_CASE("server: registration answers the mapped address; an id held by anothe
     CHECK(s.counters().registrations == 1);
 }
 
-TEST_CASE("server: the table is bounded: past max_peers a registration is 503") {
+TEST_CASE("server: the table is bounded, past max_peers a registration is 503") {
     Server s({ep("203.0.113.1:3478")}, small());
     Identity a, b, c;
     register_as(s, "203.0.113.10:4000", "alice", a, {});
@@ -136,7 +136,7 @@ TEST_CASE("server: relay and reversal only between introduced peers, never for s
     CHECK(send(s, "203.0.113.99:4000", relay, {}).empty());
 }
 
-TEST_CASE("server: a source over its rate is dropped; Binding is not rate limited") {
+TEST_CASE("server: a source over its rate is dropped, Binding is not rate limited") {
     ServerLimits limits = small();
     limits.rate = 1;
     limits.burst = 2;
@@ -166,7 +166,7 @@ TEST_CASE("server: garbage and oversized datagrams get no answer and are counted
     CHECK(error_of(out[0]) == 400);
 }
 
-TEST_CASE("server: Binding answers with the mapped address; RFC 5780 only with an alternate") {
+TEST_CASE("server: Binding answers with the mapped address, RFC 5780 only with an alternate") {
     stun::Message binding;
     binding.transaction = stun::new_transaction_id();
     Server plain({ep("203.0.113.1:3478")}, small());

@@ -75,7 +75,7 @@ TEST_CASE("session: a host that is not the introduced peer is rejected on its pa
     CHECK(alice.receive(5, stale, t0).verdict == Session::Verdict::ignored);
 }
 
-TEST_CASE("candidates: predicted ports first, then public, then private; kinds named") {
+TEST_CASE("candidates: predicted ports first, then public, then private, kinds named") {
     SelfView self{{ep("10.0.1.2:4000")}, ep("203.0.113.1:4000"), true, 3};
     Introduction other{"bob", {}, ep("203.0.113.2:20010"), {ep("10.0.2.2:5000")}, 2, {}};
     auto c = candidates(self, other);

@@ -137,7 +137,7 @@ TEST_CASE("steps: flush forgets conntrack and loads the current rules anew") {
     CHECK(h.kernel.rulesets[2] == "delete table ip testbed\n" + symmetric);
 }
 
-TEST_CASE("steps: sleep lets the time pass; every step is timed") {
+TEST_CASE("steps: sleep lets the time pass, every step is timed") {
     Harness h(kSteps);
     h.run();
     REQUIRE(h.report.steps.size() == 8);
@@ -146,7 +146,7 @@ TEST_CASE("steps: sleep lets the time pass; every step is timed") {
     for (const auto& s : h.report.steps) CHECK(s.ok);
 }
 
-TEST_CASE("steps: ready waits for the port and for stdout; expectations read the outcome") {
+TEST_CASE("steps: ready waits for the port and for stdout, expectations read the outcome") {
     Harness h(kSteps);
     h.run();
     REQUIRE(h.launcher.launched.size() == 2);
