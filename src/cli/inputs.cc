@@ -17,7 +17,7 @@
 
 namespace testbed {
 
-std::vector<std::string> topology_files(const std::vector<std::string>& paths) {
+std::optional<std::vector<std::string>> topology_files(const std::vector<std::string>& paths) {
     std::vector<std::string> out;
     for (const auto& path : paths) {
         std::error_code ec;
@@ -30,6 +30,12 @@ std::vector<std::string> topology_files(const std::vector<std::string>& paths) {
             const auto ext = e.path().extension();
             if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml"))
                 found.push_back(e.path().string());
+        }
+        if (found.empty()) {
+            // An empty folder is a mistake (a typo, a glob gone wrong), never "ok".
+            log::error("{}: no .yaml or .yml file in this folder{}", path,
+                       ec ? fmt::format(" ({})", ec.message()) : "");
+            return std::nullopt;
         }
         std::sort(found.begin(), found.end());
         out.insert(out.end(), found.begin(), found.end());

@@ -13,8 +13,9 @@
 namespace testbed {
 
 /// The topology files of `paths`: a file as it is, a folder as every
-/// .yaml/.yml file below it, sorted.
-std::vector<std::string> topology_files(const std::vector<std::string>& paths);
+/// .yaml/.yml file below it, sorted. Nullopt (with the reason printed) for
+/// a folder without one.
+std::optional<std::vector<std::string>> topology_files(const std::vector<std::string>& paths);
 
 /// Loads one file, expands its matrix and validates every scenario,
 /// printing each diagnostic once. Nullopt when anything is wrong.

@@ -14,7 +14,9 @@ namespace testbed {
 
 int cmd_run(const std::vector<std::string>& paths, const SuiteOptions& options,
             const Machine& machine) {
-    const std::vector<std::string> files = topology_files(paths);
+    const auto found = topology_files(paths);
+    if (!found) return kExitBadInput;
+    const std::vector<std::string>& files = *found;
     // Every file is validated before anything is created: a bad file in the
     // list changes nothing on the machine.
     std::vector<Topology> all;

@@ -7,7 +7,9 @@
 namespace testbed {
 
 int cmd_validate(const std::vector<std::string>& paths, const Machine& machine) {
-    const std::vector<std::string> files = topology_files(paths);
+    const auto found = topology_files(paths);
+    if (!found) return kExitBadInput;
+    const std::vector<std::string>& files = *found;
     int bad = 0;
     const bool root = ::geteuid() == 0;
     const std::unique_ptr<Kernel> kernel = root ? machine.kernel() : nullptr;

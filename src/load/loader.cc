@@ -8,7 +8,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/file.h"
 #include "load/sections.h"
+#include "load/tree_check.h"
 #include "load/yaml_reader.h"
 
 namespace testbed {
@@ -54,6 +56,7 @@ std::optional<Topology> load_topology_text(const std::string& text, Diagnostics&
         diag.error(loc_of(root), "expected a map with networks, hosts, routers, run and expect");
         return std::nullopt;
     }
+    if (!check_tree(root, diag)) return std::nullopt;
     try {
         YamlReader reader(diag);
         return read_topology(reader, root);
@@ -64,14 +67,13 @@ std::optional<Topology> load_topology_text(const std::string& text, Diagnostics&
 }
 
 std::optional<Topology> load_topology_file(const std::string& path, Diagnostics& diag) {
-    std::ifstream in(path);
-    if (!in) {
-        diag.error({}, "cannot open the file: " + std::string(std::strerror(errno)));
+    std::string why;
+    const auto text = read_regular_file(path, kMaxTopologyFile, &why);
+    if (!text) {
+        diag.error({}, why);
         return std::nullopt;
     }
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return load_topology_text(buffer.str(), diag);
+    return load_topology_text(*text, diag);
 }
 
 }  // namespace testbed

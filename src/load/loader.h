@@ -18,7 +18,11 @@ namespace testbed {
 /// otherwise a Topology that is complete wherever `diag` has no error.
 std::optional<Topology> load_topology_text(const std::string& text, Diagnostics& diag);
 
-/// Reads and parses a file; a file that cannot be read is reported in `diag`.
+/// The largest topology file (and CSV table) read.
+inline constexpr size_t kMaxTopologyFile = size_t{1} << 20;
+
+/// Reads and parses a file; a file that cannot be read (not there, not a
+/// regular file, over kMaxTopologyFile) is reported in `diag`.
 std::optional<Topology> load_topology_file(const std::string& path, Diagnostics& diag);
 
 }  // namespace testbed

@@ -4,9 +4,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
+#include "base/file.h"
+#include "load/loader.h"
 #include "load/sections.h"
 
 namespace testbed::sections {
@@ -95,11 +96,14 @@ bool read_csv_grid(YamlReader& r, const std::string& path, const MatrixAxis& row
                    const MatrixAxis& cols, const YAML::Node& at, const std::string& what,
                    std::vector<std::vector<std::string>>& grid) {
     const std::filesystem::path full = std::filesystem::path(r.diag().file()).parent_path() / path;
-    std::ifstream in(full);
-    if (!in) {
-        r.diag().error(loc_of(at), fmt::format("{} file: cannot read '{}'", what, full.string()));
+    std::string why;
+    const auto text = read_regular_file(full.string(), kMaxTopologyFile, &why);
+    if (!text) {
+        r.diag().error(loc_of(at),
+                       fmt::format("{} file: cannot read '{}': {}", what, full.string(), why));
         return false;
     }
+    std::istringstream in(*text);
     auto split = [](const std::string& line) {
         std::vector<std::string> out;
         std::stringstream ss(line);

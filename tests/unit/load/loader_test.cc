@@ -1,4 +1,9 @@
+// The loader: the file format into the model, every mistake with its place,
+// and the bounds that keep a hostile file from costing more than its size.
+
 #include <doctest/doctest.h>
+
+#include <chrono>
 
 #include "support/helpers.h"
 
@@ -199,4 +204,40 @@ run:
     CHECK(contains(e, "unknown preset 'cone'"));
     CHECK(contains(e, "set-nat: unknown router 'nobody'"));
     CHECK(contains(e, "flush: unknown router 'h'"));
+}
+
+TEST_CASE("duplicate keys at any level are errors naming both lines") {
+    const std::string e = errors(R"(networks: { lan: 10.0.0.0/24 }
+hosts: { a: { lan: auto }, b: { lan: auto } }
+run:
+  - start: p
+    on: a
+    cmd: [false]
+    cmd: [true]
+expect:
+  p: { exit: 1 }
+expect:
+  p: { exit: 0 }
+)");
+    CHECK(contains(e, "test.yaml:7:5: error: duplicate key 'cmd' (first at line 6, column 5)"));
+    CHECK(contains(e, "test.yaml:10:1: error: duplicate key 'expect' (first at line 8, column 1)"));
+}
+
+TEST_CASE("a YAML alias bomb is refused at once with its place, not expanded") {
+    std::string yaml = "networks: { lan: 10.0.0.0/24 }\nx0: &a0 [1,2,3,4,5,6,7,8,9]\n";
+    for (int i = 1; i < 9; ++i) {
+        yaml += "x" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+        for (int k = 0; k < 9; ++k) yaml += (k ? ",*a" : "*a") + std::to_string(i - 1);
+        yaml += "]\n";
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string e = errors(yaml);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1));
+    CHECK(contains(e, "error: the file expands to more than 100000 YAML nodes"));
+    CHECK(contains(e, "test.yaml:"));
+}
+
+TEST_CASE("nesting is bounded") {
+    const std::string e = errors("networks: " + std::string(100, '[') + std::string(100, ']'));
+    CHECK(contains(e, "error: nested deeper than 64 levels"));
 }

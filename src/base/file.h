@@ -1,0 +1,15 @@
+#pragma once
+/// Reading an input file a user names, bounded: only a regular file (a FIFO
+/// would hang the reader, a device would never end), and only up to a size.
+
+#include <optional>
+#include <string>
+
+namespace testbed {
+
+/// The whole file, or nullopt with `why` set: it cannot be opened, it is
+/// not a regular file (says what it is), or it is larger than `max_bytes`.
+std::optional<std::string> read_regular_file(const std::string& path, size_t max_bytes,
+                                             std::string* why);
+
+}  // namespace testbed
