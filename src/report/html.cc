@@ -27,6 +27,24 @@ std::string anchor(const ScenarioResult& r) {
 }
 
 /// The grid of one matrix file, axes past the second folded into the rows' label.
+/// A cell of a grid: the outcome in large, the verdict below; a failed
+/// cell shows what came in large and what was expected below.
+std::string cell(const ScenarioResult& hit) {
+    const std::string& outcome = hit.topo->outcome;
+    std::string shown = outcome.empty() ? verdict(hit) : outcome;
+    std::string below =
+        hit.runs.size() > 1 ? fmt::format("{}/{}", hit.passes(), hit.runs.size()) : verdict(hit);
+    if (hit.runs.size() == 1 && hit.failed()) {
+        const std::string came = what_came(hit.runs.front(), outcome);
+        if (!came.empty()) {
+            shown = came;
+            below = fmt::format("fail (expected {})", outcome);
+        }
+    }
+    return fmt::format("<td class={}><a href=\"#{}\">{}<br><small>{}</small></a></td>",
+                       verdict(hit), anchor(hit), xml_escape(shown), xml_escape(below));
+}
+
 std::string matrix_grid(const std::vector<const ScenarioResult*>& cells) {
     const auto& axes = cells.front()->topo->cell;
     std::vector<std::string> rows, cols;
@@ -61,12 +79,7 @@ std::string matrix_grid(const std::vector<const ScenarioResult*>& cells) {
             }
             pass += hit->passes();
             total += hit->runs.size() - hit->skips();
-            out += fmt::format(
-                "<td class={}><a href=\"#{}\">{}<br><small>{}</small></a></td>", verdict(*hit),
-                anchor(*hit),
-                xml_escape(hit->topo->outcome.empty() ? verdict(*hit) : hit->topo->outcome),
-                hit->runs.size() > 1 ? fmt::format("{}/{}", hit->passes(), hit->runs.size())
-                                     : verdict(*hit));
+            out += cell(*hit);
         }
         out += fmt::format("<td>{}/{}</td></tr>\n", pass, total);
     }

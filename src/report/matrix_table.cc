@@ -55,13 +55,20 @@ const ScenarioResult* find_cell(const std::vector<const ScenarioResult*>& cells,
     return nullptr;
 }
 
-/// "direct ok", "relay FAIL", "3/5", "skip": the expected outcome and how it went.
+/// "direct ok", "direct FAIL (expected relay)", "relay 3/5", "skip": what
+/// happened first, then what was expected where it differs.
 std::string cell_text(const ScenarioResult& hit) {
-    const size_t p = hit.passes(), n = hit.runs.size() - hit.skips();
-    const std::string mark = hit.all_skipped()      ? "skip"
-                             : hit.runs.size() == 1 ? (p == 1 ? "ok" : "FAIL")
-                                                    : fmt::format("{}/{}", p, n);
-    return hit.topo->outcome.empty() ? mark : fmt::format("{} {}", hit.topo->outcome, mark);
+    const std::string& outcome = hit.topo->outcome;
+    if (hit.all_skipped()) return outcome.empty() ? "skip" : fmt::format("{} skip", outcome);
+    if (hit.runs.size() > 1) {
+        const std::string counts =
+            fmt::format("{}/{}", hit.passes(), hit.runs.size() - hit.skips());
+        return outcome.empty() ? counts : fmt::format("{} {}", outcome, counts);
+    }
+    if (hit.passes() == 1) return outcome.empty() ? "ok" : fmt::format("{} ok", outcome);
+    const std::string came = what_came(hit.runs.front(), outcome);
+    return fmt::format("{}FAIL{}", came.empty() ? "" : came + " ",
+                       outcome.empty() ? "" : fmt::format(" (expected {})", outcome));
 }
 
 std::string percent(size_t pass, size_t total) {
@@ -118,6 +125,17 @@ std::string format_table(const std::vector<const ScenarioResult*>& cells, const 
 }
 
 }  // namespace
+
+std::string what_came(const RunReport& run, const std::string& outcome) {
+    for (const auto& c : run.checks) {
+        if (c.passed || outcome.empty() || c.expected.find(outcome) == std::string::npos) continue;
+        std::string actual = c.actual;
+        if (actual.size() >= 2 && actual.front() == '"' && actual.back() == '"')
+            actual = actual.substr(1, actual.size() - 2);
+        return actual;
+    }
+    return run.errors.empty() ? "" : "error";
+}
 
 std::string format_matrix_tables(const std::vector<ScenarioResult>& results) {
     std::string out;

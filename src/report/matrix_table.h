@@ -15,6 +15,12 @@ namespace testbed {
 std::vector<std::vector<const ScenarioResult*>> matrix_groups(
     const std::vector<ScenarioResult>& results);
 
+/// What a failed run of a cell came out as, for the value it was expected
+/// to have (`outcome`, e.g. "relay"): the actual value of the first failed
+/// check that expected it ("direct"), "error" when the run failed before
+/// its checks, or empty.
+std::string what_came(const RunReport& run, const std::string& outcome);
+
 /// Each cell the expected outcome (if the matrix has a table variable) and
 /// whether it held; pass counts per row and in total.
 std::string format_matrix_tables(const std::vector<ScenarioResult>& results);

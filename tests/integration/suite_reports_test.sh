@@ -22,7 +22,8 @@ grep -q '1 passed, 1 failed, 2 skipped' "$WORK/out" || fail "summary line missin
 grep -q "SKIP m\[direct,no-such-program-here\]: program 'no-such-program-here' (step 'p') is not installed" "$WORK/out" \
   || fail "the skip reason is not printed"
 grep -Eq '^  direct +direct ok +direct skip +1/1 100%' "$WORK/out" || fail "matrix table row 'direct' wrong"
-grep -Eq '^  relay +direct FAIL +direct skip +0/1 0%' "$WORK/out" || fail "matrix table row 'relay' wrong"
+# A failing cell shows what came (relay) where a reader looks, then what was expected.
+grep -Eq '^  relay +relay FAIL \(expected direct\) +direct skip +0/1 0%' "$WORK/out" || fail "matrix table row 'relay' wrong"
 xmllint --noout --schema "$here/junit.xsd" "$WORK/r.xml" || fail "JUnit XML does not validate"
 grep -q 'tests="4" failures="1" errors="0" skipped="2"' "$WORK/r.xml" || fail "JUnit counts wrong"
 grep -q 'p json.result: expected &quot;direct&quot;, got &quot;relay&quot;' "$WORK/r.xml" || fail "JUnit failure lacks the expectation"
@@ -32,7 +33,8 @@ xmllint --html --noout "$WORK/r.html" 2>"$WORK/html.err" || fail "the HTML repor
 grep -q '<h1>testbed: 4 scenarios, 1 passed, 1 failed, 2 skipped</h1>' "$WORK/r.html" || fail "HTML headline wrong"
 grep -q '<table class=grid><tr><th>say \\ tool</th><th>sh</th><th>no-such-program-here</th>' "$WORK/r.html" \
   || fail "HTML matrix grid header wrong"
-grep -q '<tr><th>relay</th><td class=fail>' "$WORK/r.html" || fail "HTML grid: the failing cell is not coloured as failed"
+grep -q '<tr><th>relay</th><td class=fail><a href="#[^"]*">relay<br><small>fail (expected direct)</small>' "$WORK/r.html" \
+  || fail "HTML grid: the failing cell is not coloured as failed or does not say what came"
 grep -q '<td class=skip>' "$WORK/r.html" || fail "HTML grid: the skipped cells are not shown as skipped"
 [ "$(grep -c '<summary>p.stdout</summary>' "$WORK/r.html")" -eq 2 ] || fail "HTML lacks the logs of both runs"
 grep -q '<pre class=diagram>A matrix for the report tests' "$WORK/r.html" || fail "HTML lacks the topology's diagram"
