@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times building and tearing down topologies (needs root):
-#  1. bench/reference.yaml with the testbed, against the same topology built
-#     with ip and nft commands (bench/reference-ip-nft.sh), side by side;
+#  1. bench/reference.yaml with the testbed binary and through the ./testbed
+#     wrapper (what a user types), against the same topology built with ip
+#     and nft commands (bench/reference-ip-nft.sh), side by side;
 #  2. a generated topology of N NATs with 2 hosts each (default 100).
 # Usage: sudo bench/run.sh [REPEATS] [NATS]
 set -euo pipefail
@@ -43,13 +44,20 @@ generate() {  # N NATs, each with two hosts behind it, on one internet
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b < 1) b = 1; printf "%.1fx", a / b }'; }
 
+# The wrapper builds into the folder the binary is in; built already, it
+# only checks its stamp (the first call below may have to write it).
+wrapper=(env TESTBED_BUILD_DIR="$(dirname "$(dirname "$testbed")")" "$here/../testbed")
+"${wrapper[@]}" --help >/dev/null
+
 echo "reference topology (5 nodes, 6 namespaces), build + teardown, median of $repeats:"
-printf '  %-22s %10s %10s %8s\n' "" "testbed" "ip + nft" "ratio"
+printf '  %-14s %10s %12s %10s %14s\n' "" "testbed" "./testbed" "ip + nft" "./testbed/ip"
 for mode in settled back-to-back; do
   if [ "$mode" = settled ]; then pause=0.5; else pause=0; fi
   tb=$(median_ms "$testbed" run "$here/reference.yaml")
+  wr=$(median_ms "${wrapper[@]}" run "$here/reference.yaml")
   sh_ms=$(median_ms bash "$here/reference-ip-nft.sh")
-  printf '  %-22s %7s ms %7s ms %8s\n' "$mode" "$tb" "$sh_ms" "$(ratio "$sh_ms" "$tb")"
+  printf '  %-14s %7s ms %9s ms %7s ms %14s\n' "$mode" "$tb" "$wr" "$sh_ms" \
+    "$(awk -v a="$wr" -v b="$sh_ms" 'BEGIN { printf "%.2f", a / b }')"
 done
 
 generate "$nats" >"$tmp/large.yaml"

@@ -1,6 +1,7 @@
 #include "run/kept.h"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -31,19 +32,27 @@ int cmd_up(const std::string& file, const Machine& machine) {
     kept.run_id = new_run_id();
     kept.name = topo->name;
     kept.file = std::filesystem::absolute(file).string();
+    kept.owner = Owner::self();
+    kept.complete = false;
+    for (const auto& ns : plan.namespaces) {
+        kept.handles.push_back(handle_name(kept.run_id, ns));
+        if (ns.kind != NamespacePlan::Kind::bridge) kept.nodes[ns.name] = kept.handles.back();
+    }
+    size_t named = 0;
     try {
+        // The state file comes first: whatever happens to this process from
+        // here on, list, down and clean know what it made.
+        save_kept(kept);
         realizer.build();
-        for (size_t i = 0; i < plan.namespaces.size(); ++i) {
-            const std::string handle = handle_name(kept.run_id, plan.namespaces[i]);
-            kernel.name_namespace(realizer.ns_id(i), handle);
-            kept.handles.push_back(handle);
-            if (plan.namespaces[i].kind != NamespacePlan::Kind::bridge)
-                kept.nodes[plan.namespaces[i].name] = handle;
-        }
+        for (; named < plan.namespaces.size(); ++named)
+            kernel.name_namespace(realizer.ns_id(named), kept.handles[named]);
+        kept.complete = true;
         save_kept(kept);
     } catch (const std::exception& e) {
         log::error("{}", e.what());
-        for (const auto& h : kept.handles) kernel.unname_namespace(h);
+        for (size_t i = 0; i < named; ++i) kernel.unname_namespace(kept.handles[i]);
+        std::error_code ec;
+        std::filesystem::remove(fmt::format("{}/{}.json", kStateDir, kept.run_id), ec);
         return kExitEnvironment;
     }
     realizer.release();  // the named handles keep the namespaces now
@@ -73,9 +82,18 @@ int cmd_down(const std::string& run_id, bool all, const Machine& machine) {
 }
 
 int cmd_list() {
-    for (const auto& k : list_kept()) {
-        fmt::print("{}  {}  {} nodes  {}\n", k.run_id, k.name, k.nodes.size(), k.file);
+    const auto kept = list_kept();
+    for (const auto& k : kept) {
+        const char* state = k.complete   ? ""
+                            : k.broken() ? "  (broken: its `up` was stopped half-way; "
+                                           "`testbed clean` or `testbed down --run ID` removes it)"
+                                         : "  (being made)";
+        fmt::print("{}  {}  {} nodes  {}{}\n", k.run_id, k.name, k.nodes.size(), k.file, state);
     }
+    const auto orphans = orphan_handles(kept);
+    if (!orphans.empty())
+        fmt::print("{} handle(s) no kept topology names (`testbed clean` removes them): {}\n",
+                   orphans.size(), fmt::join(orphans, " "));
     return 0;
 }
 

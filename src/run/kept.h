@@ -18,12 +18,32 @@ namespace testbed {
 inline constexpr const char* kHandlePrefix = "tb-";
 inline constexpr const char* kStateDir = "/run/testbed";
 
+/// The process that makes a kept topology, told apart from a later process
+/// with the same pid by its start time.
+struct Owner {
+    int pid = 0;
+    unsigned long long start = 0;  ///< /proc/PID/stat field 22, clock ticks since boot
+    /// This process.
+    static Owner self();
+    /// Whether the process is still there (and is the same one).
+    bool alive() const;
+};
+
+/// `up` writes the state file before it names any handle, with every
+/// handle it will make and `complete` false, and completes it at the end:
+/// an `up` killed half-way leaves a state file naming what it made, with
+/// an owner that is gone.
 struct KeptTopology {
     std::string run_id;
     std::string name;
     std::string file;
     std::map<std::string, std::string> nodes;  ///< node name -> handle
     std::vector<std::string> handles;          ///< every handle, bridges included
+    Owner owner;
+    bool complete = true;
+
+    /// Made half-way by an `up` that is gone: nothing will complete it.
+    bool broken() const { return !complete && !owner.alive(); }
 };
 
 /// The handle name of a planned namespace in run `run_id`.
@@ -36,8 +56,12 @@ std::vector<KeptTopology> list_kept();
 KeptTopology find_kept(const std::string& run_id);
 /// Removes the handles and the state file of a kept topology.
 void remove_kept(const KeptTopology& kept, Kernel& kernel);
-/// Removes every handle with the testbed's prefix and every state file;
-/// returns what it removed.
+/// Handles with the testbed's prefix that no state file names (an `up`
+/// killed before it wrote one, or whose state file was lost).
+std::vector<std::string> orphan_handles(const std::vector<KeptTopology>& kept);
+/// Removes what no live `up` owns: broken kept topologies (their handles and
+/// state file) and orphan handles. Complete kept topologies and those an
+/// `up` is still making stay. Returns what it removed.
 std::vector<std::string> clean_leftovers(Kernel& kernel);
 
 }  // namespace testbed
