@@ -29,17 +29,28 @@ std::string shown(const nlohmann::json& value) {
 
 }  // namespace
 
-std::optional<nlohmann::json> last_json_object(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
-        const size_t first = it->find_first_not_of(" \t\r");
-        if (first == std::string::npos || (*it)[first] != '{') continue;
-        auto parsed = nlohmann::json::parse(*it, nullptr, false);
-        if (!parsed.is_discarded() && parsed.is_object()) return parsed;
+std::optional<nlohmann::json> last_json_object(std::string_view text) {
+    OutputScan scan;
+    scan.feed(text);
+    scan.finish();
+    return scan.last_json();
+}
+
+ProcessOutcome outcome_from_text(ExitStatus status, std::string_view text, const Expectation& e) {
+    std::vector<Regex> patterns;
+    if (e.stdout_regex) {
+        if (auto re = Regex::compile(*e.stdout_regex)) patterns.push_back(*re);
     }
-    return std::nullopt;
+    OutputScan scan(patterns);
+    scan.feed(text);
+    scan.finish();
+    ProcessOutcome o;
+    o.status = status;
+    o.started = true;
+    o.last_json = scan.last_json();
+    o.stdout_matched = !patterns.empty() && scan.matched(0);
+    o.stdout_tail = scan.tail();
+    return o;
 }
 
 std::vector<CheckResult> check_expectation(const Expectation& e, const ProcessOutcome& outcome) {
@@ -57,7 +68,7 @@ std::vector<CheckResult> check_expectation(const Expectation& e, const ProcessOu
         add("exit", fmt::format("exit {}", *e.exit_code), outcome.status.str(), ok);
     }
     if (!e.json.empty()) {
-        const auto object = last_json_object(outcome.stdout_text);
+        const auto& object = outcome.last_json;
         for (const auto& [key, value] : e.json.items()) {
             if (!object) {
                 add("json." + key, shown(value), "no JSON object on stdout", false);
@@ -70,15 +81,12 @@ std::vector<CheckResult> check_expectation(const Expectation& e, const ProcessOu
         }
     }
     if (e.stdout_regex) {
-        // The loader refused patterns that do not compile: this one does.
-        const auto re = Regex::compile(*e.stdout_regex);
-        const bool ok = re && re->search(outcome.stdout_text);
-        std::string tail =
-            outcome.stdout_text.size() > 200
-                ? "..." + outcome.stdout_text.substr(outcome.stdout_text.size() - 200)
-                : outcome.stdout_text;
+        const bool ok = outcome.stdout_matched;
         add("stdout", "/" + *e.stdout_regex + "/",
-            ok ? "matched" : fmt::format("no match in '{}'", tail), ok);
+            ok ? "matched"
+               : fmt::format("no line matched; stdout ended '{}'{}", outcome.stdout_tail,
+                             outcome.stdout_note.empty() ? "" : " (" + outcome.stdout_note + ")"),
+            ok);
     }
     return results;
 }

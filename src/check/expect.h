@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/exit_status.h"
+#include "check/output_scan.h"
 #include "model/topology.h"
 
 namespace testbed {
@@ -21,15 +22,23 @@ struct CheckResult {
     bool passed = false;
 };
 
-/// What is known about a process once the run is over.
+/// What is known about a process once the run is over: its exit, and what
+/// the runner's OutputScan gathered from its stdout as it streamed by.
 struct ProcessOutcome {
     ExitStatus status;
     bool started = false;
-    std::string stdout_text;
+    std::optional<nlohmann::json> last_json;  ///< the last stdout line that is a JSON object
+    bool stdout_matched = false;              ///< the expectation's stdout regex matched a line
+    std::string stdout_tail;                  ///< the last bytes of stdout, for messages
+    std::string stdout_note;                  ///< e.g. that the log was cut at its limit
 };
 
+/// The outcome of a process that exited with `status` having printed all of
+/// `text`, scanned as the runner scans a stream for `e` (tests and tools).
+ProcessOutcome outcome_from_text(ExitStatus status, std::string_view text, const Expectation& e);
+
 /// The last line of `text` that parses as a JSON object, if any.
-std::optional<nlohmann::json> last_json_object(const std::string& text);
+std::optional<nlohmann::json> last_json_object(std::string_view text);
 
 /// Every check of one expectation, passed or not.
 std::vector<CheckResult> check_expectation(const Expectation& e, const ProcessOutcome& outcome);

@@ -2,12 +2,16 @@
 
 #include <fmt/core.h>
 
+#include "base/bytes.h"
 #include "base/regex.h"
 #include "load/sections.h"
 #include "model/names.h"
 #include "model/template.h"
 
 namespace testbed::sections {
+
+/// The most a step may keep of each of its program's streams.
+constexpr size_t kMaxOutputLimit = size_t{4} << 30;
 
 namespace {
 
@@ -41,7 +45,7 @@ ReadySpec read_ready(YamlReader& r, const YAML::Node& node, const std::string& w
 }
 
 void read_start(YamlReader& r, const YAML::Node& item, Topology& topo) {
-    r.check_keys(item, {"start", "on", "cmd", "ready", "env"}, "a start step");
+    r.check_keys(item, {"start", "on", "cmd", "ready", "env", "output-limit"}, "a start step");
     StartStep start;
     start.name = r.scalar(item["start"], "start", "a process name");
     std::string why;
@@ -74,6 +78,15 @@ void read_start(YamlReader& r, const YAML::Node& item, Topology& topo) {
         }
     }
     if (auto ready = item["ready"]) start.ready = read_ready(r, ready, what);
+    if (auto limit = item["output-limit"]) {
+        const std::string text = r.scalar(limit, what + " output-limit", "a size like 64MiB");
+        start.output_limit = parse_bytes(text, kMaxOutputLimit);
+        if (!start.output_limit && !text.empty())
+            r.diag().error(loc_of(limit),
+                           fmt::format("{} output-limit: expected a size like 64MiB, 512KiB or "
+                                       "4096 (at most 4GiB), found '{}'",
+                                       what, text));
+    }
     topo.steps.push_back({std::move(start), loc_of(item)});
 }
 

@@ -77,6 +77,7 @@ struct StartStep {
     std::vector<std::string> argv;
     std::map<std::string, std::string> env;
     ReadySpec ready;
+    std::optional<size_t> output_limit;  ///< bytes kept of each of its streams (default 64 MiB)
 };
 
 /// `wait`: wait until every named process has exited, at most `timeout`.

@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "base/fd.h"
 #include "base/log.h"
+#include "base/safe_file.h"
 #include "kernel/linux/netns.h"
 
 namespace testbed {
@@ -147,9 +148,17 @@ Capture::Capture(const std::vector<TapPlan>& taps, const std::vector<int>& netns
         auto it = s.dumpers.find(plan.network);
         if (it == s.dumpers.end()) {
             const std::string path = fmt::format("{}/{}.pcap", dir, plan.network);
-            DumperPtr dumper(pcap_dump_open(handle, path.c_str()));
-            if (!dumper)
-                throw Error(fmt::format("pcap_dump_open({}): {}", path, pcap_geterr(handle)));
+            // A new file (O_EXCL, O_NOFOLLOW); libpcap writes through a FILE*.
+            Fd fd = create_new_file(path);
+            std::FILE* file = ::fdopen(fd.get(), "wb");
+            if (!file) throw_errno(fmt::format("fdopen({})", path));
+            (void)fd.release();  // the FILE* owns it now
+            DumperPtr dumper(pcap_dump_fopen(handle, file));
+            if (!dumper) {
+                const std::string why = pcap_geterr(handle);
+                (void)std::fclose(file);
+                throw Error(fmt::format("pcap_dump_fopen({}): {}", path, why));
+            }
             it = s.dumpers.emplace(plan.network, std::move(dumper)).first;
             files_.push_back(path);
         }

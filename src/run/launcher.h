@@ -10,8 +10,12 @@
 
 #include "base/duration.h"
 #include "base/exit_status.h"
+#include "run/output_pump.h"
 
 namespace testbed {
+
+/// How much of each of a program's streams is kept in its log by default.
+inline constexpr size_t kDefaultOutputLimit = size_t{64} << 20;
 
 struct LaunchSpec {
     std::string name;  ///< the process name from the topology
@@ -19,8 +23,10 @@ struct LaunchSpec {
     int netns_fd = -1;
     std::vector<std::string> argv;
     std::map<std::string, std::string> env;
-    std::string stdout_path;
+    std::string stdout_path;  ///< created new (never through an existing path)
     std::string stderr_path;
+    std::vector<std::string> watch;             ///< regexes matched on every stdout line
+    size_t output_limit = kDefaultOutputLimit;  ///< per log; past it output is dropped
 };
 
 /// A program that was started.
@@ -40,6 +46,11 @@ class RunningProcess {
     /// Whether a UDP socket is bound to `port` (or a TCP one listens on it)
     /// in its network namespace.
     virtual bool port_bound(bool tcp, int port) const = 0;
+    /// Whether spec().watch[i] matched a stdout line so far.
+    virtual bool watched(size_t i) const = 0;
+    /// What it printed, once it is over (after stop() or an exit): waits a
+    /// moment for its output to end.
+    virtual ProcessOutput output() = 0;
 };
 
 class Launcher {

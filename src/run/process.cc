@@ -21,6 +21,7 @@
 #include "base/error.h"
 #include "base/interrupt.h"
 #include "base/log.h"
+#include "base/safe_file.h"
 #include "run/ready.h"
 
 namespace testbed {
@@ -42,6 +43,8 @@ struct EnterNode : bp::extend::handler {
     int netns_fd = -1;
     pid_t parent = 0;
     bool own_group = true;  ///< false for interactive programs, which keep the terminal
+    int out_fd = -1;        ///< becomes its stdout (a pipe to the testbed), if set
+    int err_fd = -1;        ///< becomes its stderr
 
     template <typename Executor>
     void on_exec_setup(Executor& exec) const {
@@ -53,6 +56,9 @@ struct EnterNode : bp::extend::handler {
         if (own_group && ::setpgid(0, 0) != 0) return fail("setpgid");
         if (netns_fd >= 0 && ::setns(netns_fd, CLONE_NEWNET) != 0)
             return fail("setns(CLONE_NEWNET)");
+        // dup2 clears close-on-exec on the copy: only these two survive exec.
+        if (out_fd >= 0 && ::dup2(out_fd, STDOUT_FILENO) < 0) return fail("dup2(stdout)");
+        if (err_fd >= 0 && ::dup2(err_fd, STDERR_FILENO) < 0) return fail("dup2(stderr)");
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -60,6 +66,13 @@ struct EnterNode : bp::extend::handler {
         (void)::signal(SIGTERM, SIG_DFL);
     }
 };
+
+/// A pipe, both ends close-on-exec: (read, write).
+std::pair<Fd, Fd> make_pipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe2");
+    return {Fd(fds[0]), Fd(fds[1])};
+}
 
 bp::environment build_env(const LaunchSpec& spec, const std::string& program_dir) {
     bp::environment env = boost::this_process::environment();
@@ -84,16 +97,37 @@ std::unique_ptr<Process> Process::launch(const LaunchSpec& spec, const std::stri
     const std::string init = program_dir + "/testbed-init";
     std::vector<std::string> args{program};
     args.insert(args.end(), spec.argv.begin() + 1, spec.argv.end());
+    // The logs are new files the testbed makes (never an existing path, never
+    // through a link); the program writes to pipes the testbed reads.
+    Fd out_log = create_new_file(spec.stdout_path);
+    Fd err_log = create_new_file(spec.stderr_path);
+    auto [out_read, out_write] = make_pipe();
+    auto [err_read, err_write] = make_pipe();
+    std::vector<Regex> patterns;
+    for (const auto& w : spec.watch) {
+        auto re = Regex::compile(w);
+        if (!re)
+            throw Error(fmt::format("start '{}': the pattern /{}/ does not compile", spec.name, w));
+        patterns.push_back(std::move(*re));
+    }
     std::unique_ptr<bp::child> child;
     try {
-        child = std::make_unique<bp::child>(
-            bp::exe = init, bp::args = args, build_env(spec, program_dir),
-            bp::std_in<bp::null, bp::std_out> spec.stdout_path, bp::std_err > spec.stderr_path,
-            EnterNode{{}, spec.netns_fd, ::getpid()});
+        EnterNode enter{{}, spec.netns_fd, ::getpid()};
+        enter.out_fd = out_write.get();
+        enter.err_fd = err_write.get();
+        child =
+            std::make_unique<bp::child>(bp::exe = init, bp::args = args,
+                                        build_env(spec, program_dir), bp::std_in < bp::null, enter);
     } catch (const bp::process_error& e) {
         throw Error(fmt::format("start '{}' on '{}': {}: {}", spec.name, spec.node,
                                 fmt::join(spec.argv, " "), e.what()));
     }
+    // Only the program may hold the write ends now: the pipes end with it.
+    out_write.reset();
+    err_write.reset();
+    auto pump =
+        std::make_unique<OutputPump>(std::move(out_read), std::move(err_read), std::move(out_log),
+                                     std::move(err_log), spec.output_limit, std::move(patterns));
     const int pid = child->id();
     Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
     if (!pidfd.valid()) throw_errno(fmt::format("pidfd_open({})", pid));
@@ -108,14 +142,23 @@ std::unique_ptr<Process> Process::launch(const LaunchSpec& spec, const std::stri
     }
     log::debug("started '{}' on '{}' as pid {}: {}", spec.name, spec.node, pid,
                fmt::join(spec.argv, " "));
-    return std::unique_ptr<Process>(new Process(spec, std::move(child), std::move(pidfd)));
+    return std::unique_ptr<Process>(
+        new Process(spec, std::move(child), std::move(pidfd), std::move(pump)));
 }
 
-Process::Process(LaunchSpec spec, std::unique_ptr<bp::child> child, Fd pidfd)
+Process::Process(LaunchSpec spec, std::unique_ptr<bp::child> child, Fd pidfd,
+                 std::unique_ptr<OutputPump> pump)
     : spec_(std::move(spec)),
       child_(std::move(child)),
       pid_(child_->id()),
-      pidfd_(std::move(pidfd)) {}
+      pidfd_(std::move(pidfd)),
+      pump_(std::move(pump)) {}
+
+ProcessOutput Process::output() {
+    // Its PID namespace ended with it (testbed-init): nothing holds the
+    // pipes, so their end comes at once; a moment is allowed for the rest.
+    return pump_->finish(std::chrono::seconds(2));
+}
 
 Process::~Process() {
     // A destructor must not throw (teardown would end in std::terminate):

@@ -42,9 +42,12 @@ class Process : public RunningProcess {
     ExitStatus status() const override { return status_; }
     bool exited() const override { return reaped_; }
     bool port_bound(bool tcp, int port) const override;
+    bool watched(size_t i) const override { return pump_->matched(i); }
+    ProcessOutput output() override;
 
   private:
-    Process(LaunchSpec spec, std::unique_ptr<boost::process::child> child, Fd pidfd);
+    Process(LaunchSpec spec, std::unique_ptr<boost::process::child> child, Fd pidfd,
+            std::unique_ptr<OutputPump> pump);
     void reap();
 
     LaunchSpec spec_;
@@ -53,6 +56,7 @@ class Process : public RunningProcess {
     Fd pidfd_;
     bool reaped_ = false;
     ExitStatus status_;
+    std::unique_ptr<OutputPump> pump_;
 };
 
 /// Starts the testbed's own programs (found beside it) and those on PATH.

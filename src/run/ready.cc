@@ -37,23 +37,4 @@ bool port_bound(int pid, bool tcp, int port) {
     return false;
 }
 
-OutputWatch::OutputWatch(std::string path, const std::string& regex)
-    : path_(std::move(path)), regex_(Regex::compile(regex)) {}
-
-bool OutputWatch::matched() {
-    if (found_) return true;
-    if (!fd_.valid()) fd_.reset(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd_.valid()) return false;
-    char buffer[65536];
-    size_t added = 0;
-    while (true) {
-        const ssize_t n = ::read(fd_.get(), buffer, sizeof buffer);
-        if (n <= 0) break;
-        text_.append(buffer, static_cast<size_t>(n));
-        added += static_cast<size_t>(n);
-    }
-    if (added > 0) found_ = regex_ && regex_->search(text_);
-    return found_;
-}
-
 }  // namespace testbed

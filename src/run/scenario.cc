@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "base/interrupt.h"
+#include "base/safe_file.h"
 #include "plan/plan.h"
 #include "run/preflight.h"
 #include "run/scenario_run.h"
@@ -83,11 +84,12 @@ RunReport run_scenario(const Topology& topo, const RunOptions& options, Kernel& 
     const std::string root = options.log_root.empty()
                                  ? std::filesystem::temp_directory_path().string()
                                  : options.log_root;
-    report.log_dir = fmt::format("{}/testbed-{}-{}", root, folder_name(report.name), report.run_id);
-    std::error_code ec;
-    std::filesystem::create_directories(report.log_dir, ec);
-    if (ec) {
-        report.errors.push_back(fmt::format("mkdir({}): {}", report.log_dir, ec.message()));
+    try {
+        // A new folder every run (mkdtemp), never one someone made beforehand.
+        check_folder_root(root);
+        report.log_dir = make_unique_folder(root, "testbed-" + folder_name(report.name));
+    } catch (const Error& e) {
+        report.errors.push_back(e.what());
         return report;
     }
     const NetworkPlan plan = plan_network(topo);

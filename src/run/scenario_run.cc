@@ -21,18 +21,6 @@ double ms_since(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-/// Everything a process printed on stdout (for the expectations).
-std::string read_whole(const std::string& path) {
-    std::string text;
-    if (std::FILE* f = std::fopen(path.c_str(), "rbe")) {
-        char buffer[65536];
-        size_t n = 0;
-        while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text.append(buffer, n);
-        (void)std::fclose(f);
-    }
-    return text;
-}
-
 }  // namespace
 
 ScenarioRun::ScenarioRun(const Topology& topo, const NetworkPlan& plan, const RunOptions& options,
@@ -75,9 +63,14 @@ void ScenarioRun::finish() {
         ProcessOutcome outcome;
         auto it = processes_.find(e.process);
         if (it != processes_.end()) {
+            const ProcessOutput out = it->second->output();
             outcome.started = true;
             outcome.status = it->second->status();
-            outcome.stdout_text = read_whole(it->second->spec().stdout_path);
+            outcome.last_json = out.last_json;
+            outcome.stdout_tail = out.tail;
+            outcome.stdout_note = out.note;
+            if (auto p = expect_pattern_.find(e.process); p != expect_pattern_.end())
+                outcome.stdout_matched = out.matched.at(p->second);
         }
         for (auto& c : check_expectation(e, outcome)) report_.checks.push_back(std::move(c));
     }

@@ -69,6 +69,15 @@ bool ScenarioRun::perform(const StartStep& s, std::string& what) {
     spec.env = s.env;
     spec.stdout_path = fmt::format("{}/{}.stdout", report_.log_dir, s.name);
     spec.stderr_path = fmt::format("{}/{}.stderr", report_.log_dir, s.name);
+    if (s.output_limit) spec.output_limit = *s.output_limit;
+    // Watched on every stdout line as it streams: the ready pattern first,
+    // then the expectation's.
+    if (s.ready.kind == ReadySpec::Kind::stdout_regex) spec.watch.push_back(s.ready.regex);
+    for (const auto& e : topo_.expectations) {
+        if (e.process != s.name || !e.stdout_regex) continue;
+        expect_pattern_[s.name] = spec.watch.size();
+        spec.watch.push_back(*e.stdout_regex);
+    }
     try {
         processes_[s.name] = launcher_.launch(spec);
     } catch (const Error& e) {
@@ -94,8 +103,7 @@ bool ScenarioRun::await_ready(RunningProcess& process, const StartStep& s) {
         }
         case ReadySpec::Kind::stdout_regex: {
             condition = fmt::format("stdout matching /{}/", r.regex);
-            OutputWatch watch(process.spec().stdout_path, r.regex);
-            ready = poll_until(process, r.timeout, [&] { return watch.matched(); });
+            ready = poll_until(process, r.timeout, [&] { return process.watched(0); });
             break;
         }
     }

@@ -1,12 +1,13 @@
 #include "suite/suite.h"
 
 #include <fmt/core.h>
+#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "base/interrupt.h"
 #include "base/log.h"
+#include "base/safe_file.h"
 #include "report/html.h"
 #include "report/json.h"
 #include "report/junit.h"
@@ -44,10 +45,20 @@ void print_pass_rates(const std::vector<ScenarioResult>& results, int repeat) {
     }
 }
 
+/// A report: 0600, as it embeds logs; never through a link or over
+/// someone else's file.
 void write_file(const std::string& path, const std::string& text) {
-    std::ofstream out(path);
-    out << text;
-    if (!out) log::error("cannot write '{}'", path);
+    try {
+        const Fd fd = create_report_file(path);
+        size_t done = 0;
+        while (done < text.size()) {
+            const ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
+            if (n <= 0) throw_errno(fmt::format("write({})", path));
+            done += static_cast<size_t>(n);
+        }
+    } catch (const Error& e) {
+        log::error("cannot write the report: {}", e.what());
+    }
 }
 
 void drop_passing_logs(std::vector<ScenarioResult>& results) {

@@ -4,18 +4,6 @@
 
 using namespace testbed;
 
-namespace {
-
-ProcessOutcome exited(int code, std::string out) {
-    ProcessOutcome o;
-    o.started = true;
-    o.status.code = code;
-    o.stdout_text = std::move(out);
-    return o;
-}
-
-}  // namespace
-
 TEST_CASE("the last JSON object on stdout is the one checked") {
     const std::string out =
         "{\"result\": \"relay\"}\nnoise\n{\"result\": \"direct\", \"rtt_ms\": 0.4}\ntrailing "
@@ -33,7 +21,8 @@ TEST_CASE("expectations report expected and actual") {
     e.json = {{"result", "direct"}, {"transport", "udp"}, {"port", 3478}};
     e.stdout_regex = "punch";
     auto results = check_expectation(
-        e, exited(1, "{\"result\": \"relay\", \"transport\": \"udp\", \"port\": 3478.0}\n"));
+        e, outcome_from_text(
+               {1, {}}, "{\"result\": \"relay\", \"transport\": \"udp\", \"port\": 3478.0}\n", e));
     REQUIRE(results.size() == 5);
     CHECK_FALSE(results[0].passed);
     CHECK(results[0].expected == "exit 0");

@@ -27,10 +27,20 @@ struct Script {
 };
 
 class FakeProcess : public RunningProcess {
+    static std::vector<Regex> patterns(const LaunchSpec& spec) {
+        std::vector<Regex> out;
+        for (const auto& w : spec.watch) out.push_back(*Regex::compile(w));
+        return out;
+    }
+
   public:
-    FakeProcess(LaunchSpec spec, Script script) : spec_(std::move(spec)), script_(script) {
+    FakeProcess(LaunchSpec spec, Script script)
+        : spec_(std::move(spec)), script_(script), scan_(patterns(spec_)) {
         std::ofstream(spec_.stdout_path) << script_.stdout_text;
         std::ofstream(spec_.stderr_path) << "";
+        // What the pump would have seen: all of it, at once.
+        scan_.feed(script_.stdout_text);
+        scan_.finish();
     }
     const LaunchSpec& spec() const override { return spec_; }
     int pid() const override { return 4242; }
@@ -53,12 +63,21 @@ class FakeProcess : public RunningProcess {
     bool port_bound(bool, int port) const override {
         return looks_++ >= script_.ports_after_looks && script_.ports.count(port) > 0;
     }
+    bool watched(size_t i) const override { return scan_.matched(i); }
+    ProcessOutput output() override {
+        ProcessOutput o;
+        for (size_t i = 0; i < scan_.patterns(); ++i) o.matched.push_back(scan_.matched(i));
+        o.last_json = scan_.last_json();
+        o.tail = scan_.tail();
+        return o;
+    }
     bool stopped = false;
 
   private:
     LaunchSpec spec_;
     Script script_;
     bool exited_ = false;
+    OutputScan scan_;
     int waits_ = 0;
     mutable int looks_ = 0;
     ExitStatus status_;

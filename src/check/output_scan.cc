@@ -1,0 +1,77 @@
+#include "check/output_scan.h"
+
+#include <algorithm>
+
+namespace testbed {
+
+OutputScan::OutputScan(std::vector<Regex> patterns)
+    : patterns_(std::move(patterns)), matched_(patterns_.size(), false) {}
+
+void OutputScan::feed(std::string_view chunk) {
+    bytes_ += chunk.size();
+    if (head_.size() < kWindow) head_.append(chunk.substr(0, kWindow - head_.size()));
+    tail_.append(chunk.substr(chunk.size() > kTail ? chunk.size() - kTail : 0));
+    if (tail_.size() > 2 * kTail) tail_.erase(0, tail_.size() - kTail);
+    while (!chunk.empty()) {
+        const size_t end = chunk.find('\n');
+        const std::string_view part = chunk.substr(0, end);
+        const size_t room = kMaxLine - line_.size();
+        line_.append(part.substr(0, room));
+        line_cut_ = line_cut_ || part.size() > room;
+        if (end == std::string_view::npos) return;
+        line_done();
+        chunk.remove_prefix(end + 1);
+    }
+}
+
+void OutputScan::finish() {
+    if (!line_.empty() || line_cut_) line_done();
+    for (size_t i = 0; i < patterns_.size(); ++i) {
+        if (!matched_[i] && patterns_[i].search(head_)) matched_[i] = true;
+    }
+    head_.clear();
+    head_.shrink_to_fit();
+}
+
+void OutputScan::line_done() {
+    for (size_t i = 0; i < patterns_.size(); ++i) {
+        if (!matched_[i] && patterns_[i].search(line_)) matched_[i] = true;
+    }
+    const size_t first = line_.find_first_not_of(" \t\r");
+    if (!line_cut_ && first != std::string::npos && line_[first] == '{' &&
+        json_depth(line_) <= kMaxJsonDepth) {
+        auto parsed = nlohmann::json::parse(line_, nullptr, false);
+        if (!parsed.is_discarded() && parsed.is_object()) last_json_ = std::move(parsed);
+    }
+    line_.clear();
+    line_cut_ = false;
+}
+
+std::string OutputScan::tail() const {
+    if (tail_.size() <= kTail) return bytes_ > tail_.size() ? "..." + tail_ : tail_;
+    return "..." + tail_.substr(tail_.size() - kTail);
+}
+
+size_t json_depth(std::string_view text) {
+    size_t depth = 0, deepest = 0;
+    bool in_string = false, escaped = false;
+    for (const char c : text) {
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            deepest = std::max(deepest, ++depth);
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            --depth;
+        }
+    }
+    return deepest;
+}
+
+}  // namespace testbed

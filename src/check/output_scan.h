@@ -1,0 +1,63 @@
+#pragma once
+/// What the checks need from a program's stdout, gathered as it streams by,
+/// in memory that does not grow with the output: the last line that is a
+/// JSON object, whether each watched pattern matched (a line as it passes;
+/// at the end also the first kWindow bytes as a whole, so a pattern may span
+/// lines there), the last bytes (for messages) and how much came. Pure: fed
+/// chunks, so it is tested without processes.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/regex.h"
+
+namespace testbed {
+
+class OutputScan {
+  public:
+    /// A line longer than this is matched on its first kMaxLine bytes and is
+    /// never taken as JSON.
+    static constexpr size_t kMaxLine = size_t{1} << 20;
+    /// JSON nested deeper than this is not taken as a JSON object.
+    static constexpr size_t kMaxJsonDepth = 64;
+    static constexpr size_t kTail = 200;
+    /// The start of the output a pattern may match across lines.
+    static constexpr size_t kWindow = size_t{1} << 20;
+
+    /// Watches for each of `patterns` on every line.
+    explicit OutputScan(std::vector<Regex> patterns = {});
+
+    void feed(std::string_view chunk);
+    /// The output ended: a last line without a newline counts too, and
+    /// patterns not matched yet are tried on the first kWindow bytes.
+    void finish();
+
+    size_t patterns() const { return patterns_.size(); }
+    /// Whether pattern `i` matched a line.
+    bool matched(size_t i) const { return matched_.at(i); }
+    const std::optional<nlohmann::json>& last_json() const { return last_json_; }
+    /// The last kTail bytes, "..." before them when there were more.
+    std::string tail() const;
+    size_t bytes() const { return bytes_; }
+
+  private:
+    void line_done();
+
+    std::vector<Regex> patterns_;
+    std::vector<bool> matched_;
+    std::string line_;       ///< the current line, at most kMaxLine bytes of it
+    bool line_cut_ = false;  ///< the current line is longer than kMaxLine
+    std::optional<nlohmann::json> last_json_;
+    std::string tail_;
+    std::string head_;  ///< the first kWindow bytes
+    size_t bytes_ = 0;
+};
+
+/// The deepest nesting of [ and { in `text` outside strings (a cheap look
+/// before a parser sees it).
+size_t json_depth(std::string_view text);
+
+}  // namespace testbed
