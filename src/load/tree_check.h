@@ -11,7 +11,7 @@
 
 namespace testbed {
 
-inline constexpr size_t kMaxYamlNodes = 100'000;
+inline constexpr size_t kMaxYamlNodes = 1'000'000;
 inline constexpr size_t kMaxYamlDepth = 64;
 
 /// Reports every duplicate key (naming both lines) into `diag`; false when

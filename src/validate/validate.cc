@@ -5,33 +5,70 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 namespace testbed {
 namespace {
 
-/// The address realm of a network: the nearest translating router above it,
-/// or nullptr for the top (untranslated) realm. Bounded, as router loops
-/// are only reported later.
-const Router* realm_of(const Topology& topo, const std::string& network) {
-    std::string net = network;
-    for (size_t i = 0; i <= topo.routers.size(); ++i) {
-        const Router* r = topo.router_serving(net);
-        if (!r) return nullptr;
-        if (r->translates()) return r;
-        net = r->wan.network;
+/// The lookups the checks make per attachment, built once: linear scans
+/// inside those loops made validation cubic in the number of NATs.
+class Lookup {
+  public:
+    explicit Lookup(const Topology& topo) : topo_(topo) {
+        for (const auto& n : topo.networks) networks_.emplace(n.name, &n);
+        for (const auto& r : topo.routers) {
+            for (const auto& lan : r.lans)
+                serving_.emplace(lan.network, &r);  // the first, as the file says
+        }
     }
-    return nullptr;
-}
 
-/// Whether realm `outer` contains realm `inner` (the top contains all).
-bool realm_within(const Topology& topo, const Router* inner, const Router* outer) {
-    if (!outer) return true;
-    for (size_t i = 0; inner && i <= topo.routers.size(); ++i) {
-        if (inner == outer) return true;
-        inner = realm_of(topo, inner->wan.network);
+    const Network* network(const std::string& name) const {
+        auto it = networks_.find(name);
+        return it == networks_.end() ? nullptr : it->second;
     }
-    return false;
-}
+
+    /// The router whose lan `network` is, or nullptr.
+    const Router* serving(const std::string& network) const {
+        auto it = serving_.find(network);
+        return it == serving_.end() ? nullptr : it->second;
+    }
+
+    /// The address realm of a network: the nearest translating router above
+    /// it, or nullptr for the top (untranslated) realm. Bounded, as router
+    /// loops are only reported later; remembered per network.
+    const Router* realm_of(const std::string& network) const {
+        if (auto it = realms_.find(network); it != realms_.end()) return it->second;
+        const Router* realm = nullptr;
+        std::string net = network;
+        for (size_t i = 0; i <= topo_.routers.size(); ++i) {
+            const Router* r = serving(net);
+            if (!r) break;
+            if (r->translates()) {
+                realm = r;
+                break;
+            }
+            net = r->wan.network;
+        }
+        realms_.emplace(network, realm);
+        return realm;
+    }
+
+    /// Whether realm `outer` contains realm `inner` (the top contains all).
+    bool realm_within(const Router* inner, const Router* outer) const {
+        if (!outer) return true;
+        for (size_t i = 0; inner && i <= topo_.routers.size(); ++i) {
+            if (inner == outer) return true;
+            inner = realm_of(inner->wan.network);
+        }
+        return false;
+    }
+
+  private:
+    const Topology& topo_;
+    std::unordered_map<std::string, const Network*> networks_;
+    std::unordered_map<std::string, const Router*> serving_;
+    mutable std::unordered_map<std::string, const Router*> realms_;
+};
 
 bool attached_to_both(const Topology& topo, const std::string& a, const std::string& b) {
     auto on = [](const std::vector<Attachment>& atts, const std::string& n) {
@@ -52,22 +89,22 @@ bool attached_to_both(const Topology& topo, const std::string& a, const std::str
 /// Private networks behind different NATs may reuse one subnet, as homes
 /// do (the seed's §3.3): when neither realm contains the other and no node
 /// sits on both.
-bool may_overlap(const Topology& topo, const Network& a, const Network& b) {
-    const Router* ra = realm_of(topo, a.name);
-    const Router* rb = realm_of(topo, b.name);
-    return ra != rb && !realm_within(topo, ra, rb) && !realm_within(topo, rb, ra) &&
+bool may_overlap(const Topology& topo, const Lookup& lookup, const Network& a, const Network& b) {
+    const Router* ra = lookup.realm_of(a.name);
+    const Router* rb = lookup.realm_of(b.name);
+    return ra != rb && !lookup.realm_within(ra, rb) && !lookup.realm_within(rb, ra) &&
            !attached_to_both(topo, a.name, b.name);
 }
 
 /// Addresses in use per realm, and the next candidate for `auto`.
 class AddressBook {
   public:
-    explicit AddressBook(const Topology& topo) : topo_(topo) {}
+    explicit AddressBook(const Lookup& lookup) : lookup_(lookup) {}
 
     /// Records an explicit address; reports a duplicate or a bad address.
     void claim(const std::string& network, const AddressSpec& spec, const std::string& owner,
                Diagnostics& diag) {
-        const Network* net = topo_.find_network(network);
+        const Network* net = lookup_.network(network);
         if (!net || !net->valid || !spec.address) return;
         const Ipv4 ip = *spec.address;
         if (!net->subnet.contains(ip)) {
@@ -83,7 +120,7 @@ class AddressBook {
                             net->subnet.str()));
             return;
         }
-        auto [it, fresh] = used_.emplace(std::pair{realm_of(topo_, network), ip.value}, owner);
+        auto [it, fresh] = used_.emplace(std::pair{lookup_.realm_of(network), ip.value}, owner);
         if (!fresh) {
             diag.error(spec.loc, fmt::format("{}: address {} is already used by {}", owner,
                                              ip.str(), it->second));
@@ -93,29 +130,38 @@ class AddressBook {
     /// Picks the first free host address of `network` for an `auto`.
     void assign(const std::string& network, AddressSpec& spec, const std::string& owner,
                 Diagnostics& diag) {
-        const Network* net = topo_.find_network(network);
+        const Network* net = lookup_.network(network);
         if (!net || !net->valid || spec.address) return;
-        for (uint32_t v = net->subnet.first_host().value; v <= net->subnet.last_host().value; ++v) {
-            if (used_.emplace(std::pair{realm_of(topo_, network), v}, owner).second) {
+        const Router* realm = lookup_.realm_of(network);
+        // Addresses below the cursor were all taken when it passed them and
+        // stay taken: each `auto` continues where the last one stopped.
+        uint32_t& cursor = next_[{realm, net}];
+        for (uint32_t v = std::max(cursor, net->subnet.first_host().value);
+             v <= net->subnet.last_host().value; ++v) {
+            if (used_.emplace(std::pair{realm, v}, owner).second) {
                 spec.address = Ipv4{v};
+                cursor = v + 1;
                 return;
             }
         }
+        cursor = net->subnet.last_host().value;
         diag.error(spec.loc, fmt::format("{}: network '{}' ({}) has no free address left", owner,
                                          network, net->subnet.str()));
     }
 
   private:
-    const Topology& topo_;
+    const Lookup& lookup_;
     std::map<std::pair<const Router*, uint32_t>, std::string> used_;
+    std::map<std::pair<const Router*, const Network*>, uint32_t> next_;
 };
 
-void check_networks(const Topology& topo, Diagnostics& diag) {
+void check_networks(const Topology& topo, const Lookup& lookup, Diagnostics& diag) {
     for (size_t i = 0; i < topo.networks.size(); ++i) {
         for (size_t j = 0; j < i; ++j) {
             const Network& a = topo.networks[i];
             const Network& b = topo.networks[j];
-            if (a.valid && b.valid && a.subnet.overlaps(b.subnet) && !may_overlap(topo, a, b)) {
+            if (a.valid && b.valid && a.subnet.overlaps(b.subnet) &&
+                !may_overlap(topo, lookup, a, b)) {
                 diag.error(a.loc,
                            fmt::format("network '{}' ({}) overlaps network '{}' ({}, line {}); "
                                        "expected disjoint subnets (only networks behind "
@@ -139,10 +185,10 @@ void for_each_attachment(Topology& topo, Fn&& fn) {
     }
 }
 
-void check_and_assign_addresses(Topology& topo, Diagnostics& diag) {
-    AddressBook book(topo);
+void check_and_assign_addresses(Topology& topo, const Lookup& lookup, Diagnostics& diag) {
+    AddressBook book(lookup);
     for_each_attachment(topo, [&](const std::string& owner, Attachment& att, bool) {
-        if (!topo.find_network(att.network)) {
+        if (!lookup.network(att.network)) {
             diag.error(att.loc, fmt::format("{}: unknown network '{}'", owner, att.network));
             return;
         }
@@ -160,7 +206,7 @@ void check_and_assign_addresses(Topology& topo, Diagnostics& diag) {
     });
 }
 
-void check_routers(const Topology& topo, Diagnostics& diag) {
+void check_routers(const Topology& topo, const Lookup& lookup, Diagnostics& diag) {
     std::map<std::string, const Router*> served_by;
     for (const auto& router : topo.routers) {
         for (const auto& lan : router.lans) {
@@ -182,7 +228,7 @@ void check_routers(const Topology& topo, Diagnostics& diag) {
     // Follow each router's upstream chain: wan network -> router serving it.
     for (const auto& router : topo.routers) {
         std::set<std::string> seen{router.name};
-        const Router* up = topo.router_serving(router.wan.network);
+        const Router* up = lookup.serving(router.wan.network);
         while (up) {
             if (!seen.insert(up->name).second) {
                 diag.error(router.loc,
@@ -191,7 +237,7 @@ void check_routers(const Topology& topo, Diagnostics& diag) {
                                        router.name, up->name));
                 break;
             }
-            up = topo.router_serving(up->wan.network);
+            up = lookup.serving(up->wan.network);
         }
     }
 }
@@ -208,7 +254,7 @@ std::map<std::string, int> member_counts(const Topology& topo) {
     return members;
 }
 
-void check_reachability(const Topology& topo, Diagnostics& diag) {
+void check_reachability(const Topology& topo, const Lookup& lookup, Diagnostics& diag) {
     const auto members = member_counts(topo);
     for (const auto& host : topo.hosts) {
         if (host.attachments.empty()) {
@@ -220,7 +266,7 @@ void check_reachability(const Topology& topo, Diagnostics& diag) {
         std::set<std::string> gateways;
         bool has_neighbour = false;
         for (const auto& att : host.attachments) {
-            if (const Router* r = topo.router_serving(att.network)) gateways.insert(r->name);
+            if (const Router* r = lookup.serving(att.network)) gateways.insert(r->name);
             auto it = members.find(att.network);
             has_neighbour = has_neighbour || (it != members.end() && it->second > 1);
         }
@@ -317,10 +363,11 @@ void check_steps(const Topology& topo, Diagnostics& diag) {
 }  // namespace
 
 void validate_topology(Topology& topo, Diagnostics& diag) {
-    check_networks(topo, diag);
-    check_and_assign_addresses(topo, diag);
-    check_routers(topo, diag);
-    check_reachability(topo, diag);
+    const Lookup lookup(topo);
+    check_networks(topo, lookup, diag);
+    check_and_assign_addresses(topo, lookup, diag);
+    check_routers(topo, lookup, diag);
+    check_reachability(topo, lookup, diag);
     check_steps(topo, diag);
 }
 
