@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "base/error.h"
+#include "base/fd_limits.h"
 #include "base/log.h"
 #include "base/regex.h"
 #include "cli/commands.h"
@@ -140,5 +141,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Room for a descriptor per namespace of large topologies.
+    testbed::raise_fd_limit();
     return testbed::guarded_main("testbed", argc, argv, run);
 }

@@ -32,9 +32,9 @@ void Realizer::create_namespaces() {
         const int id = kernel_.create_namespace(ns.name, sysctls);
         ns_ids_.push_back(id);
         kernel_.set_link_up(id, "lo");
-        if (ns.kind == NamespacePlan::Kind::bridge) {
-            kernel_.add_bridge(id, kBridgeName);
-            kernel_.set_link_up(id, kBridgeName);
+        for (const auto& bridge : ns.bridges) {
+            kernel_.add_bridge(id, bridge);
+            kernel_.set_link_up(id, bridge);
         }
     }
 }
@@ -44,9 +44,10 @@ void Realizer::create_links() {
         const int a = ns_ids_.at(link.a.ns);
         const int b = ns_ids_.at(link.b.ns);
         kernel_.add_veth(a, link.a.interface, b, link.b.interface);
-        if (link.b_is_bridge_port) {
-            kernel_.enslave(b, link.b.interface, kBridgeName);
-            kernel_.set_link_up(b, link.b.interface);
+        for (const auto& [ns, end] : {std::pair{a, &link.a}, std::pair{b, &link.b}}) {
+            if (end->bridge.empty()) continue;
+            kernel_.enslave(ns, end->interface, end->bridge);
+            kernel_.set_link_up(ns, end->interface);
         }
     }
 }

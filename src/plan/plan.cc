@@ -65,7 +65,7 @@ class Planner {
     std::map<std::string, std::vector<Member>> members_;  // network -> members
 
     size_t add_namespace(const std::string& name, Kind kind) {
-        plan_.namespaces.push_back({name, kind, {}, {}, {}, {}});
+        plan_.namespaces.push_back({name, kind, {}, {}, {}, {}, {}});
         return plan_.namespaces.size() - 1;
     }
 
@@ -121,19 +121,28 @@ class Planner {
     void add_links(const Network& net) {
         const auto& members = members_[net.name];
         if (members.size() == 2) {
-            plan_.links.push_back({net.name, end_of(members[0]), end_of(members[1]), false});
+            plan_.links.push_back({net.name, end_of(members[0]), end_of(members[1])});
             return;
         }
         if (members.empty()) return;
         const size_t bridge = add_namespace(net.name, Kind::bridge);
+        const size_t count = (members.size() + kPortsPerBridge - 1) / kPortsPerBridge;
+        auto& bridges = plan_.namespaces[bridge].bridges;
+        for (size_t k = 0; k < count; ++k) bridges.push_back(fmt::format("br{}", k));
+        for (size_t k = 1; k < count; ++k) {
+            plan_.links.push_back({net.name,
+                                   {bridge, fmt::format("t{}a", k), bridges[0]},
+                                   {bridge, fmt::format("t{}b", k), bridges[k]}});
+        }
         for (size_t i = 0; i < members.size(); ++i) {
-            plan_.links.push_back(
-                {net.name, end_of(members[i]), {bridge, fmt::format("p{}", i)}, true});
+            plan_.links.push_back({net.name,
+                                   end_of(members[i]),
+                                   {bridge, fmt::format("p{}", i), bridges[i / kPortsPerBridge]}});
         }
     }
 
     LinkEnd end_of(const Member& m) const {
-        return {m.ns, plan_.namespaces[m.ns].interfaces[m.interface].name};
+        return {m.ns, plan_.namespaces[m.ns].interfaces[m.interface].name, {}};
     }
 };
 

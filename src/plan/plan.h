@@ -37,24 +37,29 @@ struct NamespacePlan {
     std::vector<InterfacePlan> interfaces;
     std::vector<RoutePlan> routes;
     std::string ruleset;  ///< nftables text; empty for none
+    /// For a bridge namespace, its bridge devices: br0, and past
+    /// kPortsPerBridge members br1, br2, ... joined to br0 by trunks.
+    std::vector<std::string> bridges;
     /// Sysctls beyond the ones every namespace gets (e.g. conntrack timeouts).
     std::vector<std::pair<std::string, std::string>> sysctls;
 };
 
-/// One end of a link: a namespace (index into NetworkPlan::namespaces) and
-/// the interface name inside it.
+/// One end of a link: a namespace (index into NetworkPlan::namespaces), the
+/// interface name inside it, and the bridge it is a port of (none if empty).
 struct LinkEnd {
     size_t ns = 0;
     std::string interface;
+    std::string bridge;
 };
 
-/// A veth pair; for a bridged network one pair per member, the second end
-/// enslaved to the bridge named `bridge` in the bridge's namespace.
+/// A veth pair; for a bridged network one pair per member, the second end a
+/// port of a bridge in the network's namespace; a trunk joins two bridges
+/// of one network (both ends there).
 struct LinkPlan {
     std::string network;
     LinkEnd a;
     LinkEnd b;
-    bool b_is_bridge_port = false;
+    bool trunk() const { return !a.bridge.empty() && !b.bridge.empty(); }
 };
 
 struct NetworkPlan {
@@ -66,8 +71,11 @@ struct NetworkPlan {
     size_t index_of(const std::string& name, NamespacePlan::Kind kind) const;
 };
 
-/// The bridge device's name inside a bridge namespace.
+/// The (first) bridge device's name inside a bridge namespace.
 inline constexpr const char* kBridgeName = "br0";
+/// Members per bridge device: the kernel allows a bridge 1024 ports
+/// (BR_MAX_PORTS); a larger network chains bridges, each with room for its trunk.
+inline constexpr size_t kPortsPerBridge = 1000;
 
 /// Plans the kernel objects of a topology that passed validate_topology().
 NetworkPlan plan_network(const Topology& topo);

@@ -22,7 +22,8 @@ std::vector<TapPlan> plan_taps(const NetworkPlan& plan) {
     std::vector<TapPlan> taps;
     for (const auto& link : plan.links) {
         const std::string& a = plan.namespaces[link.a.ns].name;
-        if (link.b_is_bridge_port) {
+        if (link.trunk()) continue;  // between two bridges of one network: seen at the members
+        if (!link.b.bridge.empty()) {
             // The bridge side of the member's veth: what arrives there, the member sent.
             taps.push_back({link.network, link.b.ns, link.b.interface, true, a});
         } else {

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/error.h"
+#include "base/fd_limits.h"
 #include "base/log.h"
 #include "kernel/features.h"
 #include "kernel/linux/conntrack.h"
@@ -40,9 +41,10 @@ int LinuxKernel::netns_fd(int ns) const {
 int LinuxKernel::create_namespace(const std::string& name, const std::vector<Sysctl>& sysctls) {
     auto ns = std::make_unique<Namespace>();
     ns->name = name;
-    ns->fd = create_netns([&] {
+    // Held for the whole run: above the numbers select()-based libraries need.
+    ns->fd = to_high_fd(create_netns([&] {
         for (const auto& [key, value] : sysctls) write_sysctl(name, key, value);
-    });
+    }));
     namespaces_.push_back(std::move(ns));
     log::debug("namespace '{}' created", name);
     return static_cast<int>(namespaces_.size() - 1);
@@ -56,7 +58,16 @@ void LinuxKernel::destroy_namespace(int ns) {
 
 nl_sock* LinuxKernel::socket(int ns) {
     Namespace& n = get(ns);
-    if (!n.sock) n.sock = netlink::connect_in(n.fd.get(), NETLINK_ROUTE, n.name);
+    if (n.sock) return n.sock.get();
+    // One socket per namespace while building, but never thousands at once:
+    // past the bound the others close (one opens again in microseconds).
+    if (++open_sockets_ > kMaxOpenSockets) {
+        for (auto& other : namespaces_) {
+            if (other) other->sock.reset();
+        }
+        open_sockets_ = 1;
+    }
+    n.sock = netlink::connect_in(n.fd.get(), NETLINK_ROUTE, n.name);
     return n.sock.get();
 }
 
@@ -64,6 +75,7 @@ void LinuxKernel::finish_build() {
     for (auto& ns : namespaces_) {
         if (ns) ns->sock.reset();
     }
+    open_sockets_ = 0;
 }
 
 void LinuxKernel::set_sysctl(int ns, const std::string& key, const std::string& value) {

@@ -58,7 +58,11 @@ class LinuxKernel : public Kernel {
     int ifindex(int ns, const std::string& interface);
     void set_link_state(int ns, const std::string& interface, bool up);
 
+    /// Netlink sockets kept open at once while building.
+    static constexpr size_t kMaxOpenSockets = 64;
+
     std::vector<std::unique_ptr<Namespace>> namespaces_;
+    size_t open_sockets_ = 0;
 };
 
 }  // namespace testbed

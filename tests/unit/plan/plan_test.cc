@@ -1,6 +1,9 @@
 #include "plan/plan.h"
 
 #include <doctest/doctest.h>
+#include <fmt/core.h>
+
+#include <map>
 
 #include "kernel/features.h"
 #include "kernel/realizer.h"
@@ -92,4 +95,28 @@ routers:
 TEST_CASE("subnets behind a NAT are not routed from outside") {
     const NetworkPlan p = plan_of(testing::kSpecExample);
     CHECK(ns(p, "server").routes.empty());
+}
+
+TEST_CASE("a network larger than a bridge's ports chains bridges in its namespace") {
+    // A Linux bridge takes 1024 ports: 2,000 hosts on one network once
+    // failed at the 1,024th with "Unspecific failure".
+    std::string yaml = "networks: { lan: 10.0.0.0/16 }\nhosts:\n";
+    for (int i = 0; i < 2500; ++i) yaml += fmt::format("  h{}: {{ lan: auto }}\n", i);
+    const NetworkPlan p = plan_of(yaml);
+    const NamespacePlan& lan = p.namespaces[p.index_of("lan", NamespacePlan::Kind::bridge)];
+    CHECK(lan.bridges == std::vector<std::string>{"br0", "br1", "br2"});
+    size_t trunks = 0;
+    std::map<std::string, size_t> ports;
+    for (const auto& link : p.links) {
+        if (link.trunk()) {
+            ++trunks;
+            CHECK(link.a.bridge == "br0");
+        } else {
+            ++ports[link.b.bridge];
+        }
+    }
+    CHECK(trunks == 2);
+    CHECK(ports["br0"] == 1000);
+    CHECK(ports["br1"] == 1000);
+    CHECK(ports["br2"] == 500);
 }
