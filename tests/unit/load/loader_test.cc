@@ -241,3 +241,32 @@ TEST_CASE("nesting is bounded") {
     const std::string e = errors("networks: " + std::string(100, '[') + std::string(100, ']'));
     CHECK(contains(e, "error: nested deeper than 64 levels"));
 }
+
+TEST_CASE("output-limit takes a size, bounded, and says where a bad one is") {
+    auto l = load(R"(networks: { lan: 10.0.0.0/24 }
+hosts: { a: { lan: auto }, b: { lan: auto } }
+run:
+  - start: p
+    on: a
+    cmd: [yes]
+    output-limit: 512KiB
+)");
+    REQUIRE(l.topo);
+    const auto& start = std::get<StartStep>(l.topo->steps.at(0).action);
+    CHECK(start.output_limit == size_t{512} << 10);
+    const std::string e = errors(R"(networks: { lan: 10.0.0.0/24 }
+hosts: { a: { lan: auto }, b: { lan: auto } }
+run:
+  - start: p
+    on: a
+    cmd: [yes]
+    output-limit: 5GiB
+  - start: q
+    on: a
+    cmd: [yes]
+    output-limit: lots
+)");
+    CHECK(contains(e, "test.yaml:7:19: error: start 'p' output-limit: expected a size like 64MiB"));
+    CHECK(contains(e, "found '5GiB'"));
+    CHECK(contains(e, "test.yaml:11:19: error: start 'q' output-limit"));
+}
