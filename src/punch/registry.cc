@@ -14,8 +14,19 @@ Registry::Status Registry::add(const Register& r, const Contact& from, Time now)
     if (auto old = by_contact_.find(from); old != by_contact_.end() && old->second != r.id) {
         erase(peers_.find(old->second));
     }
-    if (it == peers_.end() && peers_.size() >= limits_.max_peers) return Status::full;
+    const bool fresh = it == peers_.end();
+    if (fresh && peers_.size() >= limits_.max_peers) return Status::full;
+    const bool new_source = fresh || !(it->second.contact.endpoint.ip == from.endpoint.ip);
+    if (new_source) {
+        auto held = per_source_.find(from.endpoint.ip.value);
+        if (held != per_source_.end() && held->second >= limits_.max_per_source)
+            return Status::quota;
+    }
     Peer& peer = peers_[r.id];
+    if (new_source) {
+        if (!fresh) count(peer.contact.endpoint.ip, false);
+        count(from.endpoint.ip, true);
+    }
     if (peer.contact != from) by_contact_.erase(peer.contact);
     peer.registration = r;
     peer.contact = from;
@@ -87,8 +98,19 @@ void Registry::expire(Time now) {
 
 void Registry::erase(std::map<std::string, Peer>::iterator it) {
     if (it == peers_.end()) return;
+    count(it->second.contact.endpoint.ip, false);
     by_contact_.erase(it->second.contact);
     peers_.erase(it);
+}
+
+void Registry::count(Ipv4 source, bool add) {
+    auto it = per_source_.find(source.value);
+    if (add) {
+        if (it == per_source_.end()) it = per_source_.emplace(source.value, 0).first;
+        ++it->second;
+    } else if (it != per_source_.end() && --it->second == 0) {
+        per_source_.erase(it);
+    }
 }
 
 std::pair<std::string, std::string> Registry::key(const std::string& a, const std::string& b) {

@@ -32,15 +32,19 @@ struct RegistryLimits {
     std::chrono::seconds lifetime{30};  ///< a registration unless refreshed
     size_t max_pairs = 8192;
     std::chrono::seconds pair_lifetime{120};  ///< relay permission after an introduction
+    /// Registrations from one source address at most: one host cannot take
+    /// the whole table (a NAT's many peers share an address: generous).
+    size_t max_per_source = 64;
 };
 
 class Registry {
   public:
     explicit Registry(RegistryLimits limits = {}) : limits_(limits) {}
 
-    enum class Status { ok, full, taken };
+    enum class Status { ok, full, taken, quota };
     /// Registers (or refreshes) `r` as seen from `from`. An id held by a
-    /// different key is `taken` until it expires; a contact holds one id.
+    /// different key is `taken` until it expires; a contact holds one id; a
+    /// source address holds at most max_per_source (`quota`).
     Status add(const Register& r, const Contact& from, Time now);
 
     struct Peer {
@@ -85,9 +89,11 @@ class Registry {
     RegistryLimits limits_;
     std::map<std::string, Peer> peers_;
     std::map<Contact, std::string> by_contact_;
+    std::unordered_map<uint32_t, size_t> per_source_;  ///< registrations by source address
     std::map<std::pair<std::string, std::string>, Pair> pairs_;
 
     void erase(std::map<std::string, Peer>::iterator it);
+    void count(Ipv4 source, bool add);
     static std::pair<std::string, std::string> key(const std::string& a, const std::string& b);
 };
 

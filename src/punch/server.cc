@@ -122,6 +122,9 @@ std::vector<Send> Server::on_register(const Contact& from, const stun::Message& 
         case Registry::Status::full:
             note(refused_, from.endpoint, "registrations full", now);
             return {{from, 0, error_answer(m, 503, "Server full")}};
+        case Registry::Status::quota:
+            note(refused_, from.endpoint, "too many registrations from this address", now);
+            return {{from, 0, error_answer(m, 503, "Too many registrations from this address")}};
     }
     return {};
 }

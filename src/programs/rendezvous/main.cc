@@ -230,6 +230,9 @@ int run(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--max-connections", limits.max_connections, "Open TCP connections at most")
         ->capture_default_str();
+    app.add_option("--max-per-source", limits.server.registry.max_per_source,
+                   "Registrations from one source address at most (peers behind one NAT share it)")
+        ->capture_default_str();
     app.add_flag("-v,--verbose", verbose, "Log every request");
     CLI11_PARSE(app, argc, argv);
     log::set_level(verbose ? log::Level::debug : log::Level::info);

@@ -6,6 +6,7 @@
 #include "punch/server.h"
 
 #include <doctest/doctest.h>
+#include <fmt/core.h>
 
 #include "punch/auth.h"
 #include "punch/protocol.h"
@@ -207,4 +208,31 @@ TEST_CASE("server: a closed TCP connection takes its registration with it") {
     CHECK(s.peers() == 1);
     s.on_closed(7, ep("203.0.113.10:4000"));
     CHECK(s.peers() == 0);
+}
+
+TEST_CASE("server: one source address cannot take the table, others still register") {
+    // One ordinary host filled all 4,096 registrations and kept them.
+    ServerLimits limits = small();
+    limits.registry.max_peers = 100;
+    limits.registry.max_per_source = 8;
+    Server s({ep("203.0.113.1:3478")}, limits);
+    const Identity key;
+    size_t accepted = 0, refused = 0;
+    for (int i = 0; i < 50; ++i) {
+        const std::string from = fmt::format("198.51.100.66:{}", 1000 + i);
+        auto out = register_as(s, from.c_str(), fmt::format("bot{}", i), key, {});
+        REQUIRE(out.size() == 1);
+        if (out[0].message.cls == stun::Class::success)
+            ++accepted;
+        else if (error_of(out[0]) == 503)
+            ++refused;
+    }
+    CHECK(accepted == 8);
+    CHECK(refused == 42);
+    const Identity alice;
+    auto out = register_as(s, "203.0.113.10:4000", "alice", alice, {});
+    CHECK(out.at(0).message.cls == stun::Class::success);
+    // A registration that moves within its address is a refresh, not a new one.
+    CHECK(register_as(s, "198.51.100.66:1000", "bot0", key, {}).at(0).message.cls ==
+          stun::Class::success);
 }
