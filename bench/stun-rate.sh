@@ -34,7 +34,8 @@ networks: { net: 203.0.113.0/24 }
 hosts: { box: { net: 203.0.113.1 }, idle: { net: 203.0.113.2 } }
 run:
 YAML
-  steps rendezvous 3478 rendezvous, --listen, 203.0.113.1:3478
+  # One load generator is one source: the per-source Binding bound is off here.
+  steps rendezvous 3478 rendezvous, --listen, 203.0.113.1:3478, --binding-rate, '"0"'
   if command -v turnserver >/dev/null; then
     steps turnserver 3479 turnserver, -n, --stun-only, -L, 203.0.113.1, -p, '"3479"', --no-tls, --no-dtls, \
       --no-cli, -m, '"1"', --log-file, stdout, --simple-log, --pidfile, "$tmp/turnserver.pid"

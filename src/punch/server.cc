@@ -19,7 +19,10 @@ stun::Message success(const stun::Message& request) {
 }  // namespace
 
 Server::Server(std::vector<stun::Endpoint> udp, ServerLimits limits)
-    : udp_(std::move(udp)), registry_(limits.registry), limiter_(limits.rate, limits.burst) {}
+    : udp_(std::move(udp)),
+      registry_(limits.registry),
+      limiter_(limits.rate, limits.burst),
+      binding_limiter_(limits.binding_rate, 2 * limits.binding_rate) {}
 
 void Server::note(Throttle& t, const stun::Endpoint& from, const std::string& why, Time now) {
     ++*t.counter;
@@ -45,6 +48,10 @@ std::vector<Send> Server::on_datagram(size_t socket, const stun::Endpoint& from,
     const auto& message = std::get<stun::Message>(decoded);
     if (message.method == stun::method::binding) {
         if (message.cls != stun::Class::request) return {};
+        if (!binding_limiter_.allow(from.ip, now)) {
+            note(limited_, from, "Binding", now);
+            return {};
+        }
         return {binding_answer(socket, message, from)};
     }
     // The project's methods live on the primary socket only: answers and

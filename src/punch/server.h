@@ -21,6 +21,10 @@ namespace testbed::punch {
 struct ServerLimits {
     double rate = 200;  ///< messages a second per source address, every method but Binding
     double burst = 400;
+    /// Binding answers a second per source address (0: unlimited). A
+    /// Binding answer is larger than its request (76 bytes for 20): the
+    /// bound is what a spoofed source can make the server send its victim.
+    double binding_rate = 100;
     RegistryLimits registry;
 };
 
@@ -92,6 +96,7 @@ class Server {
     std::vector<stun::Endpoint> udp_;
     Registry registry_;
     RateLimiter limiter_;
+    RateLimiter binding_limiter_;
     ServerCounters counters_;
     Throttle malformed_{"rejected malformed", &counters_.malformed};
     Throttle limited_{"rate-limited", &counters_.rate_limited};

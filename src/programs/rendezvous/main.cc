@@ -230,6 +230,10 @@ int run(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--max-connections", limits.max_connections, "Open TCP connections at most")
         ->capture_default_str();
+    app.add_option("--binding-rate", limits.server.binding_rate,
+                   "Binding answers a second per source address (0: off; answers are larger "
+                   "than requests, so this bounds what a spoofed source can direct at a victim)")
+        ->capture_default_str();
     app.add_option("--max-per-source", limits.server.registry.max_per_source,
                    "Registrations from one source address at most (peers behind one NAT share it)")
         ->capture_default_str();

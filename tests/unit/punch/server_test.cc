@@ -137,7 +137,7 @@ TEST_CASE("server: relay and reversal only between introduced peers, never for s
     CHECK(send(s, "203.0.113.99:4000", relay, {}).empty());
 }
 
-TEST_CASE("server: a source over its rate is dropped, Binding is not rate limited") {
+TEST_CASE("server: a source over its rate is dropped, Binding has a rate of its own") {
     ServerLimits limits = small();
     limits.rate = 1;
     limits.burst = 2;
@@ -148,6 +148,7 @@ TEST_CASE("server: a source over its rate is dropped, Binding is not rate limite
     stun::Message binding;
     binding.transaction = stun::new_transaction_id();
     for (int i = 0; i < 5; ++i) CHECK(send(s, "203.0.113.10:4000", binding, t0).size() == 1);
+    CHECK(s.counters().rate_limited == 3);  // Binding has its own, larger bucket
     // Tokens come back with time.
     CHECK(send(s, "203.0.113.10:4000", connect_to("bob"), t0 + 2s).size() == 1);
 }
@@ -235,4 +236,30 @@ TEST_CASE("server: one source address cannot take the table, others still regist
     // A registration that moves within its address is a refresh, not a new one.
     CHECK(register_as(s, "198.51.100.66:1000", "bot0", key, {}).at(0).message.cls ==
           stun::Class::success);
+}
+
+TEST_CASE("server: Binding answers to one source are bounded (amplification)") {
+    // An answer is 3.8 times its request: unbounded, a spoofed source made
+    // the server a reflector at its victim.
+    ServerLimits limits = small();
+    limits.binding_rate = 10;
+    Server s({ep("203.0.113.1:3478")}, limits);
+    stun::Message binding;
+    binding.transaction = stun::new_transaction_id();
+    const auto request = stun::encode(binding);
+    size_t answered = 0, bytes = 0;
+    const Time t0{};
+    for (int i = 0; i < 1000; ++i) {
+        for (const auto& out :
+             s.on_datagram(0, ep("198.51.100.7:9"), request, request.size(), t0)) {
+            ++answered;
+            bytes += stun::encode(out.message).size();
+        }
+    }
+    CHECK(answered == 20);  // the burst: twice the rate
+    CHECK(bytes <= 20 * 4 * request.size());
+    // Another source is not held back by the first one's flood.
+    CHECK(s.on_datagram(0, ep("203.0.113.10:4000"), request, request.size(), t0).size() == 1);
+    // With time the source gets answers again, at the rate.
+    CHECK(s.on_datagram(0, ep("198.51.100.7:9"), request, request.size(), t0 + 1s).size() == 1);
 }
