@@ -12,27 +12,7 @@
 
 using namespace testbed;
 using testing::contains;
-
-namespace {
-
-const std::string kPair = R"(
-name: pair
-networks: { internet: 203.0.113.0/24, home-a: 10.0.1.0/24, home-b: 10.0.2.0/24 }
-hosts: { s: { internet: 203.0.113.1 }, alice: { home-a: auto }, bob: { home-b: auto } }
-routers:
-  nat-a: { wan: { internet: auto }, lan: { home-a: auto }, nat: full-cone }
-  nat-b: { wan: { internet: auto }, lan: { home-b: auto }, nat: full-cone }
-run:
-  - start: a
-    on: alice
-    cmd: [peer, --transport, "${transport}"]
-  - wait: a
-    timeout: 5s
-expect:
-  a: { exit: 0, json: { result: "${outcome}", transport: "${transport}" } }
-)";
-
-}  // namespace
+using testing::kPair;
 
 TEST_CASE("matrix: one scenario per cell, NAT axes set routers, variables and tables substituted") {
     auto loaded = testing::load(kPair + R"(

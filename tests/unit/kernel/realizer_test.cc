@@ -10,18 +10,7 @@
 
 using namespace testbed;
 using testing::contains;
-
-namespace {
-
-NetworkPlan plan_of(const std::string& yaml) {
-    auto l = testing::load(yaml);
-    INFO(l.diag.format());
-    REQUIRE(l.topo);
-    REQUIRE_FALSE(l.diag.has_errors());
-    return plan_network(*l.topo);
-}
-
-}  // namespace
+using testing::plan_of;
 
 TEST_CASE("realizer: order of kernel calls, and forwarding only on routers") {
     const NetworkPlan p = plan_of(testing::kSpecExample);

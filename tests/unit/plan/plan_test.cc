@@ -13,16 +13,9 @@
 
 using namespace testbed;
 using testing::contains;
+using testing::plan_of;
 
 namespace {
-
-NetworkPlan plan_of(const std::string& yaml) {
-    auto l = testing::load(yaml);
-    INFO(l.diag.format());
-    REQUIRE(l.topo);
-    REQUIRE_FALSE(l.diag.has_errors());
-    return plan_network(*l.topo);
-}
 
 const NamespacePlan& ns(const NetworkPlan& p, const std::string& name,
                         NamespacePlan::Kind kind = NamespacePlan::Kind::host) {

@@ -8,16 +8,14 @@
 #include "punch/auth.h"
 #include "punch/registry.h"
 #include "punch/session.h"
+#include "support/punch_helpers.h"
 
 using namespace testbed;
 using namespace testbed::punch;
 using namespace std::chrono_literals;
+using testing::ep;
 
 namespace {
-
-stun::Endpoint ep(const char* text) {
-    return *stun::Endpoint::parse(text);
-}
 
 /// Through the wire format and back.
 stun::Message wire(const stun::Message& m) {

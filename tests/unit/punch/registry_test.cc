@@ -8,26 +8,14 @@
 #include "punch/auth.h"
 #include "punch/protocol.h"
 #include "punch/session.h"
+#include "support/punch_helpers.h"
 
 using namespace testbed;
 using namespace testbed::punch;
 using namespace std::chrono_literals;
-
-namespace {
-
-stun::Endpoint ep(const char* text) {
-    return *stun::Endpoint::parse(text);
-}
-
-Contact udp(const char* endpoint) {
-    return Contact{false, ep(endpoint), 0};
-}
-
-Register reg(const std::string& id, const Identity& key) {
-    return Register{id, key.public_key(), {ep("10.0.1.2:4000")}, 0};
-}
-
-}  // namespace
+using testing::ep;
+using testing::reg;
+using testing::udp;
 
 TEST_CASE("registry: ids are bound to their key, contacts to one id, entries expire") {
     Registry r(RegistryLimits{2, 30s, 10, 120s});

@@ -10,16 +10,14 @@
 
 #include "punch/auth.h"
 #include "punch/protocol.h"
+#include "support/punch_helpers.h"
 
 using namespace testbed;
 using namespace testbed::punch;
 using namespace std::chrono_literals;
+using testing::ep;
 
 namespace {
-
-stun::Endpoint ep(const char* text) {
-    return *stun::Endpoint::parse(text);
-}
 
 /// A UDP datagram carrying `m`.
 std::vector<Send> send(Server& s, const char* from, const stun::Message& m, Time now,

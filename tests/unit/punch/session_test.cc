@@ -7,16 +7,14 @@
 #include "punch/auth.h"
 #include "punch/protocol.h"
 #include "punch/registry.h"
+#include "support/punch_helpers.h"
 
 using namespace testbed;
 using namespace testbed::punch;
 using namespace std::chrono_literals;
+using testing::ep;
 
 namespace {
-
-stun::Endpoint ep(const char* text) {
-    return *stun::Endpoint::parse(text);
-}
 
 /// Two sessions that hand their messages to each other on one path, as a
 /// lossless network would, until neither has anything to say.

@@ -1,9 +1,12 @@
 #pragma once
 // Loading topologies from inline YAML for tests.
 
+#include <doctest/doctest.h>
+
 #include <string>
 
 #include "load/loader.h"
+#include "plan/plan.h"
 #include "validate/validate.h"
 
 namespace testbed::testing {
@@ -71,5 +74,33 @@ expect:
   a: { exit: 0, json: { result: direct, transport: udp } }
   b: { exit: 0, json: { result: direct } }
 )";
+
+/// Two homes behind two NATs and a peer whose argv and expectations use
+/// matrix variables: the base of the matrix and report tests.
+inline const std::string kPair = R"(
+name: pair
+networks: { internet: 203.0.113.0/24, home-a: 10.0.1.0/24, home-b: 10.0.2.0/24 }
+hosts: { s: { internet: 203.0.113.1 }, alice: { home-a: auto }, bob: { home-b: auto } }
+routers:
+  nat-a: { wan: { internet: auto }, lan: { home-a: auto }, nat: full-cone }
+  nat-b: { wan: { internet: auto }, lan: { home-b: auto }, nat: full-cone }
+run:
+  - start: a
+    on: alice
+    cmd: [peer, --transport, "${transport}"]
+  - wait: a
+    timeout: 5s
+expect:
+  a: { exit: 0, json: { result: "${outcome}", transport: "${transport}" } }
+)";
+
+/// The plan of `yaml`, which must load and validate.
+inline NetworkPlan plan_of(const std::string& yaml) {
+    auto l = load(yaml);
+    INFO(l.diag.format());
+    REQUIRE(l.topo);
+    REQUIRE_FALSE(l.diag.has_errors());
+    return plan_network(*l.topo);
+}
 
 }  // namespace testbed::testing
