@@ -20,6 +20,7 @@ stun::Message success(const stun::Message& request) {
 
 Server::Server(std::vector<stun::Endpoint> udp, ServerLimits limits)
     : udp_(std::move(udp)),
+      limits_(limits),
       registry_(limits.registry),
       limiter_(limits.rate, limits.burst),
       binding_limiter_(limits.binding_rate, 2 * limits.binding_rate) {}
@@ -63,6 +64,7 @@ std::vector<Send> Server::on_datagram(size_t socket, const stun::Endpoint& from,
 std::vector<Send> Server::on_stream(uint64_t connection, const stun::Endpoint& peer,
                                     const stun::Message& m, Time now) {
     const Contact contact{true, peer, connection};
+    if (auto it = connections_.find(connection); it != connections_.end()) it->second.spoke = true;
     if (m.method != stun::method::binding) return handle(contact, m, now);
     if (m.cls != stun::Class::request) return {};
     stun::Message reply;
@@ -79,8 +81,34 @@ void Server::on_stream_garbage(const stun::Endpoint& peer, const std::string& wh
     note(malformed_, peer, why, now);
 }
 
+bool Server::admit(uint64_t connection, const stun::Endpoint& peer, Time now) {
+    size_t& held = connections_by_source_[peer.ip.value];
+    if (held >= limits_.connections_per_source) {
+        if (held == 0) connections_by_source_.erase(peer.ip.value);
+        note(refused_, peer, "too many TCP connections from this address", now);
+        return false;
+    }
+    ++held;
+    connections_[connection] = {peer.ip.value, now, false};
+    return true;
+}
+
+std::vector<uint64_t> Server::overdue(Time now) const {
+    std::vector<uint64_t> out;
+    for (const auto& [id, c] : connections_) {
+        if (!c.spoke && now - c.opened >= limits_.first_message) out.push_back(id);
+    }
+    return out;
+}
+
 void Server::on_closed(uint64_t connection, const stun::Endpoint& peer) {
     registry_.forget(Contact{true, peer, connection});
+    auto it = connections_.find(connection);
+    if (it == connections_.end()) return;
+    auto held = connections_by_source_.find(it->second.source);
+    if (held != connections_by_source_.end() && --held->second == 0)
+        connections_by_source_.erase(held);
+    connections_.erase(it);
 }
 
 void Server::expire(Time now) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "punch/clock.h"
@@ -25,6 +26,10 @@ struct ServerLimits {
     /// Binding answer is larger than its request (76 bytes for 20): the
     /// bound is what a spoofed source can make the server send its victim.
     double binding_rate = 100;
+    /// TCP connections open from one source address at most, and how long
+    /// a connection may take to send its first whole message.
+    size_t connections_per_source = 16;
+    std::chrono::seconds first_message{5};
     RegistryLimits registry;
 };
 
@@ -63,7 +68,14 @@ class Server {
                                 const stun::Message& m, Time now);
     /// A TCP connection sent something that is not a STUN frame.
     void on_stream_garbage(const stun::Endpoint& peer, const std::string& why, Time now);
-    /// A TCP connection closed: its registrations go.
+    /// A TCP connection was accepted: false when its source has its share
+    /// already (the caller closes it).
+    bool admit(uint64_t connection, const stun::Endpoint& peer, Time now);
+    /// Connections that have not sent a whole message within first_message
+    /// of being accepted (the caller closes them): a host holding
+    /// half-sent connections cannot keep the slots.
+    std::vector<uint64_t> overdue(Time now) const;
+    /// A TCP connection closed: its registrations and its slot go.
     void on_closed(uint64_t connection, const stun::Endpoint& peer);
     /// Drops what has expired.
     void expire(Time now);
@@ -93,7 +105,15 @@ class Server {
     };
     void note(Throttle& t, const stun::Endpoint& from, const std::string& why, Time now);
 
+    struct Connection {
+        uint32_t source;
+        Time opened;
+        bool spoke = false;
+    };
     std::vector<stun::Endpoint> udp_;
+    ServerLimits limits_;
+    std::unordered_map<uint64_t, Connection> connections_;
+    std::unordered_map<uint32_t, size_t> connections_by_source_;
     Registry registry_;
     RateLimiter limiter_;
     RateLimiter binding_limiter_;

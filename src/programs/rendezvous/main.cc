@@ -156,6 +156,11 @@ class Sockets {
             return;
         }
         const uint64_t id = next_connection_++;
+        // One source gets its share of the connections, no more.
+        if (!server_->admit(id, programs::peer_name(fd.get()), Clock::now())) {
+            ++refused_connections_;
+            return;
+        }
         connections_.emplace(id, Connection{programs::StunStream(std::move(fd)), Clock::now()});
     }
 
@@ -191,6 +196,8 @@ class Sockets {
         for (const auto& [id, c] : connections_) {
             if (now - c.last > limits_.idle) idle.push_back(id);
         }
+        // And those that never sent a whole message in time (half-sent holds).
+        for (uint64_t id : server_->overdue(now)) idle.push_back(id);
         for (uint64_t id : idle) close(id);
     }
 
@@ -233,6 +240,9 @@ int run(int argc, char** argv) {
     app.add_option("--binding-rate", limits.server.binding_rate,
                    "Binding answers a second per source address (0: off; answers are larger "
                    "than requests, so this bounds what a spoofed source can direct at a victim)")
+        ->capture_default_str();
+    app.add_option("--connections-per-source", limits.server.connections_per_source,
+                   "Open TCP connections from one source address at most")
         ->capture_default_str();
     app.add_option("--max-per-source", limits.server.registry.max_per_source,
                    "Registrations from one source address at most (peers behind one NAT share it)")

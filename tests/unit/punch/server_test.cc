@@ -8,6 +8,8 @@
 #include <doctest/doctest.h>
 #include <fmt/core.h>
 
+#include <algorithm>
+
 #include "punch/auth.h"
 #include "punch/protocol.h"
 #include "support/punch_helpers.h"
@@ -260,4 +262,29 @@ TEST_CASE("server: Binding answers to one source are bounded (amplification)") {
     CHECK(s.on_datagram(0, ep("203.0.113.10:4000"), request, request.size(), t0).size() == 1);
     // With time the source gets answers again, at the rate.
     CHECK(s.on_datagram(0, ep("198.51.100.7:9"), request, request.size(), t0 + 1s).size() == 1);
+}
+
+TEST_CASE("server: TCP connections per source are bounded, half-sent ones time out") {
+    // One host holding 520 half-sent connections denied TCP peers for 120 s.
+    ServerLimits limits = small();
+    limits.connections_per_source = 4;
+    limits.first_message = 5s;
+    Server s({ep("203.0.113.1:3478")}, limits);
+    const Time t0{};
+    uint64_t id = 1;
+    for (; id <= 4; ++id) CHECK(s.admit(id, ep("198.51.100.66:1000"), t0));
+    CHECK_FALSE(s.admit(id, ep("198.51.100.66:1001"), t0));
+    CHECK(s.admit(100, ep("203.0.113.10:4000"), t0));  // another host is not held back
+    // Connection 1 sends a whole message; the others never do.
+    stun::Message binding;
+    binding.transaction = stun::new_transaction_id();
+    CHECK(s.on_stream(1, ep("198.51.100.66:1000"), binding, t0 + 1s).size() == 1);
+    CHECK(s.overdue(t0 + 4s).empty());
+    auto late = s.overdue(t0 + 5s);
+    std::sort(late.begin(), late.end());
+    CHECK(late == std::vector<uint64_t>{2, 3, 4, 100});
+    // Closed, they free their source's slots.
+    for (const uint64_t c : {uint64_t{2}, uint64_t{3}, uint64_t{4}})
+        s.on_closed(c, ep("198.51.100.66:1000"));
+    CHECK(s.admit(200, ep("198.51.100.66:1002"), t0 + 6s));
 }
