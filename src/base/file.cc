@@ -65,4 +65,14 @@ std::optional<std::string> read_regular_file(const std::string& path, size_t max
     return text;
 }
 
+bool write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        const ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        data.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+}
+
 }  // namespace testbed

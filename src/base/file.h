@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace testbed {
 
@@ -11,5 +12,9 @@ namespace testbed {
 /// not a regular file (says what it is), or it is larger than `max_bytes`.
 std::optional<std::string> read_regular_file(const std::string& path, size_t max_bytes,
                                              std::string* why);
+
+/// Writes all of `data` to `fd`, through short writes and EINTR; false on
+/// an error (errno tells which) or when nothing more can be written.
+bool write_all(int fd, std::string_view data);
 
 }  // namespace testbed

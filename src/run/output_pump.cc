@@ -9,23 +9,9 @@
 
 #include "base/bytes.h"
 #include "base/error.h"
+#include "base/file.h"
 
 namespace testbed {
-namespace {
-
-/// Writes all of it (a log file on a local disk: short writes are rare).
-void write_all(int fd, const char* data, size_t size) {
-    while (size > 0) {
-        const ssize_t n = ::write(fd, data, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;  // a full disk: the log is best effort, the scan goes on
-        data += n;
-        size -= static_cast<size_t>(n);
-    }
-}
-
-}  // namespace
-
 OutputPump::OutputPump(Fd out, Fd err, Fd out_log, Fd err_log, size_t limit,
                        std::vector<Regex> patterns)
     : limit_(limit), scan_(std::move(patterns)), wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
@@ -71,13 +57,14 @@ void OutputPump::pour(Stream& s, bool is_stdout) {
     }
     const size_t size = static_cast<size_t>(n);
     const size_t keep = std::min(size, limit_ - s.written);
-    write_all(s.log.get(), buffer, keep);
+    // A full disk loses log lines, not the scan: the log is best effort.
+    (void)write_all(s.log.get(), std::string_view(buffer, keep));
     s.written += keep;
     if (keep < size && s.dropped == 0) {
         const std::string note = fmt::format(
             "\n[testbed: this log is cut at its limit of {}; the program printed more]\n",
             format_bytes(limit_));
-        write_all(s.log.get(), note.data(), note.size());
+        (void)write_all(s.log.get(), note);
     }
     s.dropped += size - keep;
     if (!is_stdout) return;

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "base/error.h"
+#include "base/file.h"
 #include "base/interrupt.h"
 #include "report/json.h"
 
@@ -25,18 +26,6 @@ struct Child {
     size_t scenario = 0;
     std::string output;
 };
-
-/// Writes all of `text` to `fd`, through EINTR; false when the parent is gone.
-bool write_all(int fd, const std::string& text) {
-    size_t written = 0;
-    while (written < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        written += static_cast<size_t>(n);
-    }
-    return true;
-}
 
 Child start_child(const Topology& topo, size_t index, const RunOptions& options,
                   const ScenarioRunner& runner) {

@@ -1,10 +1,10 @@
 #include "suite/suite.h"
 
 #include <fmt/core.h>
-#include <unistd.h>
 
 #include <filesystem>
 
+#include "base/file.h"
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "base/safe_file.h"
@@ -50,12 +50,7 @@ void print_pass_rates(const std::vector<ScenarioResult>& results, int repeat) {
 void write_file(const std::string& path, const std::string& text) {
     try {
         const Fd fd = create_report_file(path);
-        size_t done = 0;
-        while (done < text.size()) {
-            const ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
-            if (n <= 0) throw_errno(fmt::format("write({})", path));
-            done += static_cast<size_t>(n);
-        }
+        if (!write_all(fd.get(), text)) throw_errno(fmt::format("write({})", path));
     } catch (const Error& e) {
         log::error("cannot write the report: {}", e.what());
     }

@@ -41,15 +41,6 @@ struct Logs {
     }
 };
 
-void write_all(int fd, const std::string& text) {
-    size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        REQUIRE(n > 0);
-        done += static_cast<size_t>(n);
-    }
-}
-
 }  // namespace
 
 TEST_CASE("output pump: past its limit a log is cut, says so, and the rest is only counted") {
@@ -60,8 +51,8 @@ TEST_CASE("output pump: past its limit a log is cut, says so, and the rest is on
     std::thread writer([fd = out.write.get()] {
         std::string yes;
         for (int i = 0; i < (1 << 15); ++i) yes += "y\n";
-        for (int i = 0; i < 256; ++i) write_all(fd, yes);  // 16 MiB
-        write_all(fd, "{\"result\": \"ok\"}\n");
+        for (int i = 0; i < 256; ++i) CHECK(write_all(fd, yes));  // 16 MiB
+        CHECK(write_all(fd, "{\"result\": \"ok\"}\n"));
     });
     writer.join();
     out.write.reset();
@@ -86,11 +77,11 @@ TEST_CASE("output pump: a watched pattern is seen while the program still runs")
     OutputPump pump(std::move(out.read), std::move(err.read), logs.create("p.stdout"),
                     logs.create("p.stderr"), 1 << 20, {*Regex::compile("listening on [0-9]+")});
     CHECK_FALSE(pump.matched(0));
-    write_all(out.write.get(), "starting\nlistening on 3478\n");
+    REQUIRE(write_all(out.write.get(), "starting\nlistening on 3478\n"));
     for (int i = 0; i < 500 && !pump.matched(0); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     CHECK(pump.matched(0));
-    write_all(err.write.get(), "a warning\n");
+    REQUIRE(write_all(err.write.get(), "a warning\n"));
     out.write.reset();
     err.write.reset();
     const ProcessOutput o = pump.finish(std::chrono::seconds(5));
@@ -103,7 +94,7 @@ TEST_CASE("output pump: a descendant holding the pipe open is not waited on fore
     Pipe out, err;
     OutputPump pump(std::move(out.read), std::move(err.read), logs.create("p.stdout"),
                     logs.create("p.stderr"), 1 << 20, {});
-    write_all(out.write.get(), "still here\n");
+    REQUIRE(write_all(out.write.get(), "still here\n"));
     const auto t0 = std::chrono::steady_clock::now();
     const ProcessOutput o = pump.finish(std::chrono::milliseconds(100));
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
