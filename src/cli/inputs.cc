@@ -11,7 +11,6 @@
 #include "base/log.h"
 #include "expand/matrix.h"
 #include "load/loader.h"
-#include "plan/plan.h"
 #include "run/preflight.h"
 #include "validate/validate.h"
 
@@ -91,7 +90,7 @@ bool require_root(const char* command) {
 }
 
 bool kernel_can_run(const std::string& file, const Topology& topo, Kernel& kernel) {
-    const auto errors = check_kernel_features(topo, plan_network(topo), kernel);
+    const auto errors = check_kernel_features(topo, kernel);
     for (const auto& e : errors) fmt::print(stderr, "{}: error: {}\n", file, e);
     return errors.empty();
 }

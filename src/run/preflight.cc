@@ -7,6 +7,7 @@
 
 #include "base/error.h"
 #include "kernel/features.h"
+#include "plan/plan.h"
 
 namespace testbed {
 namespace {
@@ -30,11 +31,13 @@ std::string explain(const std::string& router, const std::string& ruleset,
         router, error, needs, router);
 }
 
-/// Ruleset text -> the first router that needs it, for one scenario.
-std::map<std::string, std::string> rulesets_of(const Topology& topo, const NetworkPlan& plan) {
+/// Ruleset text -> the first router that needs it, for one scenario: each
+/// router's own (the ruleset generator alone; no network plan is needed).
+std::map<std::string, std::string> rulesets_of(const Topology& topo) {
     std::map<std::string, std::string> rulesets;
-    for (const auto& ns : plan.namespaces) {
-        if (!ns.ruleset.empty()) rulesets.emplace(ns.ruleset, ns.name);
+    for (const auto& router : topo.routers) {
+        std::string text = plan_router_rules(topo, router).text;
+        if (!text.empty()) rulesets.emplace(std::move(text), router.name);
     }
     for (const auto& step : topo.steps) {
         if (const auto* s = std::get_if<SetNatStep>(&step.action)) {
@@ -64,9 +67,8 @@ void judge(const std::map<std::string, std::string>& rulesets, Kernel& kernel) {
 
 }  // namespace
 
-std::vector<std::string> check_kernel_features(const Topology& topo, const NetworkPlan& plan,
-                                               Kernel& kernel) {
-    const auto rulesets = rulesets_of(topo, plan);
+std::vector<std::string> check_kernel_features(const Topology& topo, Kernel& kernel) {
+    const auto rulesets = rulesets_of(topo);
     judge(rulesets, kernel);
     std::vector<std::string> errors;
     for (const auto& [text, router] : rulesets) {
@@ -78,7 +80,7 @@ std::vector<std::string> check_kernel_features(const Topology& topo, const Netwo
 
 void prime_kernel_features(const std::vector<const Topology*>& scenarios, Kernel& kernel) {
     std::map<std::string, std::string> all;
-    for (const Topology* topo : scenarios) all.merge(rulesets_of(*topo, plan_network(*topo)));
+    for (const Topology* topo : scenarios) all.merge(rulesets_of(*topo));
     judge(all, kernel);
 }
 

@@ -16,14 +16,13 @@
 
 #include "kernel/kernel.h"
 #include "model/topology.h"
-#include "plan/plan.h"
 
 namespace testbed {
 
-/// One message per ruleset the kernel refuses; empty when all load. Makes
+/// One message per ruleset of `topo` the kernel refuses (each router's, and
+/// each set-nat step's); empty when all load. Makes
 /// one throwaway namespace, only when a ruleset was not checked before.
-std::vector<std::string> check_kernel_features(const Topology& topo, const NetworkPlan& plan,
-                                               Kernel& kernel);
+std::vector<std::string> check_kernel_features(const Topology& topo, Kernel& kernel);
 
 /// Checks every ruleset of these scenarios that was not checked before.
 void prime_kernel_features(const std::vector<const Topology*>& scenarios, Kernel& kernel);

@@ -92,12 +92,11 @@ RunReport run_scenario(const Topology& topo, const RunOptions& options, Kernel& 
         report.errors.push_back(e.what());
         return report;
     }
-    const NetworkPlan plan = plan_network(topo);
     // What cannot run here is said before anything is built: a SKIP with
     // the reason, never a pass.
     std::vector<std::string> missing = missing_programs(topo, launcher);
     try {
-        for (auto& e : check_kernel_features(topo, plan, kernel)) missing.push_back(e);
+        for (auto& e : check_kernel_features(topo, kernel)) missing.push_back(e);
     } catch (const std::exception& e) {
         report.errors.push_back(e.what());
     }
@@ -107,6 +106,7 @@ RunReport run_scenario(const Topology& topo, const RunOptions& options, Kernel& 
         remove_logs(report);
         return report;
     }
+    const NetworkPlan plan = plan_network(topo);
     run_built(topo, plan, options, kernel, launcher, report);
     report.passed = report.all_held();
     if (report.passed && !options.keeps_passing_logs()) remove_logs(report);
