@@ -13,11 +13,11 @@ namespace {
 /// What a missing kernel feature looks like from netlink, and what it is.
 std::string feature_hint(int rc, const std::string& call) {
     if (rc != -NLE_OPNOTSUPP && rc != -NLE_NOATTR && rc != -NLE_INVAL) return {};
-    for (const KernelFeature& f : {feature::kVeth, feature::kBridge}) {
-        const std::string word = f.options == feature::kVeth.options ? "veth" : "bridge";
-        if (call.find(word) != std::string::npos)
-            return fmt::format(" (does this kernel have {}? {})", f.name, f.options);
-    }
+    auto ask = [](const KernelFeature& f) {
+        return fmt::format(" (does this kernel have {}? {})", f.name, f.options);
+    };
+    if (call.find("veth") != std::string::npos) return ask(feature::kVeth);
+    if (call.find("bridge") != std::string::npos) return ask(feature::kBridge);
     return {};
 }
 
