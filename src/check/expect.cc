@@ -2,8 +2,6 @@
 
 #include <fmt/core.h>
 
-#include <sstream>
-
 #include "base/regex.h"
 
 namespace testbed {

@@ -1,8 +1,6 @@
 #include "run/ready.h"
 
-#include <fcntl.h>
 #include <fmt/core.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <sstream>

@@ -2,7 +2,6 @@
 /// Readiness checks for `ready:` — is a port bound in a process's namespace,
 /// has its stdout matched a regex — each a single look, to be polled.
 
-#include <optional>
 #include <string>
 
 namespace testbed {
