@@ -34,14 +34,6 @@ expect:
   probe: { exit: 0 }
 )";
 
-Topology topology(const char* yaml) {
-    auto loaded = testing::load(yaml);
-    INFO(loaded.diag.format());
-    REQUIRE(loaded.topo);
-    REQUIRE_FALSE(loaded.diag.has_errors());
-    return *loaded.topo;
-}
-
 RunOptions in_temp() {
     RunOptions o;
     o.log_root = std::filesystem::temp_directory_path().string();
@@ -55,7 +47,7 @@ TEST_CASE("scenario: a passing run removes its log folder and builds each namesp
     forget_kernel_features();
     testing::FakeKernel kernel;
     testing::FakeLauncher launcher;
-    const RunReport r = run_scenario(topology(kProbe), in_temp(), kernel, launcher);
+    const RunReport r = run_scenario(testing::valid_topology(kProbe), in_temp(), kernel, launcher);
     INFO(fmt::format("{}", fmt::join(r.errors, "; ")));
     CHECK(r.passed);
     CHECK(r.log_dir.empty());
@@ -68,7 +60,7 @@ TEST_CASE("scenario: a program that is not installed is a SKIP, before anything 
     testing::FakeKernel kernel;
     testing::FakeLauncher launcher;
     launcher.missing.insert("peer");
-    const RunReport r = run_scenario(topology(kProbe), in_temp(), kernel, launcher);
+    const RunReport r = run_scenario(testing::valid_topology(kProbe), in_temp(), kernel, launcher);
     CHECK(r.skipped);
     CHECK_FALSE(r.passed);
     CHECK(r.skip_reason == "program 'peer' (step 'probe') is not installed");
@@ -81,7 +73,7 @@ TEST_CASE("scenario: rules the kernel refuses are a SKIP naming the router and t
     testing::FakeKernel kernel;
     kernel.refuse = "masquerade";
     testing::FakeLauncher launcher;
-    const RunReport r = run_scenario(topology(kProbe), in_temp(), kernel, launcher);
+    const RunReport r = run_scenario(testing::valid_topology(kProbe), in_temp(), kernel, launcher);
     CHECK(r.skipped);
     CHECK(contains(r.skip_reason, "router 'nat': this kernel cannot load its NAT rules"));
     CHECK(contains(r.skip_reason, "masquerade (CONFIG_NFT_MASQ)"));
@@ -92,7 +84,7 @@ TEST_CASE("scenario: rules the kernel refuses are a SKIP naming the router and t
 TEST_CASE("preflight: each distinct ruleset is checked once per process, in one namespace") {
     forget_kernel_features();
     testing::FakeKernel kernel;
-    const Topology topo = topology(kProbe);
+    const Topology topo = testing::valid_topology(kProbe);
     const size_t before = kernel_feature_checks();
     prime_kernel_features({&topo, &topo}, kernel);
     CHECK(kernel_feature_checks() == before + 1);

@@ -62,11 +62,7 @@ struct Harness {
     NetworkPlan plan;
 
     explicit Harness(const std::string& yaml) {
-        auto loaded = testing::load(yaml);
-        INFO(loaded.diag.format());
-        REQUIRE(loaded.topo);
-        REQUIRE_FALSE(loaded.diag.has_errors());
-        topo = *loaded.topo;
+        topo = testing::valid_topology(yaml);
         plan = plan_network(topo);
         std::string dir = (std::filesystem::temp_directory_path() / "steps-test-XXXXXX").string();
         REQUIRE(::mkdtemp(dir.data()) != nullptr);

@@ -94,13 +94,18 @@ expect:
   a: { exit: 0, json: { result: "${outcome}", transport: "${transport}" } }
 )";
 
-/// The plan of `yaml`, which must load and validate.
-inline NetworkPlan plan_of(const std::string& yaml) {
+/// The topology of `yaml`, which must load and validate.
+inline Topology valid_topology(const std::string& yaml) {
     auto l = load(yaml);
     INFO(l.diag.format());
     REQUIRE(l.topo);
     REQUIRE_FALSE(l.diag.has_errors());
-    return plan_network(*l.topo);
+    return *l.topo;
+}
+
+/// The plan of `yaml`, which must load and validate.
+inline NetworkPlan plan_of(const std::string& yaml) {
+    return plan_network(valid_topology(yaml));
 }
 
 }  // namespace testbed::testing
