@@ -4,7 +4,9 @@
 /// files are opened O_CREAT|O_EXCL|O_NOFOLLOW, or, for a report the user
 /// names, O_NOFOLLOW and only over a file of the same owner.
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/fd.h"
 
@@ -21,6 +23,10 @@ std::string make_unique_folder(const std::string& root, const std::string& prefi
 
 /// A new file, 0600; throws SystemError when the path exists in any form.
 Fd create_new_file(const std::string& path);
+
+/// An octal file mode with no more than read and write bits ("0644",
+/// "640"); nullopt otherwise.
+std::optional<unsigned> parse_file_mode(std::string_view text);
 
 /// A report the user names: created 0600 (`mode` when given), or an
 /// existing regular file of this user truncated; never through a link,

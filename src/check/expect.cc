@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "base/regex.h"
+#include "model/json_text.h"
 
 namespace testbed {
 namespace {
@@ -22,7 +23,7 @@ bool same_value(const nlohmann::json& expected, const nlohmann::json& actual) {
 }
 
 std::string shown(const nlohmann::json& value) {
-    return value.dump();
+    return json_text(value);
 }
 
 }  // namespace

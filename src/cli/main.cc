@@ -7,6 +7,7 @@
 #include "base/fd_limits.h"
 #include "base/log.h"
 #include "base/regex.h"
+#include "base/safe_file.h"
 #include "cli/commands.h"
 
 namespace {
@@ -30,6 +31,7 @@ int run(int argc, char** argv) {
     SuiteOptions suite;
     RunOptions& run_options = suite.run;
     std::string shard;
+    std::string report_mode;
     auto* run = app.add_subcommand(
         "run",
         "Build each topology (each cell of a matrix), run its steps, check its expectations, "
@@ -57,6 +59,9 @@ int run(int argc, char** argv) {
     run->add_option("--report", suite.html_path,
                     "Write a self-contained HTML report here (matrix grids, diagrams, steps, "
                     "expectations, logs)");
+    run->add_option("--report-mode", report_mode,
+                    "Permissions of the --junit, --json and --report files, octal, at most 0666 "
+                    "(default 0600: they embed the programs' logs)");
 
     std::string file;
     auto* up = app.add_subcommand("up", "Build a topology and keep it (for exec, shell, down)");
@@ -124,6 +129,15 @@ int run(int argc, char** argv) {
             }
             suite.shard_index = k - 1;
             suite.shard_count = n;
+        }
+        if (!report_mode.empty()) {
+            const auto mode = parse_file_mode(report_mode);
+            if (!mode) {
+                log::error("--report-mode '{}': expected an octal mode of at most 0666, like 0644",
+                           report_mode);
+                return kExitBadInput;
+            }
+            suite.report_mode = *mode;
         }
         return cmd_run(files, suite, linux_machine());
     }

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "base/file.h"
+#include "base/utf8.h"
 #include "load/sections.h"
 #include "load/tree_check.h"
 #include "load/yaml_reader.h"
@@ -42,6 +43,13 @@ Topology read_topology(YamlReader& r, const YAML::Node& root) {
 }  // namespace
 
 std::optional<Topology> load_topology_text(const std::string& text, Diagnostics& diag) {
+    if (const auto bad = first_invalid_utf8(text)) {
+        const TextPosition at = position_of(text, *bad);
+        diag.error({at.line, at.column},
+                   fmt::format("not valid UTF-8 (byte {:#04x}); YAML files are Unicode text",
+                               static_cast<unsigned char>(text[*bad])));
+        return std::nullopt;
+    }
     YAML::Node root;
     try {
         root = YAML::Load(text);

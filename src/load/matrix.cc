@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "base/file.h"
+#include "base/utf8.h"
 #include "load/loader.h"
 #include "load/sections.h"
 
@@ -101,6 +102,12 @@ bool read_csv_grid(YamlReader& r, const std::string& path, const MatrixAxis& row
     if (!text) {
         r.diag().error(loc_of(at),
                        fmt::format("{} file: cannot read '{}': {}", what, full.string(), why));
+        return false;
+    }
+    if (const auto bad = first_invalid_utf8(*text)) {
+        const TextPosition p = position_of(*text, *bad);
+        r.diag().error(loc_of(at), fmt::format("{} file: '{}' line {} column {}: not valid UTF-8",
+                                               what, full.string(), p.line, p.column));
         return false;
     }
     std::istringstream in(*text);

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "load/sections.h"
+#include "model/json_text.h"
 #include "model/template.h"
 
 namespace testbed::sections {
@@ -32,7 +33,7 @@ void check_variables(YamlReader& r, const Topology& topo) {
         }
     }
     for (const auto& e : topo.expectations) {
-        check(e.json.dump(), e.loc, fmt::format("expect {}", e.process));
+        check(json_text(e.json), e.loc, fmt::format("expect {}", e.process));
         if (e.stdout_regex)
             check(*e.stdout_regex, e.loc, fmt::format("expect {} stdout", e.process));
     }

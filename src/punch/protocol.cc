@@ -93,6 +93,8 @@ stun::Message to_message(const Register& r, const stun::TransactionId& t) {
     m.add(attr::public_key, bytes_of(r.key));
     add_endpoints(m, attr::private_endpoint, r.private_endpoints);
     m.add(attr::port_step, int32_bytes(static_cast<uint32_t>(r.port_step)));
+    if (r.nonce) m.add(attr::nonce, bytes_of(*r.nonce));
+    if (r.proof) m.add(attr::proof, bytes_of(*r.proof));
     return m;
 }
 
@@ -152,6 +154,10 @@ std::optional<Register> register_from(const stun::Message& m) {
     r.private_endpoints = *privates;
     r.port_step = static_cast<int32_t>(*step);
     if (r.port_step > kMaxPortStep || r.port_step < -kMaxPortStep) return std::nullopt;
+    // Optional, but never malformed: a wrong size is a bad request, not "absent".
+    r.nonce = fixed_of<std::tuple_size_v<Nonce>>(m, attr::nonce);
+    r.proof = fixed_of<64>(m, attr::proof);
+    if ((m.find(attr::nonce) && !r.nonce) || (m.find(attr::proof) && !r.proof)) return std::nullopt;
     return r;
 }
 
@@ -203,6 +209,10 @@ std::optional<Punch> punch_from(const stun::Message& m) {
     if (const stun::Attribute* data = m.find(attr::data))
         p.payload.assign(data->value.begin(), data->value.end());
     return p;
+}
+
+std::optional<Nonce> nonce_of(const stun::Message& m) {
+    return fixed_of<std::tuple_size_v<Nonce>>(m, attr::nonce);
 }
 
 stun::Message error_answer(const stun::Message& request, int code, const std::string& reason) {

@@ -34,6 +34,7 @@ inline constexpr uint16_t port_step = 0xC007;  ///< signed 32-bit
 inline constexpr uint16_t proof = 0xC008;      ///< Ed25519 signature
 inline constexpr uint16_t flags = 0xC009;
 inline constexpr uint16_t data = 0xC00A;
+inline constexpr uint16_t nonce = 0xC00B;  ///< the server's registration cookie
 }  // namespace attr
 
 inline constexpr size_t kMaxPeerId = 64;
@@ -44,16 +45,23 @@ inline constexpr int32_t kMaxPortStep = 1000;
 using PublicKey = std::array<uint8_t, 32>;
 using SessionId = std::array<uint8_t, 16>;
 using Signature = std::array<uint8_t, 64>;
+/// A registration cookie: a 4-byte time bucket and a 16-byte MAC (cookie.h).
+using Nonce = std::array<uint8_t, 20>;
 
 /// Peer ids: 1 to 64 of [A-Za-z0-9._-].
 bool valid_peer_id(std::string_view id);
 
 /// Peer -> server: who I am, my key, where I can be reached privately.
+/// The server registers only a request that echoes a NONCE it gave this
+/// contact (return routability) with PROOF, the key's signature over the
+/// nonce, key and id (possession); without them it answers with a nonce.
 struct Register {
     std::string id;
     PublicKey key{};
     std::vector<stun::Endpoint> private_endpoints;
     int32_t port_step = 0;  ///< the NAT's sequential step this peer measured (0: none)
+    std::optional<Nonce> nonce;
+    std::optional<Signature> proof;
 };
 
 /// Peer -> server: introduce me to `target`.
@@ -117,6 +125,10 @@ std::optional<Introduction> introduction_from(const stun::Message& m);
 std::optional<Reversal> reversal_from(const stun::Message& m);
 std::optional<Relay> relay_from(const stun::Message& m);
 std::optional<Punch> punch_from(const stun::Message& m);
+
+/// The NONCE a server's answer carries (a challenge, or a success for the
+/// next refresh), if well-formed.
+std::optional<Nonce> nonce_of(const stun::Message& m);
 
 /// An error answer to a request: same method and transaction, ERROR-CODE.
 stun::Message error_answer(const stun::Message& request, int code, const std::string& reason);

@@ -15,7 +15,8 @@ Registry::Status Registry::add(const Register& r, const Contact& from, Time now)
         erase(peers_.find(old->second));
     }
     const bool fresh = it == peers_.end();
-    if (fresh && peers_.size() >= limits_.max_peers) return Status::full;
+    if (fresh && peers_.size() >= limits_.max_peers && !evict_for(from.endpoint.ip))
+        return Status::full;
     const bool new_source = fresh || !(it->second.contact.endpoint.ip == from.endpoint.ip);
     if (new_source) {
         auto held = per_source_.find(from.endpoint.ip.value);
@@ -31,6 +32,7 @@ Registry::Status Registry::add(const Register& r, const Contact& from, Time now)
     peer.registration = r;
     peer.contact = from;
     peer.expires = now + limits_.lifetime;
+    peer.active = now;
     by_contact_[from] = r.id;
     return Status::ok;
 }
@@ -72,6 +74,8 @@ std::variant<Registry::Introductions, Registry::Refusal> Registry::connect(
         pair = pairs_.emplace(k, Pair{random_session(), now}).first;
     }
     pair->second.expires = now + limits_.pair_lifetime;
+    touch(requester->registration.id, now);
+    touch(target, now);
     const SessionId& s = pair->second.session;
     return Introductions{requester->contact, describe(*other, s), other->contact,
                          describe(*requester, s)};
@@ -80,6 +84,28 @@ std::variant<Registry::Introductions, Registry::Refusal> Registry::connect(
 bool Registry::introduced(const std::string& a, const std::string& b, Time now) const {
     auto it = pairs_.find(key(a, b));
     return it != pairs_.end() && it->second.expires > now;
+}
+
+void Registry::touch(const std::string& id, Time now) {
+    if (auto it = peers_.find(id); it != peers_.end()) it->second.active = now;
+}
+
+bool Registry::evict_for(Ipv4 newcomer) {
+    const auto mine = per_source_.find(newcomer.value);
+    const size_t held = mine == per_source_.end() ? 0 : mine->second;
+    const auto most =
+        std::max_element(per_source_.begin(), per_source_.end(),
+                         [](const auto& a, const auto& b) { return a.second < b.second; });
+    if (most == per_source_.end() || most->second < held + 2) return false;
+    const uint32_t hog = most->first;
+    auto victim = peers_.end();
+    for (auto it = peers_.begin(); it != peers_.end(); ++it) {
+        if (it->second.contact.endpoint.ip.value != hog) continue;
+        if (victim == peers_.end() || it->second.active < victim->second.active) victim = it;
+    }
+    if (victim == peers_.end()) return false;
+    erase(victim);
+    return true;
 }
 
 void Registry::forget(const Contact& contact) {

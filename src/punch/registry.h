@@ -44,13 +44,19 @@ class Registry {
     enum class Status { ok, full, taken, quota };
     /// Registers (or refreshes) `r` as seen from `from`. An id held by a
     /// different key is `taken` until it expires; a contact holds one id; a
-    /// source address holds at most max_per_source (`quota`).
+    /// source address holds at most max_per_source (`quota`). When the
+    /// table is full, the source holding the most registrations gives up
+    /// its least recently active one if it holds at least two more than
+    /// `from`'s source (so a host with one registration is never evicted,
+    /// and a host cannot take a slot from one with as many as it has);
+    /// otherwise `full`. The caller checked the registration's proofs.
     Status add(const Register& r, const Contact& from, Time now);
 
     struct Peer {
         Register registration;
         Contact contact;
         Time expires;
+        Time active;  ///< last registration, introduction or forwarded message
     };
     /// The live registration of `id`.
     const Peer* find(const std::string& id, Time now) const;
@@ -74,6 +80,8 @@ class Registry {
     /// and reversal are allowed only then).
     bool introduced(const std::string& a, const std::string& b, Time now) const;
 
+    /// `id` did something worth keeping it for (a relay, a reversal).
+    void touch(const std::string& id, Time now);
     /// Drops the registrations made over a TCP connection that closed.
     void forget(const Contact& contact);
     /// Drops what has expired.
@@ -93,6 +101,7 @@ class Registry {
     std::map<std::pair<std::string, std::string>, Pair> pairs_;
 
     void erase(std::map<std::string, Peer>::iterator it);
+    bool evict_for(Ipv4 newcomer);
     void count(Ipv4 source, bool add);
     static std::pair<std::string, std::string> key(const std::string& a, const std::string& b);
 };

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "base/log.h"
+#include "punch/auth.h"
 #include "punch/protocol.h"
 
 namespace testbed::punch {
@@ -22,6 +23,7 @@ Server::Server(std::vector<stun::Endpoint> udp, ServerLimits limits)
     : udp_(std::move(udp)),
       limits_(limits),
       registry_(limits.registry),
+      cookies_(limits.nonce_period),
       limiter_(limits.rate, limits.burst),
       binding_limiter_(limits.binding_rate, 2 * limits.binding_rate) {}
 
@@ -58,7 +60,43 @@ std::vector<Send> Server::on_datagram(size_t socket, const stun::Endpoint& from,
     // The project's methods live on the primary socket only: answers and
     // introductions must come from the address the peers registered with.
     if (socket != 0) return {};
-    return handle(Contact{false, from, 0}, message, now);
+    const Contact contact{false, from, 0};
+    const bool routable = proven(contact, message, now);
+    auto out = handle(contact, message, now);
+    if (!routable) fit(out, contact, size);
+    return out;
+}
+
+bool Server::proven(const Contact& from, const stun::Message& m, Time now) const {
+    if (registry_.at(from, now)) return true;
+    if (m.method != method::register_peer) return false;
+    auto nonce = nonce_of(m);
+    return nonce && cookies_.check(*nonce, from, now) == CookieJar::Verdict::good;
+}
+
+void Server::fit(std::vector<Send>& out, const Contact& from, size_t budget) {
+    std::erase_if(out, [&](Send& s) {
+        if (s.to == from && stun::encode(s.message).size() <= budget) return false;
+        if (s.to == from && s.message.cls == stun::Class::error) {
+            for (auto& a : s.message.attributes) {
+                if (a.type == stun::attr::error_code && a.value.size() > 4) a.value.resize(4);
+            }
+            if (stun::encode(s.message).size() <= budget) return false;
+        }
+        ++counters_.cut;
+        log::debug("not sent to unproven {} (larger than its {} bytes): method {:#x}",
+                   from.endpoint.str(), budget, s.message.method);
+        return true;
+    });
+}
+
+Send Server::challenge(const Contact& from, const stun::Message& m, int code, const char* reason,
+                       Time now) {
+    ++counters_.challenges;
+    stun::Message answer = error_answer(m, code, reason);
+    const Nonce nonce = cookies_.make(from, now);
+    answer.add(attr::nonce, {nonce.begin(), nonce.end()});
+    return {from, 0, answer};
 }
 
 std::vector<Send> Server::on_stream(uint64_t connection, const stun::Endpoint& peer,
@@ -141,11 +179,24 @@ std::vector<Send> Server::handle(const Contact& from, const stun::Message& m, Ti
 
 std::vector<Send> Server::on_register(const Contact& from, const stun::Message& m,
                                       const Register& r, Time now) {
+    // Return routability first (a spoofed source never gets past the
+    // cookie, and the cookie answer is smaller than the request), then the
+    // key: only its holder can sign the nonce.
+    if (!r.nonce) return {challenge(from, m, 401, "Nonce", now)};
+    if (cookies_.check(*r.nonce, from, now) != CookieJar::Verdict::good)
+        return {challenge(from, m, 438, "Stale", now)};
+    if (!check_registration(r)) {
+        note(refused_, from.endpoint,
+             fmt::format("registration of '{}' without a proof of its key", r.id), now);
+        return {{from, 0, error_answer(m, 401, "Bad proof")}};
+    }
     switch (registry_.add(r, from, now)) {
         case Registry::Status::ok: {
             ++counters_.registrations;
             stun::Message ok = success(m);
             ok.add_xor_address(stun::attr::xor_mapped_address, from.endpoint);
+            const Nonce next = cookies_.make(from, now);  // for the refresh
+            ok.add(attr::nonce, {next.begin(), next.end()});
             log::debug("registered {} at {}{}", r.id, from.endpoint.str(),
                        from.tcp ? " (tcp)" : "");
             return {{from, 0, ok}};
@@ -199,6 +250,7 @@ std::optional<std::pair<std::string, Contact>> Server::forwarding(const Contact&
              now);
         return std::nullopt;
     }
+    registry_.touch(sender->registration.id, now);
     return std::make_pair(sender->registration.id, target->contact);
 }
 

@@ -2,9 +2,11 @@
 /// The rendezvous server's decisions, pure: a message in (from a UDP source
 /// or a TCP connection, at a time), the answers out (to whom, from which
 /// socket). No sockets and no clock of its own, so every rule is a unit
-/// test: registration conflicts, introductions, reversal and relay only
-/// between introduced peers, per-source rate limits, bounded tables, and
-/// STUN Binding with RFC 5780 discovery. The program (programs/rendezvous)
+/// test: registration with return routability (a cookie) and proof of the
+/// key, conflicts, introductions, reversal and relay only between
+/// introduced peers, answers to unproven sources no larger than what they
+/// sent, per-source rate limits and quotas, bounded tables, and STUN
+/// Binding with RFC 5780 discovery. The program (programs/rendezvous)
 /// owns the sockets and delivers what this returns.
 
 #include <optional>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "punch/clock.h"
+#include "punch/cookie.h"
 #include "punch/registry.h"
 #include "stun/stun.h"
 
@@ -30,6 +33,8 @@ struct ServerLimits {
     /// a connection may take to send its first whole message.
     size_t connections_per_source = 16;
     std::chrono::seconds first_message{5};
+    /// How long a registration nonce lasts: one to two periods.
+    std::chrono::seconds nonce_period{30};
     RegistryLimits registry;
 };
 
@@ -42,6 +47,8 @@ struct ServerCounters {
     uint64_t malformed = 0;
     uint64_t rate_limited = 0;
     uint64_t refused = 0;
+    uint64_t challenges = 0;  ///< registrations answered with a nonce to echo
+    uint64_t cut = 0;         ///< answers to unproven sources dropped for their size
 };
 
 /// One message to send: to a contact (a UDP endpoint, sent from
@@ -85,6 +92,15 @@ class Server {
 
   private:
     std::vector<Send> handle(const Contact& from, const stun::Message& m, Time now);
+    /// Whether answers to `from` may be larger than what it sent: it is
+    /// registered (it echoed a cookie), or `m` echoes a good one now.
+    bool proven(const Contact& from, const stun::Message& m, Time now) const;
+    /// Keeps what goes back to an unproven UDP source within `budget` bytes
+    /// (the datagram's size): an error loses its reason phrase, anything
+    /// else too large is not sent. Nothing goes to anyone else for it.
+    void fit(std::vector<Send>& out, const Contact& from, size_t budget);
+    Send challenge(const Contact& from, const stun::Message& m, int code, const char* reason,
+                   Time now);
     std::vector<Send> on_register(const Contact& from, const stun::Message& m, const Register& r,
                                   Time now);
     std::vector<Send> on_connect(const Contact& from, const stun::Message& m, const Connect& c,
@@ -115,6 +131,7 @@ class Server {
     std::unordered_map<uint64_t, Connection> connections_;
     std::unordered_map<uint32_t, size_t> connections_by_source_;
     Registry registry_;
+    CookieJar cookies_;
     RateLimiter limiter_;
     RateLimiter binding_limiter_;
     ServerCounters counters_;

@@ -1,5 +1,7 @@
 #include "report/json.h"
 
+#include "model/json_text.h"
+
 namespace testbed {
 
 nlohmann::json report_to_json(const RunReport& r) {
@@ -94,14 +96,13 @@ std::string suite_json(const std::vector<ScenarioResult>& results) {
                              {"passes", r.passes()},
                              {"runs", runs}});
     }
-    return nlohmann::json{{"summary",
-                           {{"scenarios", results.size()},
-                            {"passed", passed},
-                            {"failed", failed},
-                            {"skipped", skipped}}},
-                          {"scenarios", scenarios}}
-               .dump(2) +
-           "\n";
+    const nlohmann::json report{{"summary",
+                                 {{"scenarios", results.size()},
+                                  {"passed", passed},
+                                  {"failed", failed},
+                                  {"skipped", skipped}}},
+                                {"scenarios", scenarios}};
+    return json_text(report, 2) + "\n";
 }
 
 }  // namespace testbed

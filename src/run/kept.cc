@@ -16,6 +16,7 @@
 #include "base/file.h"
 #include "base/log.h"
 #include "kernel/linux/netns.h"
+#include "model/json_text.h"
 
 namespace testbed {
 namespace fs = std::filesystem;
@@ -65,7 +66,7 @@ void save_kept(const KeptTopology& kept) {
                         {"complete", kept.complete}};
     const std::string path = fmt::format("{}/{}.json", kStateDir, kept.run_id);
     std::ofstream out(path);
-    out << j.dump(2) << "\n";
+    out << json_text(j, 2) << "\n";
     if (!out) throw Error("cannot write " + path);
 }
 

@@ -23,6 +23,8 @@ struct SuiteOptions {
     std::string junit_path;
     std::string json_path;
     std::string html_path;
+    /// The reports' permissions: 0600 unless asked, as they embed program logs.
+    unsigned report_mode = 0600;
 };
 
 /// Runs one scenario and reports: run_scenario on the real machine, or a

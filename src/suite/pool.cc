@@ -14,6 +14,7 @@
 #include "base/error.h"
 #include "base/file.h"
 #include "base/interrupt.h"
+#include "model/json_text.h"
 #include "report/json.h"
 
 namespace testbed {
@@ -43,7 +44,7 @@ Child start_child(const Topology& topo, size_t index, const RunOptions& options,
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         RunOptions mine = options;
         mine.run_id.clear();  // each scenario its own run-scoped names
-        const bool sent = write_all(fds[1], report_to_json(runner(topo, mine)).dump());
+        const bool sent = write_all(fds[1], json_text(report_to_json(runner(topo, mine))));
         ::_exit(sent ? 0 : 1);
     }
     ::close(fds[1]);

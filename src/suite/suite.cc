@@ -45,11 +45,11 @@ void print_pass_rates(const std::vector<ScenarioResult>& results, int repeat) {
     }
 }
 
-/// A report: 0600, as it embeds logs; never through a link or over
-/// someone else's file.
-void write_file(const std::string& path, const std::string& text) {
+/// A report: 0600 unless asked (it embeds logs); never through a link or
+/// over someone else's file.
+void write_file(const std::string& path, const std::string& text, unsigned mode) {
     try {
-        const Fd fd = create_report_file(path);
+        const Fd fd = create_report_file(path, mode);
         if (!write_all(fd.get(), text)) throw_errno(fmt::format("write({})", path));
     } catch (const Error& e) {
         log::error("cannot write the report: {}", e.what());
@@ -91,10 +91,10 @@ std::vector<ScenarioResult> run_suite(const std::vector<const Topology*>& scenar
     const std::string tables = format_matrix_tables(results);
     if (!tables.empty()) fmt::print("\n{}", tables);
     if (o.repeat > 1) print_pass_rates(results, o.repeat);
-    if (!o.junit_path.empty()) write_file(o.junit_path, junit_xml(results));
-    if (!o.json_path.empty()) write_file(o.json_path, suite_json(results));
+    if (!o.junit_path.empty()) write_file(o.junit_path, junit_xml(results), o.report_mode);
+    if (!o.json_path.empty()) write_file(o.json_path, suite_json(results), o.report_mode);
     if (!o.html_path.empty()) {
-        write_file(o.html_path, html_report(results));
+        write_file(o.html_path, html_report(results), o.report_mode);
         if (!asked.run.keeps_passing_logs()) drop_passing_logs(results);
     }
     return results;

@@ -3,7 +3,7 @@
 # the testbed (as root) never writes through them: each run folder is new
 # (mkdtemp), every log is a new file, reports refuse links. A program that
 # prints without end gets its log cut at the step's limit, and the testbed's
-# memory stays bounded.
+# memory stays bounded. Reports are 0600 unless --report-mode says otherwise.
 . "$(dirname "$0")/lib.sh"
 require_root
 save_host
@@ -55,5 +55,19 @@ rss_kb=$(cat "$WORK/rss")
 echo "testbed peak memory: $rss_kb KB"
 [ "$rss_kb" -lt 200000 ] || fail "the testbed held $rss_kb KB for a program printing without end"
 rm -rf "$run_dir"
+# Reports embed logs: 0600 unless --report-mode asks otherwise (umask 022, like a login).
+cat >"$WORK/tiny.yaml" <<'YAML'
+name: tiny
+networks: { lan: 10.0.0.0/24 }
+hosts: { a: { lan: auto }, b: { lan: auto } }
+YAML
+(umask 022 && "$TESTBED" run --json "$WORK/private.json" "$WORK/tiny.yaml" >/dev/null)
+(umask 022 && "$TESTBED" run --json "$WORK/shared.json" --report-mode 0644 "$WORK/tiny.yaml" >/dev/null)
+[ "$(stat -c %a "$WORK/private.json")" = 600 ] || fail "a report is not 0600 by default"
+[ "$(stat -c %a "$WORK/shared.json")" = 644 ] || fail "--report-mode 0644 was not applied"
+if "$TESTBED" run --json "$WORK/x.json" --report-mode 4755 "$WORK/tiny.yaml" >/dev/null 2>&1; then
+  fail "--report-mode 4755 (set-id, execute) was taken"
+fi
+[ ! -e "$WORK/x.json" ] || fail "a refused --report-mode still wrote a report"
 assert_host_unchanged
 echo PASS

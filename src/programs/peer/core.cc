@@ -127,8 +127,13 @@ void PeerCore::pump_until(Time until) {
 
 void PeerCore::send_register() {
     register_tx_ = stun::new_transaction_id();
-    const punch::Register r{o_.id, identity_.public_key(), self_.private_endpoints,
-                            transport_.port_step()};
+    punch::Register r{o_.id,
+                      identity_.public_key(),
+                      self_.private_endpoints,
+                      transport_.port_step(),
+                      std::nullopt,
+                      std::nullopt};
+    if (nonce_) r = identity_.sign(std::move(r), *nonce_);
     transport_.send_server(punch::to_message(r, register_tx_));
 }
 
@@ -156,15 +161,7 @@ void PeerCore::lost_server(const std::string& why) {
 
 void PeerCore::on_server(const stun::Message& m) {
     if (m.method == punch::method::register_peer && m.transaction == register_tx_) {
-        if (m.cls == stun::Class::success && m.mapped()) {
-            if (!mapped_)
-                log::info("{}: registered over {}, public endpoint {}", o_.id, transport_.name(),
-                          m.mapped()->str());
-            mapped_ = m.mapped();
-            self_.public_endpoint = *mapped_;
-        } else if (m.cls == stun::Class::error) {
-            fatal_ = fmt::format("the server refused the registration: {}", error_text(m));
-        }
+        on_register_answer(m);
     } else if (m.method == punch::method::connect && m.cls == stun::Class::error) {
         // 404: the other peer has not registered yet; keep asking.
         if (m.error_code() != 404)
@@ -177,6 +174,31 @@ void PeerCore::on_server(const stun::Message& m) {
         log::info("{}: {} asks for a connection reversal", o_.id, rev->peer);
         if (transport_.reversal_requested(Clock::now()) && session_ && !session_->complete())
             punch_round(Clock::now());
+    }
+}
+
+/// A success carries the nonce for the next refresh; a 401 or 438 with a
+/// nonce asks for this one to be signed (at once, a few times at most: the
+/// server's cookie lasts 30 to 60 s, so more means something is wrong).
+void PeerCore::on_register_answer(const stun::Message& m) {
+    constexpr int kMaxChallenges = 3;
+    const auto nonce = punch::nonce_of(m);
+    if (m.cls == stun::Class::success && m.mapped()) {
+        if (!mapped_)
+            log::info("{}: registered over {}, public endpoint {}", o_.id, transport_.name(),
+                      m.mapped()->str());
+        mapped_ = m.mapped();
+        self_.public_endpoint = *mapped_;
+        if (nonce) nonce_ = nonce;
+        challenges_ = 0;
+    } else if (m.cls == stun::Class::error) {
+        const auto code = m.error_code();
+        if ((code == 401 || code == 438) && nonce && ++challenges_ <= kMaxChallenges) {
+            nonce_ = nonce;
+            send_register();
+            return;
+        }
+        fatal_ = fmt::format("the server refused the registration: {}", error_text(m));
     }
 }
 

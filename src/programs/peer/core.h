@@ -49,6 +49,7 @@ class PeerCore {
     nlohmann::json failure() const;
     nlohmann::json success();
     void send_register();
+    void on_register_answer(const stun::Message& m);
     void send(punch::PathId path, const punch::Punch& p);
     void punch_round(punch::Time now);
     void on_introduction(const punch::Introduction& intro);
@@ -65,6 +66,8 @@ class PeerCore {
     punch::SelfView self_;
     std::optional<stun::Endpoint> mapped_;
     stun::TransactionId register_tx_{};
+    std::optional<punch::Nonce> nonce_;  ///< the server's latest, signed into registrations
+    int challenges_ = 0;                 ///< nonces in a row without a registration
     std::optional<std::string> fatal_;
     std::optional<punch::Session> session_;
     std::vector<punch::Candidate> known_;  ///< candidates, then peer-reflexive ones

@@ -21,6 +21,12 @@
 
 namespace {
 
+/// The output contract's JSON line. Text from the other peer (its payload)
+/// may be any bytes: invalid UTF-8 becomes U+FFFD rather than an exception.
+void print_json(const nlohmann::json& out) {
+    fmt::print("{}\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
 using namespace testbed;
 
 constexpr int kUsage = 2;
@@ -51,7 +57,7 @@ int probe(const Arguments& a) {
     options.timeout = *timeout;
     options.local_port = a.local_port;
     const nlohmann::json out = programs::probe_nat(options);
-    fmt::print("{}\n", out.dump());
+    print_json(out);
     return out["result"] == "ok" ? 0 : 1;
 }
 
@@ -83,7 +89,7 @@ int connect(const Arguments& a, programs::ConnectOptions o) {
     o.keepalive = *keepalive;
     o.local_port = a.local_port;
     const nlohmann::json out = o.tcp ? programs::connect_tcp(o) : programs::connect_udp(o);
-    fmt::print("{}\n", out.dump());
+    print_json(out);
     return out["result"] == "failed" ? 1 : 0;
 }
 
@@ -144,7 +150,7 @@ int run(int argc, char** argv) {
         return connect(a, o);
     } catch (const std::exception& e) {
         log::error("{}", e.what());
-        fmt::print("{}\n", programs::failed(o, e.what()).dump());
+        print_json(programs::failed(o, e.what()));
         return 1;
     }
 }

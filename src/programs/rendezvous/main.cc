@@ -131,6 +131,8 @@ class Sockets {
                                     {"malformed", c.malformed},
                                     {"rate_limited", c.rate_limited},
                                     {"refused", c.refused + refused_connections_},
+                                    {"challenges", c.challenges},
+                                    {"cut", c.cut},
                                     {"peers", server_->peers()},
                                     {"max_rss_kb", usage.ru_maxrss}};
         fmt::print("{}\n", out.dump());
@@ -243,6 +245,9 @@ int run(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--connections-per-source", limits.server.connections_per_source,
                    "Open TCP connections from one source address at most")
+        ->capture_default_str();
+    app.add_option("--max-peers", limits.server.registry.max_peers,
+                   "Registrations at most (when full, the biggest holder gives one up)")
         ->capture_default_str();
     app.add_option("--max-per-source", limits.server.registry.max_per_source,
                    "Registrations from one source address at most (peers behind one NAT share it)")

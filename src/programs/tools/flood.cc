@@ -4,9 +4,8 @@
 // truncated and oversized STUN, registrations under random ids and keys,
 // introductions to unknown peers, relays and reversals without an
 // introduction, and Binding requests; it opens more TCP connections than the
-// server accepts and feeds some of them garbage. With --hijack ID it waits
-// until ID is registered (asking the server to introduce it) and then tries
-// to register ID under its own key again and again.
+// server accepts and feeds some of them garbage and holds the rest silent.
+// (Attacks that follow the protocol are testbed-attack's.)
 // Prints "flooding" when it starts and a JSON summary at the end.
 
 #include <fmt/core.h>
@@ -25,7 +24,6 @@
 #include "base/error.h"
 #include "programs/net/tcp.h"
 #include "programs/net/udp.h"
-#include "punch/auth.h"
 #include "punch/protocol.h"
 
 namespace {
@@ -35,7 +33,7 @@ using Clock = std::chrono::steady_clock;
 
 class Flood {
   public:
-    Flood(stun::Endpoint target, std::string hijack) : target_(target), hijack_(std::move(hijack)) {
+    explicit Flood(stun::Endpoint target) : target_(target) {
         for (int i = 0; i < 16; ++i)
             sockets_.push_back(std::make_unique<programs::UdpSocket>(stun::Endpoint{Ipv4{0}, 0}));
     }
@@ -66,54 +64,15 @@ class Flood {
         }
     }
 
-    /// Once `hijack_` is registered, registers it under this tool's key.
-    void hijack_round() {
-        if (hijack_.empty()) return;
-        auto& socket = *sockets_[0];
-        while (auto d = socket.receive(std::chrono::milliseconds(0))) {
-            auto decoded = stun::decode(d->bytes);
-            auto* m = std::get_if<stun::Message>(&decoded);
-            if (!m) continue;
-            if (punch::introduction_from(*m)) hijack_seen_ = true;
-            if (m->method != punch::method::register_peer || m->transaction != hijack_tx_) continue;
-            if (m->error_code() == 409) ++refused_;
-            if (m->cls == stun::Class::success) ++hijacked_;
-        }
-        if (!hijack_seen_) {
-            socket.send_to(target_, stun::encode(punch::to_message(
-                                        punch::Register{"mallory", key_.public_key(), {}, 0},
-                                        stun::new_transaction_id())));
-            socket.send_to(target_, stun::encode(punch::to_message(punch::Connect{hijack_},
-                                                                   stun::new_transaction_id())));
-        } else {
-            hijack_tx_ = stun::new_transaction_id();
-            socket.send_to(target_,
-                           stun::encode(punch::to_message(
-                               punch::Register{hijack_, key_.public_key(), {}, 0}, hijack_tx_)));
-        }
-    }
-
-    nlohmann::json summary() const {
-        return {{"sent", count_},
-                {"tcp_connections", tcp_},
-                {"hijack_refused", refused_},
-                {"hijacked", hijacked_},
-                {"hijack_target_seen", hijack_seen_}};
-    }
+    nlohmann::json summary() const { return {{"sent", count_}, {"tcp_connections", tcp_}}; }
 
   private:
     stun::Endpoint target_;
-    std::string hijack_;
     std::vector<std::unique_ptr<programs::UdpSocket>> sockets_;
     std::vector<Fd> held_;
     std::mt19937 random_{12345};
-    punch::Identity key_;
     uint64_t count_ = 0;
     uint64_t tcp_ = 0;
-    uint64_t refused_ = 0;
-    uint64_t hijacked_ = 0;
-    bool hijack_seen_ = false;
-    stun::TransactionId hijack_tx_{};
 
     std::vector<uint8_t> random_bytes(size_t n) {
         std::vector<uint8_t> out(n);
@@ -147,8 +106,8 @@ class Flood {
             case 3: {
                 punch::PublicKey k{};
                 for (auto& b : k) b = static_cast<uint8_t>(random_());
-                return stun::encode(punch::to_message(punch::Register{random_id(), k, {}, 0},
-                                                      stun::new_transaction_id()));
+                return stun::encode(punch::to_message(
+                    punch::Register{random_id(), k, {}, 0, {}, {}}, stun::new_transaction_id()));
             }
             case 4:
                 return stun::encode(
@@ -173,18 +132,15 @@ class Flood {
 
 namespace {
 int run(int argc, char** argv) {
-    CLI::App app{
-        "testbed-flood: garbage, floods and spoofed registrations for a rendezvous server"};
+    CLI::App app{"testbed-flood: garbage and floods for a rendezvous server"};
     std::string target_text;
     std::string duration_text = "3s";
-    std::string hijack;
     double rate = 20000;
     size_t connections = 600;
     app.add_option("--target", target_text, "Server ADDRESS:PORT")->required();
     app.add_option("--duration", duration_text, "How long")->capture_default_str();
     app.add_option("--rate", rate, "UDP messages a second (0: none)")->capture_default_str();
     app.add_option("--connections", connections, "TCP connections to open")->capture_default_str();
-    app.add_option("--hijack", hijack, "A peer id to try to take over once it is registered");
     CLI11_PARSE(app, argc, argv);
     auto target = stun::Endpoint::parse(target_text);
     auto duration = parse_duration(duration_text);
@@ -197,29 +153,24 @@ int run(int argc, char** argv) {
         files.rlim_cur = files.rlim_max;
         (void)::setrlimit(RLIMIT_NOFILE, &files);
     }
-    Flood flood(*target, hijack);
+    Flood flood(*target);
     fmt::print("flooding {}\n", target->str());
     (void)std::fflush(stdout);
     const auto start = Clock::now();
     const auto end = start + *duration;
     const auto interval = std::chrono::duration<double>(rate > 0 ? 1.0 / rate : 3600.0);
     auto next = rate > 0 ? start : end;
-    auto next_hijack = start;
     bool tcp_done = false;
     while (Clock::now() < end) {
         if (Clock::now() >= next) {
             flood.udp_message();
             next += std::chrono::duration_cast<Clock::duration>(interval);
         }
-        if (Clock::now() >= next_hijack) {
-            flood.hijack_round();
-            next_hijack += std::chrono::milliseconds(20);
-        }
         if (!tcp_done && connections > 0 && Clock::now() - start > *duration / 4) {
             flood.tcp_round(connections);
             tcp_done = true;
         }
-        if (Clock::now() < std::min(next, next_hijack)) ::usleep(50);  // pacing, not readiness
+        if (Clock::now() < next) ::usleep(50);  // pacing, not readiness
     }
     fmt::print("{}\n", flood.summary().dump());
     return 0;

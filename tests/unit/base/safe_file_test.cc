@@ -68,6 +68,23 @@ TEST_CASE("safe files: a report goes over a file of this user only, never throug
     CHECK((fs::status(mine).permissions() & fs::perms::all) == fs::perms(0600));
 }
 
+TEST_CASE("safe files: a report is 0600 unless asked, and asked only for read and write bits") {
+    TempDir dir;
+    const fs::path shared = dir.path / "shared.html";
+    const mode_t old_mask = ::umask(022);
+    { const Fd fd = create_report_file(shared.string(), *parse_file_mode("0644")); }
+    ::umask(old_mask);
+    CHECK((fs::status(shared).permissions() & fs::perms::all) == fs::perms(0644));
+    CHECK(parse_file_mode("640") == 0640U);
+    CHECK(parse_file_mode("0600") == 0600U);
+    CHECK_FALSE(parse_file_mode("0755"));  // no execute bits
+    CHECK_FALSE(parse_file_mode("4644"));  // no setuid
+    CHECK_FALSE(parse_file_mode("0o644"));
+    CHECK_FALSE(parse_file_mode("644 "));
+    CHECK_FALSE(parse_file_mode(""));
+    CHECK_FALSE(parse_file_mode("00644"));
+}
+
 TEST_CASE("safe files: run folders are new every time, below a root that is not a link") {
     TempDir dir;
     const std::string root = (dir.path / "logs").string();

@@ -270,3 +270,12 @@ run:
     CHECK(contains(e, "found '5GiB'"));
     CHECK(contains(e, "test.yaml:11:19: error: start 'q' output-limit"));
 }
+
+TEST_CASE("a file that is not UTF-8 is refused at the bad byte, not thrown on later") {
+    // Found by the loader fuzzer: an invalid byte in a string reached a JSON
+    // dump, which threw, and the whole testbed ended on an exception.
+    const std::string e = errors(
+        "networks:\n  lan: 10.0.0.0/24\nhosts:\n  a: { lan: auto }\n  b: { lan: auto }\n"
+        "expect:\n  p: { json: { x: \"\xb0\" } }\n");
+    CHECK_MESSAGE(contains(e, "test.yaml:7:20: error: not valid UTF-8 (byte 0xb0)"), e);
+}

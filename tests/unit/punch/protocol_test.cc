@@ -29,13 +29,24 @@ stun::Message wire(const stun::Message& m) {
 TEST_CASE("protocol: every message survives the wire") {
     Identity key;
     const auto t = stun::new_transaction_id();
-    Register r{"alice", key.public_key(), {ep("10.0.1.2:4000"), ep("192.168.1.2:4000")}, -2};
+    Register r{"alice", key.public_key(), {ep("10.0.1.2:4000"), ep("192.168.1.2:4000")}, -2, {},
+               {}};
     auto r2 = register_from(wire(to_message(r, t)));
     REQUIRE(r2);
     CHECK(r2->id == "alice");
     CHECK(r2->key == key.public_key());
     CHECK(r2->private_endpoints == r.private_endpoints);
     CHECK(r2->port_step == -2);
+    CHECK_FALSE(r2->nonce);
+    CHECK_FALSE(r2->proof);
+    Nonce nonce{};
+    nonce[0] = 7;
+    const Register s = key.sign(r, nonce);
+    auto s2 = register_from(wire(to_message(s, t)));
+    REQUIRE(s2);
+    CHECK(s2->nonce == nonce);
+    CHECK(s2->proof == s.proof);
+    CHECK(check_registration(*s2));
 
     Introduction i{"bob", key.public_key(), ep("203.0.113.2:5000"), {ep("10.0.2.2:5000")},
                    1,     random_session()};
@@ -65,19 +76,27 @@ TEST_CASE("protocol: every message survives the wire") {
 TEST_CASE("protocol: malformed attributes and wrong methods are refused") {
     Identity key;
     stun::Message m =
-        to_message(Register{"alice", key.public_key(), {}, 0}, stun::new_transaction_id());
+        to_message(Register{"alice", key.public_key(), {}, 0, {}, {}}, stun::new_transaction_id());
     CHECK_FALSE(connect_from(m));  // a register is not a connect
     m.attributes[0].value = {'b', 'a', 'd', ' ', 'i', 'd'};
     CHECK_FALSE(register_from(m));  // space in the id
     CHECK_FALSE(valid_peer_id(""));
     CHECK_FALSE(valid_peer_id(std::string(65, 'a')));
     CHECK(valid_peer_id("peer-1.a_b"));
-    stun::Message step = to_message(Register{"alice", key.public_key(), {}, kMaxPortStep + 1},
-                                    stun::new_transaction_id());
+    stun::Message step =
+        to_message(Register{"alice", key.public_key(), {}, kMaxPortStep + 1, {}, {}},
+                   stun::new_transaction_id());
     CHECK_FALSE(register_from(step));
     stun::Message many =
-        to_message(Register{"alice", key.public_key(), {}, 0}, stun::new_transaction_id());
+        to_message(Register{"alice", key.public_key(), {}, 0, {}, {}}, stun::new_transaction_id());
     for (size_t i = 0; i <= kMaxPrivateEndpoints; ++i)
         many.add_xor_address(attr::private_endpoint, ep("10.0.0.1:1"));
     CHECK_FALSE(register_from(many));
+    // A nonce or a proof of the wrong size is malformed, not absent.
+    for (const uint16_t type : {attr::nonce, attr::proof}) {
+        stun::Message short_one = to_message(Register{"alice", key.public_key(), {}, 0, {}, {}},
+                                             stun::new_transaction_id());
+        short_one.add(type, {1, 2, 3});
+        CHECK_FALSE(register_from(short_one));
+    }
 }

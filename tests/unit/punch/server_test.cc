@@ -28,10 +28,16 @@ std::vector<Send> send(Server& s, const char* from, const stun::Message& m, Time
     return s.on_datagram(socket, ep(from), bytes, bytes.size(), now);
 }
 
+/// Registers the way a peer does: the request, the server's nonce, the
+/// request again with the nonce signed. The answer to the second.
 std::vector<Send> register_as(Server& s, const char* from, const std::string& id,
                               const Identity& key, Time now) {
-    const Register r{id, key.public_key(), {ep("10.0.1.2:4000")}, 0};
-    return send(s, from, to_message(r, stun::new_transaction_id()), now);
+    const Register r{id, key.public_key(), {ep("10.0.1.2:4000")}, 0, {}, {}};
+    const auto challenge = send(s, from, to_message(r, stun::new_transaction_id()), now);
+    REQUIRE(challenge.size() == 1);
+    const auto nonce = nonce_of(challenge[0].message);
+    REQUIRE(nonce);
+    return send(s, from, to_message(key.sign(r, *nonce), stun::new_transaction_id()), now);
 }
 
 stun::Message connect_to(const std::string& target) {
@@ -159,10 +165,16 @@ TEST_CASE("server: garbage and oversized datagrams get no answer and are counted
     CHECK(s.on_datagram(0, ep("203.0.113.10:4000"), garbage, garbage.size(), {}).empty());
     CHECK(s.on_datagram(0, ep("203.0.113.10:4000"), garbage, 5000, {}).empty());
     CHECK(s.counters().malformed == 2);
-    // An unknown method in a request is answered 400, no larger than the request's kind.
+    // An unknown method in a request would be answered 400, but not to an
+    // unproven source: the answer is larger than the 28 bytes it sent.
     stun::Message odd;
     odd.method = 0x0fff;
     odd.transaction = stun::new_transaction_id();
+    CHECK(send(s, "203.0.113.10:4000", odd, {}).empty());
+    CHECK(s.counters().cut == 1);
+    // A registered peer gets its 400.
+    const Identity alice;
+    register_as(s, "203.0.113.10:4000", "alice", alice, {});
     auto out = send(s, "203.0.113.10:4000", odd, {});
     REQUIRE(out.size() == 1);
     CHECK(error_of(out[0]) == 400);
@@ -192,7 +204,7 @@ TEST_CASE("server: Binding answers with the mapped address, RFC 5780 only with a
     CHECK(send(discovery, "203.0.113.10:4000", port_only, {}).at(0).socket == 1);
     // The project's methods live on the primary socket only.
     Identity a;
-    const Register r{"alice", a.public_key(), {}, 0};
+    const Register r{"alice", a.public_key(), {}, 0, {}, {}};
     CHECK(send(discovery, "203.0.113.10:4000", to_message(r, stun::new_transaction_id()), {}, 2)
               .empty());
 }
@@ -200,10 +212,21 @@ TEST_CASE("server: Binding answers with the mapped address, RFC 5780 only with a
 TEST_CASE("server: a closed TCP connection takes its registration with it") {
     Server s({ep("203.0.113.1:3478")}, small());
     Identity a;
-    const Register r{"alice", a.public_key(), {}, 0};
+    const Register r{"alice", a.public_key(), {}, 0, {}, {}};
     auto out =
         s.on_stream(7, ep("203.0.113.10:4000"), to_message(r, stun::new_transaction_id()), {});
     REQUIRE(out.size() == 1);
+    CHECK(error_of(out[0]) == 401);  // a connection proves its address, but not the key
+    const auto nonce = nonce_of(out[0].message);
+    REQUIRE(nonce);
+    // The nonce is bound to this connection: another one cannot use it.
+    out = s.on_stream(8, ep("203.0.113.10:4000"),
+                      to_message(a.sign(r, *nonce), stun::new_transaction_id()), {});
+    CHECK(error_of(out.at(0)) == 438);
+    out = s.on_stream(7, ep("203.0.113.10:4000"),
+                      to_message(a.sign(r, *nonce), stun::new_transaction_id()), {});
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].message.cls == stun::Class::success);
     CHECK(out[0].to.tcp);
     CHECK(out[0].to.connection == 7);
     CHECK(s.peers() == 1);
@@ -257,7 +280,7 @@ TEST_CASE("server: Binding answers to one source are bounded (amplification)") {
         }
     }
     CHECK(answered == 20);  // the burst: twice the rate
-    CHECK(bytes <= 20 * 4 * request.size());
+    CHECK(bytes <= size_t{20} * 4 * request.size());
     // Another source is not held back by the first one's flood.
     CHECK(s.on_datagram(0, ep("203.0.113.10:4000"), request, request.size(), t0).size() == 1);
     // With time the source gets answers again, at the rate.
@@ -287,4 +310,142 @@ TEST_CASE("server: TCP connections per source are bounded, half-sent ones time o
     for (const uint64_t c : {uint64_t{2}, uint64_t{3}, uint64_t{4}})
         s.on_closed(c, ep("198.51.100.66:1000"));
     CHECK(s.admit(200, ep("198.51.100.66:1002"), t0 + 6s));
+}
+
+TEST_CASE("server: taking over an id with its owner's public key fails: the key must sign") {
+    // Issue 12, point 11: anyone learns alice's key from an introduction.
+    Server s({ep("203.0.113.1:3478")}, small());
+    const Identity alice;
+    const Identity thief;
+    const Time t0{};
+    REQUIRE(register_as(s, "203.0.113.10:4000", "alice", alice, t0).at(0).message.cls ==
+            stun::Class::success);
+    const Register stolen{"alice", alice.public_key(), {}, 0, {}, {}};
+    // Without a nonce: a challenge, nothing registered.
+    auto out = send(s, "203.0.113.66:1", to_message(stolen, stun::new_transaction_id()), t0);
+    REQUIRE(out.size() == 1);
+    CHECK(error_of(out[0]) == 401);
+    const auto nonce = nonce_of(out[0].message);
+    REQUIRE(nonce);
+    // Signed with the thief's own key: refused.
+    out = send(s, "203.0.113.66:1",
+               to_message(thief.sign(stolen, *nonce), stun::new_transaction_id()), t0);
+    CHECK(error_of(out.at(0)) == 401);
+    CHECK(nonce_of(out[0].message) == std::nullopt);  // no second try offered
+    // With no proof at all, or with a nonce alice got at her address: refused too.
+    Register bare = stolen;
+    bare.nonce = nonce;
+    CHECK(error_of(
+              send(s, "203.0.113.66:1", to_message(bare, stun::new_transaction_id()), t0).at(0)) ==
+          401);
+    const auto alices =
+        nonce_of(send(s, "203.0.113.10:4000", to_message(stolen, stun::new_transaction_id()), t0)
+                     .at(0)
+                     .message);
+    REQUIRE(alices);
+    CHECK(error_of(send(s, "203.0.113.66:1",
+                        to_message(alice.sign(stolen, *alices), stun::new_transaction_id()), t0)
+                       .at(0)) == 438);
+    // Alice is where she was: bob's introduction goes to her address.
+    const Identity bob;
+    register_as(s, "203.0.113.20:5000", "bob", bob, t0);
+    out = send(s, "203.0.113.20:5000", connect_to("alice"), t0);
+    REQUIRE(out.size() == 3);
+    CHECK(out[1].to.endpoint == ep("203.0.113.10:4000"));
+    // Alice herself may move (a new NAT mapping): she holds the key.
+    CHECK(register_as(s, "203.0.113.11:4001", "alice", alice, t0).at(0).message.cls ==
+          stun::Class::success);
+}
+
+TEST_CASE("server: a registration from a spoofed source is never completed or relayed to") {
+    // Issue 12, point 12: the victim at 198.51.100.7 never contacted the server.
+    Server s({ep("203.0.113.1:3478")}, small());
+    const Identity mallory;
+    const Identity forged;
+    const Time t0{};
+    register_as(s, "203.0.113.66:1", "mallory", mallory, t0);
+    const Register spoofed{"victim", forged.public_key(), {}, 0, {}, {}};
+    const auto request = stun::encode(to_message(spoofed, stun::new_transaction_id()));
+    auto out = s.on_datagram(0, ep("198.51.100.7:9"), request, request.size(), t0);
+    // The only answer: a challenge, to the spoofed address, smaller than the request.
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].to.endpoint == ep("198.51.100.7:9"));
+    CHECK(stun::encode(out[0].message).size() <= request.size());
+    // Mallory cannot answer it for the victim: guessing costs 2^128.
+    Register guessed = forged.sign(spoofed, Nonce{});
+    const auto again = stun::encode(to_message(guessed, stun::new_transaction_id()));
+    out = s.on_datagram(0, ep("198.51.100.7:9"), again, again.size(), t0);
+    CHECK(error_of(out.at(0)) == 438);
+    CHECK(s.peers() == 1);
+    // So there is nobody to introduce, relay or reverse to.
+    CHECK(error_of(send(s, "203.0.113.66:1", connect_to("victim"), t0).at(0)) == 404);
+    CHECK(send(s, "203.0.113.66:1", to_message(Relay{"victim", std::vector<uint8_t>(1000, 1)}), t0)
+              .empty());
+    CHECK(s.counters().relayed == 0);
+}
+
+TEST_CASE("server: nothing sent to an unproven source is larger than what it sent") {
+    // Issue 12, point 13 (Binding is the exception: standard STUN, rate-limited).
+    Server s({ep("203.0.113.1:3478")}, small());
+    const Identity key;
+    const Time t0{};
+    stun::Message odd;
+    odd.method = 0x0fff;
+    odd.transaction = stun::new_transaction_id();
+    Register smallest{"a", key.public_key(), {}, 0, {}, {}};
+    Register bad_nonce = key.sign(smallest, Nonce{});
+    const std::vector<stun::Message> requests{
+        to_message(smallest, stun::new_transaction_id()),
+        to_message(bad_nonce, stun::new_transaction_id()),
+        to_message(Connect{"b"}, stun::new_transaction_id()),
+        to_message(Connect{std::string(64, 'b')}, stun::new_transaction_id()),
+        to_message(Relay{"b", {1}}),
+        to_message(Reversal{"b"}),
+        odd};
+    for (const auto& m : requests) {
+        for (const bool fingerprint : {true, false}) {
+            const auto bytes = stun::encode(m, fingerprint);
+            CAPTURE(m.method);
+            CAPTURE(bytes.size());
+            for (const auto& out :
+                 s.on_datagram(0, ep("198.51.100.7:9"), bytes, bytes.size(), t0)) {
+                CHECK(out.to.endpoint == ep("198.51.100.7:9"));
+                CHECK(stun::encode(out.message).size() <= bytes.size());
+            }
+        }
+    }
+    CHECK(s.counters().challenges == 4);  // both registrations, with and without FINGERPRINT
+}
+
+TEST_CASE("server: a full table evicts from the biggest holder, never a host's only peer") {
+    // Issue 12, point 14: the eviction protects single, active peers.
+    ServerLimits limits = small();
+    limits.registry.max_peers = 10;
+    limits.registry.max_per_source = 8;
+    Server s({ep("203.0.113.1:3478")}, limits);
+    const Identity key;
+    const Time t0{};
+    for (int i = 0; i < 8; ++i) {
+        const std::string from = fmt::format("198.51.100.66:{}", 1000 + i);
+        register_as(s, from.c_str(), fmt::format("bot{}", i), key, t0);
+    }
+    const Identity alice, bob;
+    register_as(s, "203.0.113.10:4000", "alice", alice, t0);
+    register_as(s, "203.0.113.20:4000", "bob", bob, t0);
+    REQUIRE(s.peers() == 10);
+    // bot0 is in use: it asks for an introduction later than the others registered.
+    REQUIRE(send(s, "198.51.100.66:1000", connect_to("alice"), t0 + 1s).size() == 3);
+    for (int i = 0; i < 7; ++i) {
+        const std::string from = fmt::format("192.0.2.{}:5000", 1 + i);
+        CHECK(
+            register_as(s, from.c_str(), fmt::format("new{}", i), key, t0 + 2s).at(0).message.cls ==
+            stun::Class::success);
+    }
+    CHECK(s.peers() == 10);
+    // The big holder is down to its active one; now nobody holds two more than a newcomer.
+    CHECK(error_of(register_as(s, "192.0.2.99:5000", "late", key, t0 + 2s).at(0)) == 503);
+    const auto intro = send(s, "203.0.113.10:4000", connect_to("bot0"), t0 + 2s);
+    CHECK(intro.size() == 3);
+    CHECK(error_of(send(s, "203.0.113.10:4000", connect_to("bot1"), t0 + 2s).at(0)) == 404);
+    CHECK(send(s, "203.0.113.10:4000", connect_to("bob"), t0 + 2s).size() == 3);
 }

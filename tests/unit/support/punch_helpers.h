@@ -16,7 +16,7 @@ inline punch::Contact udp(const char* endpoint) {
 }
 
 inline punch::Register reg(const std::string& id, const punch::Identity& key) {
-    return punch::Register{id, key.public_key(), {ep("10.0.1.2:4000")}, 0};
+    return punch::Register{id, key.public_key(), {ep("10.0.1.2:4000")}, 0, {}, {}};
 }
 
 }  // namespace testbed::testing
