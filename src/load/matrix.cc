@@ -181,8 +181,8 @@ std::optional<MatrixTable> read_table(YamlReader& r, const std::string& name,
         r.diag().error(t.loc, fmt::format("{}: expected rows, columns, and values or file", what));
         return std::nullopt;
     }
-    t.rows = r.scalar(node["rows"], what + " rows", "an axis");
-    t.columns = r.scalar(node["columns"], what + " columns", "an axis");
+    t.rows = r.word(node["rows"], what + " rows", "an axis").value_or("");
+    t.columns = r.word(node["columns"], what + " columns", "an axis").value_or("");
     const MatrixAxis* rows = axis_named(r, m, t.rows, node["rows"], what + " rows");
     const MatrixAxis* cols = axis_named(r, m, t.columns, node["columns"], what + " columns");
     if (!rows || !cols) return std::nullopt;
@@ -205,7 +205,8 @@ std::optional<MatrixTable> read_table(YamlReader& r, const std::string& name,
             grid.push_back(cells);
         }
     } else {
-        const std::string path = r.scalar(node["file"], what + " file", "a CSV file name");
+        const std::string path =
+            r.word(node["file"], what + " file", "a CSV file name").value_or("");
         if (!read_csv_grid(r, path, *rows, *cols, node["file"], what, grid)) return std::nullopt;
     }
     if (grid.size() != rows->labels.size()) {

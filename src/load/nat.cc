@@ -18,9 +18,10 @@ void read_ports(YamlReader& r, const YAML::Node& node, const std::string& what, 
             b.port_step = *step;
         return;
     }
-    const std::string text =
-        r.scalar(node, what + " ports", "preserve, sequential, random or { sequential: STEP }");
-    if (text.empty()) return;
+    const auto word_text =
+        r.word(node, what + " ports", "preserve, sequential, random or { sequential: STEP }");
+    if (!word_text) return;
+    const std::string& text = *word_text;
     if (auto p = parse_port_assignment(text)) {
         b.ports = *p;
     } else {
@@ -73,7 +74,7 @@ std::optional<NatSpec> read_nat(YamlReader& r, const YAML::Node& node, const std
     if (auto n = node["udp-timeout"]) b.udp_timeout = r.duration(n, what + " udp-timeout");
     if (auto n = node["tcp-timeout"]) b.tcp_timeout = r.duration(n, what + " tcp-timeout");
     if (auto n = node["tcp-unsolicited"]) {
-        const std::string text = r.scalar(n, what + " tcp-unsolicited", "drop or rst");
+        const std::string text = r.word(n, what + " tcp-unsolicited", "drop or rst").value_or("");
         if (text == "drop")
             b.tcp_unsolicited = TcpUnsolicited::drop;
         else if (text == "rst")
@@ -117,7 +118,7 @@ std::optional<FirewallSpec> read_firewall(YamlReader& r, const YAML::Node& node,
             r.diag().error(loc_of(n), what + " block: expected a list like [udp]");
         } else {
             for (const auto& item : n) {
-                const std::string proto = r.scalar(item, what + " block", "udp or tcp");
+                const std::string proto = r.word(item, what + " block", "udp or tcp").value_or("");
                 if (proto == "udp")
                     fw.block_udp = true;
                 else if (proto == "tcp")

@@ -28,8 +28,9 @@ bool claim_node_name(YamlReader& r, NodeNames& names, const YAML::Node& key) {
 }
 
 std::optional<AddressSpec> address(YamlReader& r, const YAML::Node& node, const std::string& what) {
-    const std::string text = r.scalar(node, what, "an IPv4 address or auto");
-    if (text.empty()) return std::nullopt;
+    const auto word_text = r.word(node, what, "an IPv4 address or auto");
+    if (!word_text) return std::nullopt;
+    const std::string& text = *word_text;
     if (text == "auto") return AddressSpec{std::nullopt, loc_of(node)};
     if (auto ip = Ipv4::parse(text)) return AddressSpec{*ip, loc_of(node)};
     r.diag().error(
@@ -86,7 +87,8 @@ void read_networks(YamlReader& r, const YAML::Node& node, Topology& topo) {
             continue;
         }
         const std::string text =
-            r.scalar(entry.second, fmt::format("network '{}'", name), "a subnet like 10.0.1.0/24");
+            r.word(entry.second, fmt::format("network '{}'", name), "a subnet like 10.0.1.0/24")
+                .value_or("");
         auto subnet = Subnet::parse(text, &why);
         if (!subnet) {
             r.diag().error(loc_of(entry.second),

@@ -47,7 +47,7 @@ ReadySpec read_ready(YamlReader& r, const YAML::Node& node, const std::string& w
 void read_start(YamlReader& r, const YAML::Node& item, Topology& topo) {
     r.check_keys(item, {"start", "on", "cmd", "ready", "env", "output-limit"}, "a start step");
     StartStep start;
-    start.name = r.scalar(item["start"], "start", "a process name");
+    start.name = r.word(item["start"], "start", "a process name").value_or("");
     std::string why;
     if (!start.name.empty() && !is_valid_node_name(start.name, &why)) {
         r.diag().error(loc_of(item["start"]),
@@ -55,7 +55,7 @@ void read_start(YamlReader& r, const YAML::Node& item, Topology& topo) {
     }
     const std::string what = fmt::format("start '{}'", start.name);
     if (auto on = item["on"])
-        start.node = r.scalar(on, what + " on", "a host or router name");
+        start.node = r.word(on, what + " on", "a host or router name").value_or("");
     else
         r.diag().error(loc_of(item), what + ": no 'on'; expected the node to run on");
     if (auto cmd = item["cmd"]) {
@@ -79,7 +79,8 @@ void read_start(YamlReader& r, const YAML::Node& item, Topology& topo) {
     }
     if (auto ready = item["ready"]) start.ready = read_ready(r, ready, what);
     if (auto limit = item["output-limit"]) {
-        const std::string text = r.scalar(limit, what + " output-limit", "a size like 64MiB");
+        const std::string text =
+            r.word(limit, what + " output-limit", "a size like 64MiB").value_or("");
         start.output_limit = parse_bytes(text, kMaxOutputLimit);
         if (!start.output_limit && !text.empty())
             r.diag().error(loc_of(limit),
@@ -95,9 +96,11 @@ void read_wait(YamlReader& r, const YAML::Node& item, Topology& topo) {
     WaitStep wait;
     const YAML::Node names = item["wait"];
     if (names.IsSequence()) {
-        for (const auto& n : names) wait.names.push_back(r.scalar(n, "wait", "a process name"));
+        for (const auto& n : names)
+            wait.names.push_back(r.word(n, "wait", "a process name").value_or(""));
     } else {
-        wait.names.push_back(r.scalar(names, "wait", "a process name or a list of them"));
+        wait.names.push_back(
+            r.word(names, "wait", "a process name or a list of them").value_or(""));
     }
     if (auto t = item["timeout"])
         wait.timeout = r.duration(t, "wait timeout").value_or(wait.timeout);
@@ -107,7 +110,7 @@ void read_wait(YamlReader& r, const YAML::Node& item, Topology& topo) {
 void read_link(YamlReader& r, const YAML::Node& item, Topology& topo) {
     r.check_keys(item, {"link", "on", "network"}, "a link step");
     LinkStep link;
-    const std::string state = r.scalar(item["link"], "link", "down or up");
+    const std::string state = r.word(item["link"], "link", "down or up").value_or("");
     if (state == "up" || state == "down") {
         link.up = state == "up";
     } else if (!state.empty()) {
@@ -115,11 +118,11 @@ void read_link(YamlReader& r, const YAML::Node& item, Topology& topo) {
                        fmt::format("link: expected down or up, found '{}'", state));
     }
     if (auto on = item["on"])
-        link.node = r.scalar(on, "link on", "a host or router name");
+        link.node = r.word(on, "link on", "a host or router name").value_or("");
     else
         r.diag().error(loc_of(item), "link: no 'on'; expected the node whose interface changes");
     if (auto net = item["network"])
-        link.network = r.scalar(net, "link network", "a network name");
+        link.network = r.word(net, "link network", "a network name").value_or("");
     else
         r.diag().error(loc_of(item), "link: no 'network'; expected the network of the interface");
     topo.steps.push_back({link, loc_of(item)});
@@ -128,7 +131,7 @@ void read_link(YamlReader& r, const YAML::Node& item, Topology& topo) {
 void read_set_nat(YamlReader& r, const YAML::Node& item, Topology& topo) {
     r.check_keys(item, {"set-nat", "to"}, "a set-nat step");
     SetNatStep step;
-    step.router = r.scalar(item["set-nat"], "set-nat", "a router name");
+    step.router = r.word(item["set-nat"], "set-nat", "a router name").value_or("");
     if (auto to = item["to"]) {
         if (auto nat = read_nat(r, to, fmt::format("set-nat '{}'", step.router))) step.nat = *nat;
     } else {
@@ -140,7 +143,7 @@ void read_set_nat(YamlReader& r, const YAML::Node& item, Topology& topo) {
 void read_flush(YamlReader& r, const YAML::Node& item, Topology& topo) {
     r.check_keys(item, {"flush"}, "a flush step");
     topo.steps.push_back(
-        {FlushStep{r.scalar(item["flush"], "flush", "a router name")}, loc_of(item)});
+        {FlushStep{r.word(item["flush"], "flush", "a router name").value_or("")}, loc_of(item)});
 }
 
 void read_sleep(YamlReader& r, const YAML::Node& item, Topology& topo) {

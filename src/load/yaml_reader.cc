@@ -42,11 +42,25 @@ std::string YamlReader::scalar(const YAML::Node& node, const std::string& what,
     return {};
 }
 
+std::optional<std::string> YamlReader::word(const YAML::Node& node, const std::string& what,
+                                            const std::string& expected) {
+    if (!node.IsScalar()) {
+        (void)scalar(node, what, expected);
+        return std::nullopt;
+    }
+    if (node.Scalar().empty()) {
+        diag_.error(loc_of(node),
+                    fmt::format("{}: expected {}, found an empty value", what, expected));
+        return std::nullopt;
+    }
+    return node.Scalar();
+}
+
 std::optional<int> YamlReader::integer(const YAML::Node& node, const std::string& what, int min,
                                        int max) {
-    const std::string text =
-        scalar(node, what, fmt::format("a whole number from {} to {}", min, max));
-    if (text.empty()) return std::nullopt;
+    const auto word_text = word(node, what, fmt::format("a whole number from {} to {}", min, max));
+    if (!word_text) return std::nullopt;
+    const std::string& text = *word_text;
     try {
         size_t used = 0;
         const long value = std::stol(text, &used);
@@ -59,7 +73,7 @@ std::optional<int> YamlReader::integer(const YAML::Node& node, const std::string
 }
 
 std::optional<bool> YamlReader::boolean(const YAML::Node& node, const std::string& what) {
-    const std::string text = scalar(node, what, "true or false");
+    const std::string text = word(node, what, "true or false").value_or("");
     if (text == "true" || text == "yes" || text == "on") return true;
     if (text == "false" || text == "no" || text == "off") return false;
     if (!text.empty())
@@ -69,8 +83,9 @@ std::optional<bool> YamlReader::boolean(const YAML::Node& node, const std::strin
 }
 
 std::optional<Duration> YamlReader::duration(const YAML::Node& node, const std::string& what) {
-    const std::string text = scalar(node, what, "a duration like 15s or 500ms");
-    if (text.empty()) return std::nullopt;
+    const auto word_text = word(node, what, "a duration like 15s or 500ms");
+    if (!word_text) return std::nullopt;
+    const std::string& text = *word_text;
     if (auto d = parse_duration(text)) return d;
     diag_.error(
         loc_of(node),
@@ -95,8 +110,9 @@ void YamlReader::check_keys(const YAML::Node& map, std::initializer_list<std::st
 
 std::optional<Behaviour> YamlReader::behaviour(const YAML::Node& node, const std::string& what,
                                                bool allow_none) {
-    const std::string text = scalar(node, what, "a behaviour");
-    if (text.empty()) return std::nullopt;
+    const auto word_text = word(node, what, "a behaviour");
+    if (!word_text) return std::nullopt;
+    const std::string& text = *word_text;
     auto b = parse_behaviour(text);
     if (b && (allow_none || *b != Behaviour::none)) return b;
     diag_.error(loc_of(node),

@@ -30,6 +30,11 @@ class YamlReader {
     bool expect_map(const YAML::Node& node, const std::string& what, const std::string& expected);
     std::string scalar(const YAML::Node& node, const std::string& what,
                        const std::string& expected);
+    /// A scalar that must say something: an empty one ("", or a bare tag
+    /// such as `!x`) is an error too, where `scalar` would return "".
+    /// nullopt after reporting either.
+    std::optional<std::string> word(const YAML::Node& node, const std::string& what,
+                                    const std::string& expected);
     std::optional<int> integer(const YAML::Node& node, const std::string& what, int min, int max);
     std::optional<bool> boolean(const YAML::Node& node, const std::string& what);
     std::optional<Duration> duration(const YAML::Node& node, const std::string& what);

@@ -6,7 +6,8 @@
 // introduction, and Binding requests; it opens more TCP connections than the
 // server accepts and feeds some of them garbage and holds the rest silent.
 // (Attacks that follow the protocol are testbed-attack's.)
-// Prints "flooding" when it starts and a JSON summary at the end.
+// Prints "flooding" when it starts, "holding connections" once its TCP
+// connections are open, and a JSON summary at the end.
 
 #include <fmt/core.h>
 #include <poll.h>
@@ -156,19 +157,19 @@ int run(int argc, char** argv) {
     Flood flood(*target);
     fmt::print("flooding {}\n", target->str());
     (void)std::fflush(stdout);
+    // Connections first, so whatever starts once they are held (the
+    // scenario waits for this line) meets a server with its slots taken.
+    if (connections > 0) flood.tcp_round(connections);
+    fmt::print("holding connections\n");
+    (void)std::fflush(stdout);
     const auto start = Clock::now();
     const auto end = start + *duration;
     const auto interval = std::chrono::duration<double>(rate > 0 ? 1.0 / rate : 3600.0);
     auto next = rate > 0 ? start : end;
-    bool tcp_done = false;
     while (Clock::now() < end) {
         if (Clock::now() >= next) {
             flood.udp_message();
             next += std::chrono::duration_cast<Clock::duration>(interval);
-        }
-        if (!tcp_done && connections > 0 && Clock::now() - start > *duration / 4) {
-            flood.tcp_round(connections);
-            tcp_done = true;
         }
         if (Clock::now() < next) ::usleep(50);  // pacing, not readiness
     }

@@ -2,6 +2,7 @@
 // and the bounds that keep a hostile file from costing more than its size.
 
 #include <doctest/doctest.h>
+#include <fmt/core.h>
 
 #include <chrono>
 
@@ -278,4 +279,30 @@ TEST_CASE("a file that is not UTF-8 is refused at the bad byte, not thrown on la
         "networks:\n  lan: 10.0.0.0/24\nhosts:\n  a: { lan: auto }\n  b: { lan: auto }\n"
         "expect:\n  p: { json: { x: \"\xb0\" } }\n");
     CHECK_MESSAGE(contains(e, "test.yaml:7:20: error: not valid UTF-8 (byte 0xb0)"), e);
+}
+
+TEST_CASE("an empty value is an error where a value must say something") {
+    // Found by the loader fuzzer: `lan: { home: !auto }` (a bare tag: an
+    // empty scalar) or "" gave a router no address and no error, and the
+    // planner read the missing address.
+    for (const char* empty : {"\"\"", "!auto", "!!str"}) {
+        const std::string e = errors(fmt::format(
+            "networks: {{ wan: 203.0.113.0/24, home: 10.0.1.0/24 }}\n"
+            "hosts: {{ s: {{ wan: auto }}, a: {{ home: auto }} }}\n"
+            "routers:\n  nat: {{ wan: {{ wan: auto }}, lan: {{ home: {} }}, nat: full-cone }}\n",
+            empty));
+        CHECK_MESSAGE(contains(e,
+                               "test.yaml:4:43: error: router 'nat' lan on network 'home': "
+                               "expected an IPv4 address or auto, found an empty value"),
+                      e);
+    }
+    const std::string steps = errors(
+        "networks: { lan: 10.0.0.0/24 }\nhosts: { a: { lan: auto }, b: { lan: auto } }\n"
+        "run:\n  - start: \"\"\n    on: a\n    cmd: [sleep, \"1\"]\n    output-limit: \"\"\n"
+        "  - link: \"\"\n    on: a\n    network: lan\n");
+    CHECK(contains(steps,
+                   "test.yaml:4:12: error: start: expected a process name, found an empty value"));
+    CHECK(contains(steps, "output-limit: expected a size like 64MiB, found an empty value"));
+    CHECK(
+        contains(steps, "test.yaml:8:11: error: link: expected down or up, found an empty value"));
 }
