@@ -93,6 +93,7 @@ void signed_registration(const stun::Message& message, const stun::Endpoint& fro
 
 }  // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): the name libFuzzer calls
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Each input from a source of its own, as a spoofing attacker would send.
     static uint32_t source = 0x0a000000;
