@@ -10,16 +10,17 @@ namespace testbed::sections {
 namespace {
 
 /// YAML values as JSON: plain scalars become numbers, booleans or null
-/// where they read as such, quoted ones stay strings.
-nlohmann::json to_json(const YAML::Node& node) {
+/// where they read as such, quoted ones stay strings. A number JSON cannot
+/// hold (1e99999) is an error at its place.
+nlohmann::json to_json(YamlReader& r, const YAML::Node& node, const std::string& what) {
     if (node.IsMap()) {
         nlohmann::json obj = nlohmann::json::object();
-        for (const auto& e : node) obj[e.first.Scalar()] = to_json(e.second);
+        for (const auto& e : node) obj[e.first.Scalar()] = to_json(r, e.second, what);
         return obj;
     }
     if (node.IsSequence()) {
         nlohmann::json arr = nlohmann::json::array();
-        for (const auto& e : node) arr.push_back(to_json(e));
+        for (const auto& e : node) arr.push_back(to_json(r, e, what));
         return arr;
     }
     if (!node.IsScalar()) return nullptr;
@@ -29,8 +30,13 @@ nlohmann::json to_json(const YAML::Node& node) {
     if (text == "false") return false;
     if (text == "null" || text == "~") return nullptr;
     static const auto number = Regex::compile(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)");
-    if (number->full_match(text)) return nlohmann::json::parse(text);
-    return text;
+    if (!number->full_match(text)) return text;
+    nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded()) {
+        r.diag().error(loc_of(node), fmt::format("{}: the number {} is out of range", what, text));
+        return nullptr;
+    }
+    return value;
 }
 
 }  // namespace
@@ -46,7 +52,8 @@ void read_expectations(YamlReader& r, const YAML::Node& node, Topology& topo) {
         r.check_keys(entry.second, {"exit", "json", "stdout"}, what);
         if (auto n = entry.second["exit"]) e.exit_code = r.integer(n, what + " exit", 0, 255);
         if (auto n = entry.second["json"]) {
-            if (r.expect_map(n, what + " json", "a map of field to value")) e.json = to_json(n);
+            if (r.expect_map(n, what + " json", "a map of field to value"))
+                e.json = to_json(r, n, what + " json");
         }
         if (auto n = entry.second["stdout"]) {
             e.stdout_regex = r.scalar(n, what + " stdout", "a regular expression");

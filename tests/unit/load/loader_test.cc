@@ -306,3 +306,15 @@ TEST_CASE("an empty value is an error where a value must say something") {
     CHECK(
         contains(steps, "test.yaml:8:11: error: link: expected down or up, found an empty value"));
 }
+
+TEST_CASE("a JSON expectation with a number JSON cannot hold is an error at its place") {
+    // Found by reading the loader after the fuzzer's finds: it threw, and
+    // `validate` ended with "fatal" and no file:line:col.
+    const std::string e = errors(
+        "networks: { lan: 10.0.0.0/24 }\nhosts: { a: { lan: auto }, b: { lan: auto } }\n"
+        "run:\n  - start: p\n    on: a\n    cmd: [\"true\"]\n"
+        "expect:\n  p: { json: { x: 1e99999 } }\n");
+    CHECK_MESSAGE(
+        contains(e, "test.yaml:8:19: error: expect 'p' json: the number 1e99999 is out of range"),
+        e);
+}
