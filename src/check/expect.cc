@@ -35,20 +35,28 @@ std::optional<nlohmann::json> last_json_object(std::string_view text) {
     return scan.last_json();
 }
 
-ProcessOutcome outcome_from_text(ExitStatus status, std::string_view text, const Expectation& e) {
-    std::vector<Regex> patterns;
-    if (e.stdout_regex) {
-        if (auto re = Regex::compile(*e.stdout_regex)) patterns.push_back(*re);
+ProcessOutcome outcome_from_text(ExitStatus status, std::string_view out, std::string_view err,
+                                 const Expectation& e) {
+    std::vector<Regex> patterns[2];
+    for (const auto& p : e.output) {
+        if (auto re = Regex::compile(p.regex)) patterns[p.on_stderr ? 1 : 0].push_back(*re);
     }
-    OutputScan scan(patterns);
-    scan.feed(text);
-    scan.finish();
+    OutputScan scans[2] = {OutputScan(patterns[0]), OutputScan(patterns[1])};
+    scans[0].feed(out);
+    scans[1].feed(err);
     ProcessOutcome o;
     o.status = status;
     o.started = true;
-    o.last_json = scan.last_json();
-    o.stdout_matched = !patterns.empty() && scan.matched(0);
-    o.stdout_tail = scan.tail();
+    size_t next[2] = {0, 0};
+    for (auto& scan : scans) scan.finish();
+    for (const auto& p : e.output) {
+        const size_t s = p.on_stderr ? 1 : 0;
+        o.matched.push_back(scans[s].matched(next[s]));
+        o.first_matches.push_back(scans[s].first_match(next[s]++));
+    }
+    o.last_json = scans[0].last_json();
+    o.stdout_tail = scans[0].tail();
+    o.stderr_tail = scans[1].tail();
     return o;
 }
 
@@ -65,6 +73,8 @@ std::vector<CheckResult> check_expectation(const Expectation& e, const ProcessOu
     if (e.exit_code) {
         const bool ok = outcome.status.code && *outcome.status.code == *e.exit_code;
         add("exit", fmt::format("exit {}", *e.exit_code), outcome.status.str(), ok);
+    } else if (e.exit_template) {
+        add("exit", *e.exit_template, "not a code (expand the matrix first)", false);
     }
     if (!e.json.empty()) {
         const auto& object = outcome.last_json;
@@ -79,13 +89,22 @@ std::vector<CheckResult> check_expectation(const Expectation& e, const ProcessOu
             }
         }
     }
-    if (e.stdout_regex) {
-        const bool ok = outcome.stdout_matched;
-        add("stdout", "/" + *e.stdout_regex + "/",
-            ok ? "matched"
-               : fmt::format("no line matched; stdout ended '{}'{}", outcome.stdout_tail,
-                             outcome.stdout_note.empty() ? "" : " (" + outcome.stdout_note + ")"),
-            ok);
+    const std::string note = outcome.stdout_note.empty() ? "" : " (" + outcome.stdout_note + ")";
+    for (size_t i = 0; i < e.output.size(); ++i) {
+        const OutputPattern& p = e.output[i];
+        const bool matched = i < outcome.matched.size() && outcome.matched[i];
+        const std::string stream = p.on_stderr ? "stderr" : "stdout";
+        const std::string& tail = p.on_stderr ? outcome.stderr_tail : outcome.stdout_tail;
+        std::string actual;
+        if (!p.absent) {
+            actual = matched ? "matched"
+                             : fmt::format("no line matched; {} ended '{}'{}", stream, tail, note);
+        } else {
+            actual = matched ? fmt::format("a line matched: '{}'", outcome.first_matches.at(i))
+                             : "no line matched" + note;
+        }
+        add(p.key(), (p.absent ? "no line matching /" : "/") + p.regex + "/", actual,
+            matched != p.absent);
     }
     return results;
 }

@@ -5,7 +5,7 @@
 namespace testbed {
 
 OutputScan::OutputScan(std::vector<Regex> patterns)
-    : patterns_(std::move(patterns)), matched_(patterns_.size(), false) {}
+    : patterns_(std::move(patterns)), matched_(patterns_.size(), false), first_(patterns_.size()) {}
 
 void OutputScan::feed(std::string_view chunk) {
     bytes_ += chunk.size();
@@ -27,7 +27,10 @@ void OutputScan::feed(std::string_view chunk) {
 void OutputScan::finish() {
     if (!line_.empty() || line_cut_) line_done();
     for (size_t i = 0; i < patterns_.size(); ++i) {
-        if (!matched_[i] && patterns_[i].search(head_)) matched_[i] = true;
+        if (!matched_[i] && patterns_[i].search(head_)) {
+            matched_[i] = true;
+            first_[i] = "(across lines near the start)";
+        }
     }
     head_.clear();
     head_.shrink_to_fit();
@@ -35,7 +38,10 @@ void OutputScan::finish() {
 
 void OutputScan::line_done() {
     for (size_t i = 0; i < patterns_.size(); ++i) {
-        if (!matched_[i] && patterns_[i].search(line_)) matched_[i] = true;
+        if (!matched_[i] && patterns_[i].search(line_)) {
+            matched_[i] = true;
+            first_[i] = line_.size() > kTail ? line_.substr(0, kTail) + "..." : line_;
+        }
     }
     const size_t first = line_.find_first_not_of(" \t\r");
     if (!line_cut_ && first != std::string::npos && line_[first] == '{' &&

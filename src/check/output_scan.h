@@ -38,6 +38,8 @@ class OutputScan {
     size_t patterns() const { return patterns_.size(); }
     /// Whether pattern `i` matched a line.
     bool matched(size_t i) const { return matched_.at(i); }
+    /// The first line pattern `i` matched, cut to kTail bytes ("" if none).
+    const std::string& first_match(size_t i) const { return first_.at(i); }
     const std::optional<nlohmann::json>& last_json() const { return last_json_; }
     /// The last kTail bytes, "..." before them when there were more.
     std::string tail() const;
@@ -48,6 +50,7 @@ class OutputScan {
 
     std::vector<Regex> patterns_;
     std::vector<bool> matched_;
+    std::vector<std::string> first_;
     std::string line_;       ///< the current line, at most kMaxLine bytes of it
     bool line_cut_ = false;  ///< the current line is longer than kMaxLine
     std::optional<nlohmann::json> last_json_;

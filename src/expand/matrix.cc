@@ -23,6 +23,19 @@ nlohmann::json substitute_json(const nlohmann::json& j,
     return j;
 }
 
+/// A cell's exit code from `exit: ${var}`: a number from 0 to 255, or
+/// nothing (the validator says which cell).
+std::optional<int> exit_code_of(const std::string& text) {
+    if (text.empty() || text.size() > 3) return std::nullopt;
+    int value = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + (c - '0');
+    }
+    if (value > 255) return std::nullopt;
+    return value;
+}
+
 /// One field of a router's behaviour, as a behaviour map with that key would set it.
 void set_field(Router& r, const std::string& field, Behaviour value) {
     if (!r.nat) r.nat = NatSpec{};
@@ -61,7 +74,7 @@ Topology make_cell(const Topology& base, const Matrix& m, const std::vector<size
         }
     }
     for (const auto& t : m.tables) {
-        auto it = t.values.find({values[t.rows], values[t.columns]});
+        auto it = t.values.find({values[t.rows], t.columns.empty() ? "" : values[t.columns]});
         if (it == t.values.end()) continue;
         values[t.name] = it->second;
         cell.outcome += (cell.outcome.empty() ? "" : " ") + it->second;
@@ -74,7 +87,8 @@ Topology make_cell(const Topology& base, const Matrix& m, const std::vector<size
     }
     for (auto& e : cell.expectations) {
         e.json = substitute_json(e.json, values);
-        if (e.stdout_regex) e.stdout_regex = substitute(*e.stdout_regex, values);
+        for (auto& p : e.output) p.regex = substitute(p.regex, values);
+        if (e.exit_template) e.exit_code = exit_code_of(substitute(*e.exit_template, values));
     }
     return cell;
 }

@@ -1,4 +1,5 @@
-// `expect:`: exit code, JSON fields and stdout regex per process.
+// `expect:`: exit code, JSON fields, and regexes that stdout or stderr
+// must match or must lack, per process.
 
 #include <fmt/core.h>
 
@@ -41,6 +42,27 @@ nlohmann::json to_json(YamlReader& r, const YAML::Node& node, const std::string&
 
 }  // namespace
 
+namespace {
+
+/// `exit: N` or `exit: ${var}` (a matrix variable: its value in each cell).
+void read_exit(YamlReader& r, const YAML::Node& n, const std::string& what, Expectation& e) {
+    const std::string& text = n.IsScalar() ? n.Scalar() : std::string();
+    if (text.find("${") != std::string::npos) {
+        const bool one_variable =
+            text.size() > 3 && text.starts_with("${") && text.find('}') == text.size() - 1;
+        if (!one_variable)
+            r.diag().error(loc_of(n),
+                           fmt::format("{} exit: expected a number from 0 to 255 or one ${{name}}, "
+                                       "found '{}'",
+                                       what, text));
+        e.exit_template = text;
+        return;
+    }
+    e.exit_code = r.integer(n, what + " exit", 0, 255);
+}
+
+}  // namespace
+
 void read_expectations(YamlReader& r, const YAML::Node& node, Topology& topo) {
     if (!r.expect_map(node, "expect", "a map of process name to expectations")) return;
     for (const auto& entry : node) {
@@ -48,16 +70,26 @@ void read_expectations(YamlReader& r, const YAML::Node& node, Topology& topo) {
         e.process = entry.first.Scalar();
         e.loc = loc_of(entry.first);
         const std::string what = fmt::format("expect '{}'", e.process);
-        if (!r.expect_map(entry.second, what, "a map with exit, json or stdout")) continue;
-        r.check_keys(entry.second, {"exit", "json", "stdout"}, what);
-        if (auto n = entry.second["exit"]) e.exit_code = r.integer(n, what + " exit", 0, 255);
+        if (!r.expect_map(entry.second, what,
+                          "a map with exit, json, stdout, stderr, stdout-lacks or stderr-lacks"))
+            continue;
+        r.check_keys(entry.second,
+                     {"exit", "json", "stdout", "stderr", "stdout-lacks", "stderr-lacks"}, what);
+        if (auto n = entry.second["exit"]) read_exit(r, n, what, e);
         if (auto n = entry.second["json"]) {
             if (r.expect_map(n, what + " json", "a map of field to value"))
                 e.json = to_json(r, n, what + " json");
         }
-        if (auto n = entry.second["stdout"]) {
-            e.stdout_regex = r.scalar(n, what + " stdout", "a regular expression");
-            check_regex(r, n, *e.stdout_regex, what + " stdout");
+        // In the order written, so the report lists them as the file does.
+        for (const auto& field : entry.second) {
+            const std::string key = field.first.Scalar();
+            if (!key.starts_with("stdout") && !key.starts_with("stderr")) continue;
+            OutputPattern p{key.starts_with("stderr"), key.ends_with("-lacks"), {}, {}};
+            if (p.key() != key) continue;  // an unknown key: check_keys said so
+            p.loc = loc_of(field.second);
+            p.regex = r.scalar(field.second, what + " " + key, "a regular expression");
+            check_regex(r, field.second, p.regex, what + " " + key);
+            e.output.push_back(std::move(p));
         }
         topo.expectations.push_back(std::move(e));
     }

@@ -93,8 +93,11 @@ const MatrixAxis* axis_named(YamlReader& r, const Matrix& m, const std::string& 
     return nullptr;
 }
 
+/// The cells of a CSV table. With two axes the first row holds a corner
+/// cell and the column values; with one (`cols` null) there is no header
+/// and every line is a row value and its cell.
 bool read_csv_grid(YamlReader& r, const std::string& path, const MatrixAxis& rows,
-                   const MatrixAxis& cols, const YAML::Node& at, const std::string& what,
+                   const MatrixAxis* cols, const YAML::Node& at, const std::string& what,
                    std::vector<std::vector<std::string>>& grid) {
     const std::filesystem::path full = std::filesystem::path(r.diag().file()).parent_path() / path;
     std::string why;
@@ -131,7 +134,7 @@ bool read_csv_grid(YamlReader& r, const std::string& path, const MatrixAxis& row
     while (std::getline(in, line)) {
         if (line.empty() || line[0] == '#') continue;
         auto cells = split(line);
-        if (header.empty()) {
+        if (cols && header.empty()) {
             header = cells;
             continue;
         }
@@ -147,7 +150,18 @@ bool read_csv_grid(YamlReader& r, const std::string& path, const MatrixAxis& row
             return false;
         }
         std::vector<std::string> row;
-        for (const auto& col_label : cols.labels) {
+        if (!cols) {
+            if (it->second.size() != 1) {
+                r.diag().error(loc_of(at),
+                               fmt::format("{} file {}: the row for '{}' has {} values; expected "
+                                           "one (a table of one axis)",
+                                           what, path, row_label, it->second.size()));
+                return false;
+            }
+            grid.push_back(it->second);
+            continue;
+        }
+        for (const auto& col_label : cols->labels) {
             auto h = std::find(header.begin() + (header.empty() ? 0 : 1), header.end(), col_label);
             if (h == header.end()) {
                 r.diag().error(loc_of(at), fmt::format("{} file {}: no column for '{}'", what, path,
@@ -162,9 +176,9 @@ bool read_csv_grid(YamlReader& r, const std::string& path, const MatrixAxis& row
     return true;
 }
 
-/// A table: `rows` and `columns` name two axes; `values` is a list of
-/// rows, or `file` names a CSV (first row: a corner cell and the column
-/// values; then each row's value and its cells).
+/// A table: `rows` and `columns` name two axes (or `rows` alone one);
+/// `values` is a list of rows (with one axis, a list of values), or `file`
+/// names a CSV (read_csv_grid).
 std::optional<MatrixTable> read_table(YamlReader& r, const std::string& name,
                                       const YAML::Node& node, const Matrix& m) {
     const std::string what = fmt::format("matrix {}", name);
@@ -177,15 +191,21 @@ std::optional<MatrixTable> read_table(YamlReader& r, const std::string& name,
             t.loc, fmt::format("{}: expected a variable name (letters, digits, '-', '_')", what));
         return std::nullopt;
     }
-    if (!node["rows"] || !node["columns"] || (!node["values"] == !node["file"])) {
-        r.diag().error(t.loc, fmt::format("{}: expected rows, columns, and values or file", what));
+    if (!node["rows"] || (!node["values"] == !node["file"])) {
+        r.diag().error(
+            t.loc,
+            fmt::format("{}: expected rows, columns (for two axes), and values or file", what));
         return std::nullopt;
     }
     t.rows = r.word(node["rows"], what + " rows", "an axis").value_or("");
-    t.columns = r.word(node["columns"], what + " columns", "an axis").value_or("");
     const MatrixAxis* rows = axis_named(r, m, t.rows, node["rows"], what + " rows");
-    const MatrixAxis* cols = axis_named(r, m, t.columns, node["columns"], what + " columns");
-    if (!rows || !cols) return std::nullopt;
+    const MatrixAxis* cols = nullptr;
+    if (node["columns"]) {
+        t.columns = r.word(node["columns"], what + " columns", "an axis").value_or("");
+        cols = axis_named(r, m, t.columns, node["columns"], what + " columns");
+        if (!cols) return std::nullopt;
+    }
+    if (!rows) return std::nullopt;
     std::vector<std::vector<std::string>> grid;
     SourceLoc grid_loc = t.loc;
     if (auto v = node["values"]) {
@@ -196,7 +216,9 @@ std::optional<MatrixTable> read_table(YamlReader& r, const std::string& name,
         }
         for (const auto& row : v) {
             std::vector<std::string> cells;
-            if (row.IsSequence()) {
+            if (!cols) {
+                cells.push_back(r.scalar(row, what + " values", "a value"));
+            } else if (row.IsSequence()) {
                 for (const auto& c : row) cells.push_back(r.scalar(c, what + " values", "a value"));
             } else {
                 r.diag().error(loc_of(row),
@@ -207,23 +229,23 @@ std::optional<MatrixTable> read_table(YamlReader& r, const std::string& name,
     } else {
         const std::string path =
             r.word(node["file"], what + " file", "a CSV file name").value_or("");
-        if (!read_csv_grid(r, path, *rows, *cols, node["file"], what, grid)) return std::nullopt;
+        if (!read_csv_grid(r, path, *rows, cols, node["file"], what, grid)) return std::nullopt;
     }
     if (grid.size() != rows->labels.size()) {
         r.diag().error(grid_loc, fmt::format("{}: {} rows; expected {}, one per value of {}", what,
                                              grid.size(), rows->labels.size(), t.rows));
         return std::nullopt;
     }
+    const size_t width = cols ? cols->labels.size() : 1;
     for (size_t row = 0; row < grid.size(); ++row) {
-        if (grid[row].size() != cols->labels.size()) {
-            r.diag().error(
-                grid_loc,
-                fmt::format("{}: row {} has {} values; expected {}, one per value of {}", what,
-                            row + 1, grid[row].size(), cols->labels.size(), t.columns));
+        if (grid[row].size() != width) {
+            r.diag().error(grid_loc,
+                           fmt::format("{}: row {} has {} values; expected {}, one per value of {}",
+                                       what, row + 1, grid[row].size(), width, t.columns));
             return std::nullopt;
         }
         for (size_t c = 0; c < grid[row].size(); ++c)
-            t.values[{rows->labels[row], cols->labels[c]}] = grid[row][c];
+            t.values[{rows->labels[row], cols ? cols->labels[c] : ""}] = grid[row][c];
     }
     return t;
 }

@@ -17,9 +17,10 @@ namespace {
 
 ReadySpec read_ready(YamlReader& r, const YAML::Node& node, const std::string& what) {
     ReadySpec ready;
-    if (!r.expect_map(node, what + " ready", "{ udp: PORT }, { tcp: PORT } or { stdout: REGEX }"))
+    if (!r.expect_map(node, what + " ready",
+                      "{ udp: PORT }, { tcp: PORT }, { stdout: REGEX } or { stderr: REGEX }"))
         return ready;
-    r.check_keys(node, {"udp", "tcp", "stdout", "timeout"}, what + " ready");
+    r.check_keys(node, {"udp", "tcp", "stdout", "stderr", "timeout"}, what + " ready");
     int kinds = 0;
     if (auto n = node["udp"]) {
         ready.kind = ReadySpec::Kind::udp_port;
@@ -31,14 +32,19 @@ ReadySpec read_ready(YamlReader& r, const YAML::Node& node, const std::string& w
         ready.port = r.integer(n, what + " ready tcp", 1, 65535).value_or(0);
         ++kinds;
     }
-    if (auto n = node["stdout"]) {
-        ready.kind = ReadySpec::Kind::stdout_regex;
-        ready.regex = r.scalar(n, what + " ready stdout", "a regular expression");
-        check_regex(r, n, ready.regex, what + " ready stdout");
-        ++kinds;
+    for (const bool on_stderr : {false, true}) {
+        const char* stream = on_stderr ? "stderr" : "stdout";
+        if (auto n = node[stream]) {
+            ready.kind = on_stderr ? ReadySpec::Kind::stderr_regex : ReadySpec::Kind::stdout_regex;
+            ready.regex =
+                r.scalar(n, fmt::format("{} ready {}", what, stream), "a regular expression");
+            check_regex(r, n, ready.regex, fmt::format("{} ready {}", what, stream));
+            ++kinds;
+        }
     }
     if (kinds != 1)
-        r.diag().error(loc_of(node), what + " ready: expected exactly one of udp, tcp or stdout");
+        r.diag().error(loc_of(node),
+                       what + " ready: expected exactly one of udp, tcp, stdout or stderr");
     if (auto n = node["timeout"])
         ready.timeout = r.duration(n, what + " ready timeout").value_or(ready.timeout);
     return ready;

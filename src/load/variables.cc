@@ -34,8 +34,10 @@ void check_variables(YamlReader& r, const Topology& topo) {
     }
     for (const auto& e : topo.expectations) {
         check(json_text(e.json), e.loc, fmt::format("expect {}", e.process));
-        if (e.stdout_regex)
-            check(*e.stdout_regex, e.loc, fmt::format("expect {} stdout", e.process));
+        for (const auto& p : e.output)
+            check(p.regex, p.loc, fmt::format("expect {} {}", e.process, p.key()));
+        if (e.exit_template)
+            check(*e.exit_template, e.loc, fmt::format("expect {} exit", e.process));
     }
 }
 

@@ -63,7 +63,7 @@ struct Router {
 
 /// What `ready` waits for after a process starts.
 struct ReadySpec {
-    enum class Kind { none, udp_port, tcp_port, stdout_regex };
+    enum class Kind { none, udp_port, tcp_port, stdout_regex, stderr_regex };
     Kind kind = Kind::none;
     int port = 0;
     std::string regex;
@@ -116,12 +116,29 @@ struct Step {
     SourceLoc loc;
 };
 
+/// A regular expression some line of a process's stdout or stderr must
+/// match (`stdout:`, `stderr:`), or no line may match (`stdout-lacks:`,
+/// `stderr-lacks:`).
+struct OutputPattern {
+    bool on_stderr = false;
+    bool absent = false;
+    std::string regex;
+    SourceLoc loc;
+    /// The key it was written with: "stdout", "stderr-lacks", ...
+    std::string key() const {
+        return std::string(on_stderr ? "stderr" : "stdout") + (absent ? "-lacks" : "");
+    }
+};
+
 /// What one process must have done by the end of the run.
 struct Expectation {
     std::string process;
     std::optional<int> exit_code;
+    /// `exit: ${var}` as written; expansion sets exit_code from it in each
+    /// matrix cell (the validator names a cell where it is not a code).
+    std::optional<std::string> exit_template;
     nlohmann::json json = nlohmann::json::object();  ///< fields of the last JSON object on stdout
-    std::optional<std::string> stdout_regex;
+    std::vector<OutputPattern> output;
     SourceLoc loc;
 };
 
@@ -137,12 +154,13 @@ struct MatrixAxis {
     SourceLoc loc;
 };
 
-/// A variable whose value depends on two axes (rows, columns), from an
-/// inline table or a CSV file: the expected outcome of each cell.
+/// A variable whose value depends on one axis (rows) or two (rows,
+/// columns), from an inline table or a CSV file: the expected outcome of
+/// each cell.
 struct MatrixTable {
     std::string name;
-    std::string rows;                                                   ///< axis key
-    std::string columns;                                                ///< axis key
+    std::string rows;     ///< axis key
+    std::string columns;  ///< axis key; empty for a table of one axis (values keyed by (row, ""))
     std::map<std::pair<std::string, std::string>, std::string> values;  ///< (row, column) labels
     SourceLoc loc;
 };

@@ -25,7 +25,7 @@ struct LaunchSpec {
     std::map<std::string, std::string> env;
     std::string stdout_path;  ///< created new (never through an existing path)
     std::string stderr_path;
-    std::vector<std::string> watch;             ///< regexes matched on every stdout line
+    std::vector<Watch> watch;                   ///< regexes matched on every stdout or stderr line
     size_t output_limit = kDefaultOutputLimit;  ///< per log; past it output is dropped
 };
 

@@ -1,7 +1,7 @@
 #pragma once
 /// A program's stdout and stderr, read from pipes by a thread of their own:
 /// written to the log files up to a limit (past it, the rest is counted and
-/// dropped, and the log says so), stdout scanned line by line as it passes
+/// dropped, and the log says so), each scanned line by line as it passes
 /// (check/output_scan.h). Memory stays bounded whatever the program prints.
 
 #include <atomic>
@@ -17,25 +17,35 @@
 
 namespace testbed {
 
+/// A regular expression to watch for on every line of a stream.
+struct Watch {
+    std::string regex;
+    bool on_stderr = false;
+};
+
 /// What a program printed, as the checks see it.
 struct ProcessOutput {
-    std::vector<bool> matched;  ///< per watched pattern
+    std::vector<bool> matched;               ///< per watch
+    std::vector<std::string> first_matches;  ///< per watch: the first line it matched (cut)
     std::optional<nlohmann::json> last_json;
-    std::string tail;
-    std::string note;  ///< set when a log was cut at its limit
+    std::string tail;      ///< of stdout
+    std::string err_tail;  ///< of stderr
+    std::string note;      ///< set when a log was cut at its limit
 };
 
 class OutputPump {
   public:
     /// Reads `out` and `err` (the pipes' read ends) into `out_log` and
-    /// `err_log`, at most `limit` bytes each; stdout lines are matched
-    /// against `patterns`.
-    OutputPump(Fd out, Fd err, Fd out_log, Fd err_log, size_t limit, std::vector<Regex> patterns);
+    /// `err_log`, at most `limit` bytes each; the lines of each stream are
+    /// matched against the watches on it (`watches` must compile: the
+    /// loader checked them).
+    OutputPump(Fd out, Fd err, Fd out_log, Fd err_log, size_t limit,
+               const std::vector<Watch>& watches);
     ~OutputPump();
     OutputPump(const OutputPump&) = delete;
     OutputPump& operator=(const OutputPump&) = delete;
 
-    /// Whether pattern `i` matched a stdout line so far.
+    /// Whether watch `i` matched a line so far.
     bool matched(size_t i) const;
     /// Waits up to `timeout` for both pipes to end (they end when the
     /// program and everything it started are gone), then stops reading.
@@ -54,10 +64,13 @@ class OutputPump {
 
     Stream streams_[2];
     size_t limit_;
-    mutable std::mutex mutex_;  ///< guards scan_ and ended_
+    mutable std::mutex mutex_;  ///< guards scans_ and ended_
     std::condition_variable ended_cv_;
     bool ended_ = false;  ///< both pipes reached their end
-    OutputScan scan_;
+    /// Watch i is pattern where_[i].second of scans_[where_[i].first]
+    /// (declared first: the constructor fills it while making scans_).
+    std::vector<std::pair<size_t, size_t>> where_;
+    OutputScan scans_[2];  ///< stdout, stderr
     Fd wake_;
     std::atomic<bool> stopping_{false};
     std::thread thread_;

@@ -103,12 +103,11 @@ std::unique_ptr<Process> Process::launch(const LaunchSpec& spec, const std::stri
     Fd err_log = create_new_file(spec.stderr_path);
     auto [out_read, out_write] = make_pipe();
     auto [err_read, err_write] = make_pipe();
-    std::vector<Regex> patterns;
+    // Checked before the program starts (the pump compiles them again).
     for (const auto& w : spec.watch) {
-        auto re = Regex::compile(w);
-        if (!re)
-            throw Error(fmt::format("start '{}': the pattern /{}/ does not compile", spec.name, w));
-        patterns.push_back(std::move(*re));
+        if (!Regex::compile(w.regex))
+            throw Error(
+                fmt::format("start '{}': the pattern /{}/ does not compile", spec.name, w.regex));
     }
     std::unique_ptr<bp::child> child;
     try {
@@ -127,7 +126,7 @@ std::unique_ptr<Process> Process::launch(const LaunchSpec& spec, const std::stri
     err_write.reset();
     auto pump =
         std::make_unique<OutputPump>(std::move(out_read), std::move(err_read), std::move(out_log),
-                                     std::move(err_log), spec.output_limit, std::move(patterns));
+                                     std::move(err_log), spec.output_limit, spec.watch);
     const int pid = child->id();
     Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
     if (!pidfd.valid()) throw_errno(fmt::format("pidfd_open({})", pid));

@@ -68,9 +68,14 @@ void ScenarioRun::finish() {
             outcome.status = it->second->status();
             outcome.last_json = out.last_json;
             outcome.stdout_tail = out.tail;
+            outcome.stderr_tail = out.err_tail;
             outcome.stdout_note = out.note;
-            if (auto p = expect_pattern_.find(e.process); p != expect_pattern_.end())
-                outcome.stdout_matched = out.matched.at(p->second);
+            if (auto p = expect_patterns_.find(e.process); p != expect_patterns_.end()) {
+                for (const size_t w : p->second) {
+                    outcome.matched.push_back(out.matched.at(w));
+                    outcome.first_matches.push_back(out.first_matches.at(w));
+                }
+            }
         }
         for (auto& c : check_expectation(e, outcome)) report_.checks.push_back(std::move(c));
     }

@@ -70,8 +70,9 @@ class ScenarioRun {
     RunReport& report_;
     std::unique_ptr<Realizer> realizer_;
     std::map<std::string, std::unique_ptr<RunningProcess>> processes_;
-    std::map<std::string, size_t> expect_pattern_;  ///< process -> its stdout expectation's watch
-    std::map<std::string, std::string> rules_;      ///< routers' rulesets changed by steps
+    /// Process -> the watch of each of its expectation's output patterns.
+    std::map<std::string, std::vector<size_t>> expect_patterns_;
+    std::map<std::string, std::string> rules_;  ///< routers' rulesets changed by steps
     std::optional<std::vector<Kernel::Sysctl>> kernel_timeouts_;
     std::unique_ptr<Capture> capture_;
 };

@@ -70,13 +70,19 @@ bool ScenarioRun::perform(const StartStep& s, std::string& what) {
     spec.stdout_path = fmt::format("{}/{}.stdout", report_.log_dir, s.name);
     spec.stderr_path = fmt::format("{}/{}.stderr", report_.log_dir, s.name);
     if (s.output_limit) spec.output_limit = *s.output_limit;
-    // Watched on every stdout line as it streams: the ready pattern first,
-    // then the expectation's.
-    if (s.ready.kind == ReadySpec::Kind::stdout_regex) spec.watch.push_back(s.ready.regex);
+    // Watched on every line as it streams: the ready pattern first, then
+    // the expectations'.
+    if (s.ready.kind == ReadySpec::Kind::stdout_regex ||
+        s.ready.kind == ReadySpec::Kind::stderr_regex) {
+        spec.watch.push_back({s.ready.regex, s.ready.kind == ReadySpec::Kind::stderr_regex});
+    }
     for (const auto& e : topo_.expectations) {
-        if (e.process != s.name || !e.stdout_regex) continue;
-        expect_pattern_[s.name] = spec.watch.size();
-        spec.watch.push_back(*e.stdout_regex);
+        if (e.process != s.name) continue;
+        auto& watches = expect_patterns_[s.name];
+        for (const auto& p : e.output) {
+            watches.push_back(spec.watch.size());
+            spec.watch.push_back({p.regex, p.on_stderr});
+        }
     }
     try {
         processes_[s.name] = launcher_.launch(spec);
@@ -101,8 +107,11 @@ bool ScenarioRun::await_ready(RunningProcess& process, const StartStep& s) {
             ready = poll_until(process, r.timeout, [&] { return process.port_bound(tcp, r.port); });
             break;
         }
-        case ReadySpec::Kind::stdout_regex: {
-            condition = fmt::format("stdout matching /{}/", r.regex);
+        case ReadySpec::Kind::stdout_regex:
+        case ReadySpec::Kind::stderr_regex: {
+            condition =
+                fmt::format("{} matching /{}/",
+                            r.kind == ReadySpec::Kind::stderr_regex ? "stderr" : "stdout", r.regex);
             ready = poll_until(process, r.timeout, [&] { return process.watched(0); });
             break;
         }

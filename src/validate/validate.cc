@@ -357,6 +357,12 @@ void check_steps(const Topology& topo, Diagnostics& diag) {
                                   "expect: unknown process '{}'; expected the name of a start step",
                                   e.process));
         }
+        // `exit: ${var}` is a code in each matrix cell, or this cell names the mistake.
+        if (e.exit_template && !e.exit_code && !topo.cell.empty()) {
+            diag.error(e.loc, fmt::format("expect '{}' exit: {} is not a number from 0 to 255 "
+                                          "in cell {}",
+                                          e.process, *e.exit_template, topo.name));
+        }
     }
 }
 

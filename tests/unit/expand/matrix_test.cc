@@ -3,6 +3,10 @@
 #include "expand/matrix.h"
 
 #include <doctest/doctest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "report/json.h"
 #include "report/junit.h"
@@ -92,4 +96,68 @@ expect:
     CHECK(testing::errors(base + "  p: { stdout: 'said ${word}!' }\n").empty());
     CHECK(contains(testing::errors(base + "  p: { stdout: 'said (${word}' }\n"),
                    "bad regular expression 'said (${word}'"));
+}
+
+TEST_CASE("matrix: exit from a variable, and a table of one axis") {
+    const std::string base = R"(
+name: codes
+networks: { lan: 10.0.0.0/24 }
+hosts: { a: { lan: auto }, b: { lan: auto } }
+matrix:
+  mode: [good, bad, odd]
+  code: { rows: mode, values: [0, 3, many] }
+run:
+  - start: p
+    on: a
+    cmd: [sh, -c, "exit ${code}"]
+  - wait: p
+    timeout: 1s
+expect:
+  p: { exit: "${code}", stderr-lacks: "${mode} failure" }
+)";
+    auto loaded = testing::load(base);
+    REQUIRE_MESSAGE(loaded.topo, loaded.diag.format());
+    const auto cells = expand_matrix(*loaded.topo);
+    REQUIRE(cells.size() == 3);
+    CHECK(cells[0].expectations[0].exit_code == 0);
+    CHECK(cells[1].expectations[0].exit_code == 3);
+    CHECK(cells[1].expectations[0].output[0].regex == "bad failure");
+    CHECK(cells[1].outcome == "3");
+    // The third cell's code is not a code: validating that cell says so, with the cell's name.
+    CHECK_FALSE(cells[2].expectations[0].exit_code);
+    Topology odd = cells[2];
+    Diagnostics diag("test.yaml");
+    validate_topology(odd, diag);
+    CHECK_MESSAGE(contains(diag.format(),
+                           "test.yaml:15:3: error: expect 'p' exit: ${code} is not "
+                           "a number from 0 to 255 in cell codes[odd]"),
+                  diag.format());
+}
+
+TEST_CASE("matrix: a table of one axis from a CSV file, a line per value") {
+    const auto dir = std::filesystem::temp_directory_path() / "one-axis-XXXXXX";
+    std::string path = dir.string();
+    REQUIRE(::mkdtemp(path.data()) != nullptr);
+    std::ofstream(path + "/x.csv") << "# nat, outcome\nfull-cone, direct\nsymmetric, relay\n";
+    std::ofstream(path + "/bad.csv") << "full-cone, direct, extra\nsymmetric, relay\n";
+    const std::string yaml = kPair + R"(
+matrix:
+  nat-a.nat: [full-cone, symmetric]
+  transport: [udp]
+  outcome: { rows: nat-a.nat, file: x.csv }
+)";
+    Diagnostics diag(path + "/test.yaml");
+    auto topo = load_topology_text(yaml, diag);
+    REQUIRE_MESSAGE(topo, diag.format());
+    const auto cells = expand_matrix(*topo);
+    REQUIRE(cells.size() == 2);
+    CHECK(cells[0].outcome == "direct");
+    CHECK(cells[1].expectations[0].json["result"] == "relay");
+    std::string bad = yaml;
+    bad.replace(bad.find("x.csv"), 5, "bad.csv");
+    Diagnostics bad_diag(path + "/test.yaml");
+    (void)load_topology_text(bad, bad_diag);
+    CHECK(bad_diag.has_errors());
+    CHECK(contains(bad_diag.format(), "the row for 'full-cone' has 2 values; expected one"));
+    std::filesystem::remove_all(path);
 }

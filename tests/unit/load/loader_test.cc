@@ -318,3 +318,29 @@ TEST_CASE("a JSON expectation with a number JSON cannot hold is an error at its 
         contains(e, "test.yaml:8:19: error: expect 'p' json: the number 1e99999 is out of range"),
         e);
 }
+
+TEST_CASE("stderr, stdout-lacks, stderr-lacks, ready on stderr, exit from a variable: mistakes") {
+    const std::string base =
+        "networks: { lan: 10.0.0.0/24 }\nhosts: { a: { lan: auto }, b: { lan: auto } }\n"
+        "run:\n  - start: p\n    on: a\n    cmd: [\"true\"]\n";
+    auto with = [&](const std::string& ready, const std::string& expect) {
+        return errors(base + ready + "expect:\n  p: " + expect + "\n");
+    };
+    CHECK(with("", "{ stderr: 'ok', stdout-lacks: 'x', stderr-lacks: 'y' }").empty());
+    CHECK(with("    ready: { stderr: 'up' }\n", "{ exit: 0 }").empty());
+    CHECK(contains(with("", "{ stderr: '(' }"),
+                   "test.yaml:8:16: error: expect 'p' stderr: bad regular expression '('"));
+    CHECK(contains(with("", "{ stdout-lacks: [a] }"),
+                   "test.yaml:8:22: error: expect 'p' stdout-lacks: expected a regular expression, "
+                   "found a list"));
+    CHECK(contains(with("", "{ stderr-lack: x }"), "unknown key 'stderr-lack'"));
+    CHECK(contains(with("    ready: { stderr: a, stdout: b }\n", "{ exit: 0 }"),
+                   "test.yaml:7:12: error: start 'p' ready: expected exactly one of udp, tcp, "
+                   "stdout or stderr"));
+    CHECK(contains(with("", "{ exit: '${code}' }"),
+                   "expect p exit: ${code} is not defined; expected the name of a matrix axis or "
+                   "table (this file has no matrix)"));
+    CHECK(contains(with("", "{ exit: 'x${code}' }"),
+                   "test.yaml:8:14: error: expect 'p' exit: expected a number from 0 to 255 or one "
+                   "${name}, found 'x${code}'"));
+}

@@ -47,7 +47,7 @@ TEST_CASE("output pump: past its limit a log is cut, says so, and the rest is on
     Logs logs;
     Pipe out, err;
     OutputPump pump(std::move(out.read), std::move(err.read), logs.create("p.stdout"),
-                    logs.create("p.stderr"), 1 << 20, {*Regex::compile("^y$")});
+                    logs.create("p.stderr"), 1 << 20, {Watch{"^y$", false}});
     std::thread writer([fd = out.write.get()] {
         std::string yes;
         for (int i = 0; i < (1 << 15); ++i) yes += "y\n";
@@ -75,17 +75,26 @@ TEST_CASE("output pump: a watched pattern is seen while the program still runs")
     Logs logs;
     Pipe out, err;
     OutputPump pump(std::move(out.read), std::move(err.read), logs.create("p.stdout"),
-                    logs.create("p.stderr"), 1 << 20, {*Regex::compile("listening on [0-9]+")});
+                    logs.create("p.stderr"), 1 << 20,
+                    {Watch{"listening on [0-9]+", false}, Watch{"warn", true},
+                     Watch{"listening", true}});
     CHECK_FALSE(pump.matched(0));
     REQUIRE(write_all(out.write.get(), "starting\nlistening on 3478\n"));
-    for (int i = 0; i < 500 && !pump.matched(0); ++i)
+    for (int i = 0; i < 500 && !pump.matched(0); ++i)  // polling a thread, with a bound
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     CHECK(pump.matched(0));
+    CHECK_FALSE(pump.matched(1));
     REQUIRE(write_all(err.write.get(), "a warning\n"));
+    for (int i = 0; i < 500 && !pump.matched(1); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    CHECK(pump.matched(1));  // stderr is watched too, separately
     out.write.reset();
     err.write.reset();
     const ProcessOutput o = pump.finish(std::chrono::seconds(5));
     CHECK(o.note.empty());
+    CHECK(o.matched == std::vector<bool>{true, true, false});  // stdout's line is not stderr's
+    CHECK(o.first_matches[1] == "a warning");
+    CHECK(o.err_tail == "a warning\n");
     CHECK(std::filesystem::file_size(logs.dir / "p.stderr") == 10);
 }
 

@@ -68,8 +68,8 @@ struct Harness {
         REQUIRE(::mkdtemp(dir.data()) != nullptr);
         report.log_dir = dir;
         options.stop_grace = std::chrono::milliseconds(1);
-        launcher.scripts["srv"] = {0, -1, "listening\n", {3478}, 3};
-        launcher.scripts["probe"] = {3, 2, "mapped\n{\"result\":\"ok\"}\n", {}, 0};
+        launcher.scripts["srv"] = {0, -1, "listening\n", {3478}, 3, ""};
+        launcher.scripts["probe"] = {3, 2, "mapped\n{\"result\":\"ok\"}\n", {}, 0, ""};
     }
     ~Harness() { std::filesystem::remove_all(report.log_dir); }
 
@@ -157,7 +157,7 @@ TEST_CASE("steps: ready waits for the port and for stdout, expectations read the
 
 TEST_CASE("steps: a ready condition that never comes fails the start, and the run stops there") {
     Harness h(kSteps);
-    h.launcher.scripts["probe"] = {0, 0, "nothing to see\n", {}, 0};
+    h.launcher.scripts["probe"] = {0, 0, "nothing to see\n", {}, 0, ""};
     h.run();
     REQUIRE(h.report.errors.size() == 1);
     CHECK(contains(h.report.errors[0], "start 'probe': not ready (stdout matching /mapped/)"));
@@ -168,7 +168,7 @@ TEST_CASE("steps: a ready condition that never comes fails the start, and the ru
 
 TEST_CASE("steps: wait gives up at its timeout and names who is still running") {
     Harness h(kSteps);
-    h.launcher.scripts["probe"] = {0, -1, "mapped\n", {}, 0};
+    h.launcher.scripts["probe"] = {0, -1, "mapped\n", {}, 0, ""};
     h.run();
     REQUIRE(h.report.errors.size() == 1);
     CHECK(h.report.errors[0] == "wait: probe still running after 1s");
@@ -187,4 +187,24 @@ TEST_CASE("steps: a kernel call that fails is the step's error, and the run stop
     CHECK_FALSE(h.report.steps.back().ok);
     CHECK(h.launcher.launched.size() == 1);  // probe never started
     CHECK(h.kernel.alive.empty());           // torn down all the same
+}
+
+TEST_CASE("steps: ready on stderr, and expectations on stderr and on what a stream lacks") {
+    std::string yaml = kSteps;
+    yaml.replace(yaml.find("ready: { stdout: 'mapped' }"), 27, "ready: { stderr: 'up' }");
+    yaml.replace(
+        yaml.find("probe: { exit: 3, json: { result: ok } }"), 40,
+        "probe: { exit: 3, stderr: 'tunnel up', stderr-lacks: 'fatal', stdout-lacks: mapped }");
+    Harness h(yaml);
+    h.launcher.scripts["probe"] = {3, 2, "mapped\n", {}, 0, "tunnel up\n"};
+    h.run();
+    CHECK(h.report.errors.empty());
+    REQUIRE(h.report.checks.size() == 4);
+    CHECK(h.report.checks[1].what == "stderr");
+    CHECK(h.report.checks[1].passed);
+    CHECK(h.report.checks[2].what == "stderr-lacks");
+    CHECK(h.report.checks[2].passed);
+    CHECK(h.report.checks[3].what == "stdout-lacks");
+    CHECK_FALSE(h.report.checks[3].passed);
+    CHECK(h.report.checks[3].actual == "a line matched: 'mapped'");
 }

@@ -24,23 +24,30 @@ struct Script {
     std::string stdout_text;    ///< written to its stdout file when it starts
     std::set<int> ports;        ///< ports it has bound...
     int ports_after_looks = 0;  ///< ...once port_bound was asked this often
+    std::string stderr_text;    ///< written to its stderr file when it starts
 };
 
 class FakeProcess : public RunningProcess {
-    static std::vector<Regex> patterns(const LaunchSpec& spec) {
+    static std::vector<Regex> patterns(const LaunchSpec& spec, bool on_stderr) {
         std::vector<Regex> out;
-        for (const auto& w : spec.watch) out.push_back(*Regex::compile(w));
+        for (const auto& w : spec.watch)
+            if (w.on_stderr == on_stderr) out.push_back(*Regex::compile(w.regex));
         return out;
     }
 
   public:
     FakeProcess(LaunchSpec spec, Script script)
-        : spec_(std::move(spec)), script_(script), scan_(patterns(spec_)) {
+        : spec_(std::move(spec)),
+          script_(script),
+          scans_{OutputScan(patterns(spec_, false)), OutputScan(patterns(spec_, true))} {
         std::ofstream(spec_.stdout_path) << script_.stdout_text;
-        std::ofstream(spec_.stderr_path) << "";
+        std::ofstream(spec_.stderr_path) << script_.stderr_text;
         // What the pump would have seen: all of it, at once.
-        scan_.feed(script_.stdout_text);
-        scan_.finish();
+        scans_[0].feed(script_.stdout_text);
+        scans_[1].feed(script_.stderr_text);
+        for (auto& scan : scans_) scan.finish();
+        size_t next[2] = {0, 0};
+        for (const auto& w : spec_.watch) where_.emplace_back(w.on_stderr, next[w.on_stderr]++);
     }
     const LaunchSpec& spec() const override { return spec_; }
     int pid() const override { return 4242; }
@@ -63,12 +70,18 @@ class FakeProcess : public RunningProcess {
     bool port_bound(bool, int port) const override {
         return looks_++ >= script_.ports_after_looks && script_.ports.count(port) > 0;
     }
-    bool watched(size_t i) const override { return scan_.matched(i); }
+    bool watched(size_t i) const override {
+        return scans_[where_.at(i).first].matched(where_.at(i).second);
+    }
     ProcessOutput output() override {
         ProcessOutput o;
-        for (size_t i = 0; i < scan_.patterns(); ++i) o.matched.push_back(scan_.matched(i));
-        o.last_json = scan_.last_json();
-        o.tail = scan_.tail();
+        for (const auto& [stream, k] : where_) {
+            o.matched.push_back(scans_[stream].matched(k));
+            o.first_matches.push_back(scans_[stream].first_match(k));
+        }
+        o.last_json = scans_[0].last_json();
+        o.tail = scans_[0].tail();
+        o.err_tail = scans_[1].tail();
         return o;
     }
     bool stopped = false;
@@ -77,7 +90,8 @@ class FakeProcess : public RunningProcess {
     LaunchSpec spec_;
     Script script_;
     bool exited_ = false;
-    OutputScan scan_;
+    OutputScan scans_[2];                           ///< stdout, stderr
+    std::vector<std::pair<size_t, size_t>> where_;  ///< per watch: (stream, index)
     int waits_ = 0;
     mutable int looks_ = 0;
     ExitStatus status_;
