@@ -74,10 +74,10 @@ TEST_CASE("output pump: past its limit a log is cut, says so, and the rest is on
 TEST_CASE("output pump: a watched pattern is seen while the program still runs") {
     Logs logs;
     Pipe out, err;
-    OutputPump pump(std::move(out.read), std::move(err.read), logs.create("p.stdout"),
-                    logs.create("p.stderr"), 1 << 20,
-                    {Watch{"listening on [0-9]+", false}, Watch{"warn", true},
-                     Watch{"listening", true}});
+    OutputPump pump(
+        std::move(out.read), std::move(err.read), logs.create("p.stdout"), logs.create("p.stderr"),
+        1 << 20,
+        {Watch{"listening on [0-9]+", false}, Watch{"warn", true}, Watch{"listening", true}});
     CHECK_FALSE(pump.matched(0));
     REQUIRE(write_all(out.write.get(), "starting\nlistening on 3478\n"));
     for (int i = 0; i < 500 && !pump.matched(0); ++i)  // polling a thread, with a bound
