@@ -40,14 +40,14 @@ Fd create_new_file(const std::string& path) {
     return fd;
 }
 
-std::optional<unsigned> parse_file_mode(std::string_view text) {
+std::optional<unsigned> parse_file_mode(std::string_view text, unsigned allowed) {
     if (text.empty() || text.size() > 4) return std::nullopt;
     unsigned mode = 0;
     for (const char c : text) {
         if (c < '0' || c > '7') return std::nullopt;
         mode = mode * 8 + static_cast<unsigned>(c - '0');
     }
-    if ((mode & ~0666U) != 0) return std::nullopt;
+    if ((mode & ~(allowed & 0777U)) != 0) return std::nullopt;
     return mode;
 }
 

@@ -24,9 +24,9 @@ std::string make_unique_folder(const std::string& root, const std::string& prefi
 /// A new file, 0600; throws SystemError when the path exists in any form.
 Fd create_new_file(const std::string& path);
 
-/// An octal file mode with no more than read and write bits ("0644",
-/// "640"); nullopt otherwise.
-std::optional<unsigned> parse_file_mode(std::string_view text);
+/// An octal file mode ("0644", "640") with no bits outside `allowed` (by
+/// default read and write only; never set-id or sticky); nullopt otherwise.
+std::optional<unsigned> parse_file_mode(std::string_view text, unsigned allowed = 0666);
 
 /// A report the user names: created 0600 (`mode` when given), or an
 /// existing regular file of this user truncated; never through a link,

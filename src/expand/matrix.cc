@@ -83,8 +83,10 @@ Topology make_cell(const Topology& base, const Matrix& m, const std::vector<size
     for (auto& step : cell.steps) {
         if (auto* s = std::get_if<StartStep>(&step.action)) {
             for (auto& arg : s->argv) arg = substitute(arg, values);
+            for (auto& [key, value] : s->env) value = substitute(value, values);
         }
     }
+    for (auto& f : cell.files) f.content = substitute(f.content, values);
     for (auto& e : cell.expectations) {
         e.json = substitute_json(e.json, values);
         for (auto& p : e.output) p.regex = substitute(p.regex, values);

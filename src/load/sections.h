@@ -31,7 +31,10 @@ void check_regex(YamlReader& r, const YAML::Node& node, const std::string& regex
                  const std::string& what);
 void read_expectations(YamlReader& r, const YAML::Node& node, Topology& topo);
 void read_matrix(YamlReader& r, const YAML::Node& node, Topology& topo);
-/// Every ${name} in a command or an expectation names a matrix axis or table.
+void read_files(YamlReader& r, const YAML::Node& node, Topology& topo);
+/// Every ${name} names what can fill it: in a command, an env value or a
+/// file, a matrix axis or table, an address (NODE.NETWORK, ROUTER.wan) or
+/// run_dir; in an expectation, a matrix axis or table.
 void check_variables(YamlReader& r, const Topology& topo);
 
 }  // namespace testbed::sections

@@ -10,34 +10,46 @@
 
 namespace testbed::sections {
 
-/// Every ${name} in a command or an expectation names a matrix axis or table.
+/// Every ${name} names what can fill it (sections.h).
 void check_variables(YamlReader& r, const Topology& topo) {
-    std::set<std::string> known;
+    std::set<std::string> matrix;
     if (topo.matrix) {
-        for (const auto& a : topo.matrix->axes) known.insert(a.key);
-        for (const auto& t : topo.matrix->tables) known.insert(t.name);
+        for (const auto& a : topo.matrix->axes) matrix.insert(a.key);
+        for (const auto& t : topo.matrix->tables) matrix.insert(t.name);
     }
-    auto check = [&](const std::string& text, SourceLoc loc, const std::string& where) {
+    std::set<std::string> run_time = matrix;
+    run_time.insert("run_dir");
+    for (const auto& [name, value] : address_variables(topo)) run_time.insert(name);
+    auto check = [&](const std::set<std::string>& known, const std::string& text, SourceLoc loc,
+                     const std::string& where) {
         for (const auto& name : variables_in(text)) {
             if (known.count(name)) continue;
+            const bool in_program = &known == &run_time;
             r.diag().error(
-                loc, fmt::format("{}: ${{{}}} is not defined; expected the name of a "
-                                 "matrix axis or table{}",
-                                 where, name, topo.matrix ? "" : " (this file has no matrix)"));
+                loc,
+                fmt::format("{}: ${{{}}} is not defined; expected the name of a matrix axis "
+                            "or table{}{}",
+                            where, name,
+                            in_program ? ", an address (NODE.NETWORK, ROUTER.wan) or run_dir" : "",
+                            topo.matrix ? "" : " (this file has no matrix)"));
         }
     };
     for (const auto& step : topo.steps) {
         if (const auto* s = std::get_if<StartStep>(&step.action)) {
             for (const auto& arg : s->argv)
-                check(arg, step.loc, fmt::format("start {} cmd", s->name));
+                check(run_time, arg, step.loc, fmt::format("start {} cmd", s->name));
+            for (const auto& [key, value] : s->env)
+                check(run_time, value, step.loc, fmt::format("start {} env {}", s->name, key));
         }
     }
+    for (const auto& f : topo.files)
+        check(run_time, f.content, f.loc, fmt::format("files '{}'", f.path));
     for (const auto& e : topo.expectations) {
-        check(json_text(e.json), e.loc, fmt::format("expect {}", e.process));
+        check(matrix, json_text(e.json), e.loc, fmt::format("expect {}", e.process));
         for (const auto& p : e.output)
-            check(p.regex, p.loc, fmt::format("expect {} {}", e.process, p.key()));
+            check(matrix, p.regex, p.loc, fmt::format("expect {} {}", e.process, p.key()));
         if (e.exit_template)
-            check(*e.exit_template, e.loc, fmt::format("expect {} exit", e.process));
+            check(matrix, *e.exit_template, e.loc, fmt::format("expect {} exit", e.process));
     }
 }
 

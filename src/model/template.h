@@ -1,7 +1,9 @@
 #pragma once
-/// ${name} placeholders in a topology's commands and expectations: matrix
-/// variables today. Pure text functions, shared by the loader (which checks
-/// the names) and the matrix expansion (which fills them in).
+/// ${name} placeholders in a topology's commands, env, files and
+/// expectations: matrix variables, addresses, run_dir. "$${" is a literal
+/// "${" (a shell's own ${VAR} in a script under `files:`). Pure text
+/// functions, shared by the loader (which checks the names), the matrix
+/// expansion and the run (which fill them in).
 
 #include <map>
 #include <string>
@@ -9,10 +11,16 @@
 
 namespace testbed {
 
-/// The names used as ${name} in `text`, in order of appearance.
+/// The names used as ${name} in `text`, in order of appearance (not $${...}).
 std::vector<std::string> variables_in(const std::string& text);
 
+enum class Escapes {
+    keep,    ///< "$${" stays: more values come later (the matrix, then the run)
+    resolve  ///< "$${" becomes "${": the last filling-in
+};
+
 /// `text` with every ${name} found in `values` replaced; others stay as written.
-std::string substitute(const std::string& text, const std::map<std::string, std::string>& values);
+std::string substitute(const std::string& text, const std::map<std::string, std::string>& values,
+                       Escapes escapes = Escapes::keep);
 
 }  // namespace testbed

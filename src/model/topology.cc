@@ -35,4 +35,27 @@ const Router* Topology::router_serving(const std::string& network) const {
     return nullptr;
 }
 
+namespace {
+
+std::string first_address(const Attachment& a) {
+    if (a.addresses.empty() || !a.addresses.front().address) return {};
+    return a.addresses.front().address->str();
+}
+
+}  // namespace
+
+std::map<std::string, std::string> address_variables(const Topology& topo) {
+    std::map<std::string, std::string> out;
+    for (const auto& h : topo.hosts) {
+        for (const auto& a : h.attachments) out[h.name + "." + a.network] = first_address(a);
+    }
+    for (const auto& r : topo.routers) {
+        if (r.wan.network.empty()) continue;
+        out[r.name + ".wan"] = first_address(r.wan);
+        out[r.name + "." + r.wan.network] = first_address(r.wan);
+        for (const auto& lan : r.lans) out[r.name + "." + lan.network] = first_address(lan);
+    }
+    return out;
+}
+
 }  // namespace testbed

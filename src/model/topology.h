@@ -174,6 +174,15 @@ struct Matrix {
 };
 
 /// A whole topology file.
+/// `files:`: a file written into the run's own folder before any step
+/// starts, so a program's configuration is part of the topology file.
+struct FileSpec {
+    std::string path;     ///< relative to the run folder; no "..", no leading "/"
+    std::string content;  ///< ${var}s are filled in (matrix cell, addresses, run_dir)
+    unsigned mode = 0600;
+    SourceLoc loc;
+};
+
 struct Topology {
     std::string file;  ///< path it was loaded from, for messages
     std::string name;
@@ -183,6 +192,7 @@ struct Topology {
     std::vector<Router> routers;
     std::vector<Step> steps;
     std::vector<Expectation> expectations;
+    std::vector<FileSpec> files;
     std::optional<Matrix> matrix;  ///< the template's axes; empty in an expanded cell
     /// In a scenario expanded from a matrix: the file's own name and the
     /// cell's value on each axis, in axis order.
@@ -198,5 +208,11 @@ struct Topology {
     /// The router whose `lan` includes `network`, or nullptr.
     const Router* router_serving(const std::string& network) const;
 };
+
+/// The address variables of a topology, for ${...} in commands, env and
+/// files: `NODE.NETWORK` (the node's first address on that network) and
+/// `ROUTER.wan` (a router's address on its wan: its public one). Values
+/// are empty until validation assigned every `auto`.
+std::map<std::string, std::string> address_variables(const Topology& topo);
 
 }  // namespace testbed

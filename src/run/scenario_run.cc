@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "check/expect.h"
 #include "run/capture.h"
+#include "run/run_folder.h"
 
 namespace testbed {
 namespace {
@@ -47,8 +48,30 @@ void ScenarioRun::build() {
     log::debug("built {} namespaces in {:.1f} ms", plan_.namespaces.size(), report_.build_ms);
 }
 
+bool ScenarioRun::prepare_run_folder() {
+    const auto t = Clock::now();
+    const std::string what =
+        fmt::format("write {} file(s) into the run folder", topo_.files.size());
+    try {
+        run_dir_ = make_run_folder(report_.log_dir);
+        run_values_ = address_variables(topo_);
+        run_values_["run_dir"] = run_dir_;
+        write_run_files(run_dir_, topo_.files, run_values_);
+    } catch (const Error& e) {
+        report_.errors.push_back(fmt::format("{}: {}", what, e.what()));
+        report_.steps.push_back({what, ms_since(t), false});
+        return false;
+    }
+    if (!topo_.files.empty()) report_.steps.push_back({what, ms_since(t), true});
+    return true;
+}
+
 void ScenarioRun::run_steps() {
     const auto t1 = Clock::now();
+    if (!prepare_run_folder()) {
+        report_.run_ms = ms_since(t1);
+        return;
+    }
     for (const auto& step : topo_.steps) {
         throw_if_interrupted();
         if (!run_step(step)) break;

@@ -44,6 +44,9 @@ class ScenarioRun {
     void teardown();
 
   private:
+    /// The run's own folder and its `files:`, before any step (a failure
+    /// stops the run there, as a failed step does).
+    bool prepare_run_folder();
     bool run_step(const Step& step);
     bool perform(const StartStep& s, std::string& what);
     bool perform(const WaitStep& w, std::string& what);
@@ -75,6 +78,9 @@ class ScenarioRun {
     std::map<std::string, std::string> rules_;  ///< routers' rulesets changed by steps
     std::optional<std::vector<Kernel::Sysctl>> kernel_timeouts_;
     std::unique_ptr<Capture> capture_;
+    std::string run_dir_;
+    /// ${run_dir} and the address variables, for commands, env and files.
+    std::map<std::string, std::string> run_values_;
 };
 
 }  // namespace testbed

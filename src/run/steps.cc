@@ -11,6 +11,7 @@
 #include "base/error.h"
 #include "base/interrupt.h"
 #include "base/log.h"
+#include "model/template.h"
 #include "plan/ruleset.h"
 #include "run/ready.h"
 #include "run/scenario_run.h"
@@ -65,8 +66,13 @@ bool ScenarioRun::perform(const StartStep& s, std::string& what) {
     spec.name = s.name;
     spec.node = s.node;
     spec.netns_fd = kernel_.netns_fd(ns_of(s.node));
-    spec.argv = s.argv;
-    spec.env = s.env;
+    // ${run_dir} and addresses are known only now; the matrix filled in the rest.
+    for (const auto& arg : s.argv)
+        spec.argv.push_back(substitute(arg, run_values_, Escapes::resolve));
+    for (const auto& [key, value] : s.env)
+        spec.env[key] = substitute(value, run_values_, Escapes::resolve);
+    spec.env["TESTBED_RUN_DIR"] = run_dir_;
+    spec.env["TESTBED_RUN_ID"] = report_.run_id;
     spec.stdout_path = fmt::format("{}/{}.stdout", report_.log_dir, s.name);
     spec.stderr_path = fmt::format("{}/{}.stderr", report_.log_dir, s.name);
     if (s.output_limit) spec.output_limit = *s.output_limit;

@@ -47,21 +47,27 @@ class Client {
   public:
     explicit Client(stun::Endpoint server) : server_(server), socket_({Ipv4{0}, 0}) {}
 
-    /// Sends `m` and waits up to 300 ms for the answer to its transaction;
-    /// introductions that come meanwhile are kept.
+    /// Sends `m` and waits for the answer to its transaction, sending it
+    /// again (same transaction, as STUN retransmits) after 200, 400, ...
+    /// ms, five times at most, so a loaded machine does not turn a late
+    /// answer into a miscount; introductions that come meanwhile are kept.
     std::optional<stun::Message> exchange(const stun::Message& m) {
-        socket_.send_to(server_, stun::encode(m));
-        const auto deadline = Clock::now() + std::chrono::milliseconds(300);
-        while (Clock::now() < deadline) {
-            auto left =
-                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-            auto d = socket_.receive(std::max(left, std::chrono::milliseconds(1)));
-            if (!d) continue;
-            auto decoded = stun::decode(d->bytes);
-            auto* answer = std::get_if<stun::Message>(&decoded);
-            if (!answer) continue;
-            if (auto intro = punch::introduction_from(*answer)) introductions.push_back(*intro);
-            if (answer->transaction == m.transaction && answer->method == m.method) return *answer;
+        const auto bytes = stun::encode(m);
+        for (int attempt = 1; attempt <= 5; ++attempt) {
+            socket_.send_to(server_, bytes);
+            const auto deadline = Clock::now() + std::chrono::milliseconds(200 * attempt);
+            while (Clock::now() < deadline) {
+                const auto left =
+                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+                auto d = socket_.receive(std::max(left, std::chrono::milliseconds(1)));
+                if (!d) continue;
+                auto decoded = stun::decode(d->bytes);
+                auto* answer = std::get_if<stun::Message>(&decoded);
+                if (!answer) continue;
+                if (auto intro = punch::introduction_from(*answer)) introductions.push_back(*intro);
+                if (answer->transaction == m.transaction && answer->method == m.method)
+                    return *answer;
+            }
         }
         return std::nullopt;
     }

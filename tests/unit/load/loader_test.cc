@@ -344,3 +344,38 @@ TEST_CASE("stderr, stdout-lacks, stderr-lacks, ready on stderr, exit from a vari
                    "test.yaml:8:14: error: expect 'p' exit: expected a number from 0 to 255 or one "
                    "${name}, found 'x${code}'"));
 }
+
+TEST_CASE("files: paths inside the run folder, text or { content, mode }, and their mistakes") {
+    const std::string base =
+        "networks: { lan: 10.0.0.0/24 }\nhosts: { a: { lan: auto }, b: { lan: auto } }\nfiles:\n";
+    auto files = [&](const std::string& entries) { return errors(base + entries); };
+    auto ok = load(base +
+                   "  edge.conf: |\n    peer=${b.lan}\n    dir=${run_dir}\n"
+                   "  bin/start.sh: { content: \"#!/bin/sh\\n\", mode: \"0755\" }\n");
+    REQUIRE_MESSAGE(ok.topo, ok.diag.format());
+    CHECK_FALSE(ok.diag.has_errors());
+    REQUIRE(ok.topo->files.size() == 2);
+    CHECK(ok.topo->files[0].content == "peer=${b.lan}\ndir=${run_dir}\n");
+    CHECK(ok.topo->files[0].mode == 0600U);
+    CHECK(ok.topo->files[1].path == "bin/start.sh");
+    CHECK(ok.topo->files[1].mode == 0755U);
+    CHECK(contains(files("  /etc/passwd: x\n"),
+                   "test.yaml:4:3: error: files '/etc/passwd': expected a path relative to the "
+                   "run's folder, not an absolute one"));
+    CHECK(
+        contains(files("  ../x: y\n"), "test.yaml:4:3: error: files '../x': expected plain names"));
+    CHECK(contains(files("  a//b: y\n"), "files 'a//b': expected plain names"));
+    CHECK(
+        contains(files("  x: { content: y, mode: \"4755\" }\n"),
+                 "test.yaml:4:26: error: files 'x' mode: expected an octal mode like 0644 or 0755 "
+                 "(no set-id or sticky bits), found '4755'"));
+    CHECK(contains(files("  x: { mode: \"0644\" }\n"), "files 'x': no 'content'"));
+    CHECK(contains(files("  x: [a]\n"), "files 'x': expected the file's text"));
+    CHECK(
+        contains(files("  conf: a\n  conf/inner: b\n"),
+                 "test.yaml:5:3: error: files 'conf/inner': 'conf' would be a file and a folder"));
+    CHECK(
+        contains(files("  x: \"${c.lan}\"\n"),
+                 "files 'x': ${c.lan} is not defined; expected the name of a matrix axis or table, "
+                 "an address (NODE.NETWORK, ROUTER.wan) or run_dir"));
+}

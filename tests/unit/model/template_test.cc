@@ -12,3 +12,11 @@ TEST_CASE("substitute and variables_in") {
     CHECK(substitute("no vars", {}) == "no vars");
     CHECK(substitute("${unclosed", {{"unclosed", "x"}}) == "${unclosed");
 }
+
+TEST_CASE("template: $${ is a literal ${, kept until the last filling-in") {
+    const std::map<std::string, std::string> values{{"x", "1"}, {"#s", "no"}};
+    const std::string text = "a=${x} n=$${#s} v=$${HOME}";
+    CHECK(variables_in(text) == std::vector<std::string>{"x"});
+    CHECK(substitute(text, values) == "a=1 n=$${#s} v=$${HOME}");
+    CHECK(substitute(text, values, Escapes::resolve) == "a=1 n=${#s} v=${HOME}");
+}

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "base/file.h"
 #include "run/scenario_run.h"
 #include "support/fake_kernel.h"
 #include "support/fake_launcher.h"
@@ -207,4 +208,35 @@ TEST_CASE("steps: ready on stderr, and expectations on stderr and on what a stre
     CHECK(h.report.checks[3].what == "stdout-lacks");
     CHECK_FALSE(h.report.checks[3].passed);
     CHECK(h.report.checks[3].actual == "a line matched: 'mapped'");
+}
+
+TEST_CASE("steps: a run folder of its own, files written before any step, ${...} filled in") {
+    std::string yaml = kSteps;
+    yaml.replace(yaml.find("    cmd: [peer, probe]"), 22,
+                 "    cmd: [peer, probe, --server, '${server.internet}', --conf, "
+                 "'${run_dir}/conf/peer.ini']\n    env: { NAT: '${nat.wan}' }");
+    yaml +=
+        "files:\n  conf/peer.ini: \"server=${server.internet}\\nhome=${alice.home}\\n\"\n"
+        "  go.sh: { content: \"#!/bin/sh\\n\", mode: \"0750\" }\n";
+    Harness h(yaml);
+    h.run();
+    CHECK(h.report.errors.empty());
+    CHECK(h.report.steps.front().what == "write 2 file(s) into the run folder");
+    const std::string run_dir = h.report.log_dir + "/run";
+    std::string why;
+    CHECK(read_regular_file(run_dir + "/conf/peer.ini", 4096, &why) ==
+          "server=203.0.113.1\nhome=10.0.1.2\n");
+    CHECK((std::filesystem::status(run_dir + "/go.sh").permissions() &
+           std::filesystem::perms::all) == std::filesystem::perms(0750));
+    CHECK((std::filesystem::status(run_dir).permissions() & std::filesystem::perms::all) ==
+          std::filesystem::perms(0700));
+    const LaunchSpec* probe = nullptr;
+    for (const auto& spec : h.launcher.launched)
+        if (spec.name == "probe") probe = &spec;
+    REQUIRE(probe);
+    CHECK(probe->argv == std::vector<std::string>{"peer", "probe", "--server", "203.0.113.1",
+                                                  "--conf", run_dir + "/conf/peer.ini"});
+    CHECK(probe->env.at("NAT") == "203.0.113.10");
+    CHECK(probe->env.at("TESTBED_RUN_DIR") == run_dir);
+    CHECK(probe->env.at("TESTBED_RUN_ID") == h.report.run_id);
 }
