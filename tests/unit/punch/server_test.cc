@@ -56,6 +56,14 @@ ServerLimits small() {
     return l;
 }
 
+/// small() with a larger table and a quota per source address.
+ServerLimits with_quota(size_t max_peers, size_t per_source) {
+    ServerLimits l = small();
+    l.registry.max_peers = max_peers;
+    l.registry.max_per_source = per_source;
+    return l;
+}
+
 }  // namespace
 
 TEST_CASE("server: registration answers the mapped address, an id held by another key is 409") {
@@ -236,10 +244,7 @@ TEST_CASE("server: a closed TCP connection takes its registration with it") {
 
 TEST_CASE("server: one source address cannot take the table, others still register") {
     // One ordinary host filled all 4,096 registrations and kept them.
-    ServerLimits limits = small();
-    limits.registry.max_peers = 100;
-    limits.registry.max_per_source = 8;
-    Server s({ep("203.0.113.1:3478")}, limits);
+    Server s({ep("203.0.113.1:3478")}, with_quota(100, 8));
     const Identity key;
     size_t accepted = 0, refused = 0;
     for (int i = 0; i < 50; ++i) {
@@ -419,10 +424,7 @@ TEST_CASE("server: nothing sent to an unproven source is larger than what it sen
 
 TEST_CASE("server: a full table evicts from the biggest holder, never a host's only peer") {
     // Issue 12, point 14: the eviction protects single, active peers.
-    ServerLimits limits = small();
-    limits.registry.max_peers = 10;
-    limits.registry.max_per_source = 8;
-    Server s({ep("203.0.113.1:3478")}, limits);
+    Server s({ep("203.0.113.1:3478")}, with_quota(10, 8));
     const Identity key;
     const Time t0{};
     for (int i = 0; i < 8; ++i) {
