@@ -26,9 +26,9 @@ packages=(
   libpcap-dev
   # every user-supplied regular expression: linear time, no recursion on input
   libre2-dev
-  # the tests' check of the JUnit report against its schema (xmllint), and
-  # of the testbed's peak memory (GNU time)
-  libxml2-utils time
+  # the tests' check of the JUnit report against its schema (xmllint), of the
+  # testbed's peak memory (GNU time), and of names in a node's /etc/hosts (ping)
+  libxml2-utils time iputils-ping
 )
 case "${1:-}" in
   --test-tools) packages+=(chromium vagrant) ;;

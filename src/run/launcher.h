@@ -10,6 +10,7 @@
 
 #include "base/duration.h"
 #include "base/exit_status.h"
+#include "base/fd.h"
 #include "run/output_pump.h"
 
 namespace testbed {
@@ -21,6 +22,7 @@ struct LaunchSpec {
     std::string name;  ///< the process name from the topology
     std::string node;
     int netns_fd = -1;
+    int mntns_fd = -1;  ///< the node's own filesystem (node_fs.h), when it has one
     std::vector<std::string> argv;
     std::map<std::string, std::string> env;
     std::string stdout_path;  ///< created new (never through an existing path)
@@ -61,6 +63,12 @@ class Launcher {
     virtual std::unique_ptr<RunningProcess> launch(const LaunchSpec& spec) = 0;
     /// Whether a step's program can be found (else the scenario is a SKIP).
     virtual bool can_find(const std::string& program) const = 0;
+    /// A node's own filesystem view (run/node_fs.h) with `hosts_file` as
+    /// its /etc/hosts and the folders in `keep` (the log folder, those of
+    /// the steps' programs) still visible: a descriptor for
+    /// LaunchSpec::mntns_fd. Throws Error naming the failed call.
+    virtual Fd node_filesystem(const std::string& hosts_file,
+                               const std::vector<std::string>& keep) = 0;
 };
 
 }  // namespace testbed

@@ -22,6 +22,7 @@
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "base/safe_file.h"
+#include "run/node_fs.h"
 #include "run/ready.h"
 
 namespace testbed {
@@ -42,9 +43,11 @@ std::string resolve_program(const std::string& name, const std::string& program_
 struct EnterNode : bp::extend::handler {
     int netns_fd = -1;
     pid_t parent = 0;
-    bool own_group = true;  ///< false for interactive programs, which keep the terminal
-    int out_fd = -1;        ///< becomes its stdout (a pipe to the testbed), if set
-    int err_fd = -1;        ///< becomes its stderr
+    bool own_group = true;      ///< false for interactive programs, which keep the terminal
+    int out_fd = -1;            ///< becomes its stdout (a pipe to the testbed), if set
+    int err_fd = -1;            ///< becomes its stderr
+    int mntns_fd = -1;          ///< the node's own filesystem, if any
+    const char* cwd = nullptr;  ///< where to be again after entering it
 
     template <typename Executor>
     void on_exec_setup(Executor& exec) const {
@@ -56,6 +59,10 @@ struct EnterNode : bp::extend::handler {
         if (own_group && ::setpgid(0, 0) != 0) return fail("setpgid");
         if (netns_fd >= 0 && ::setns(netns_fd, CLONE_NEWNET) != 0)
             return fail("setns(CLONE_NEWNET)");
+        // Entering a mount namespace moves to its root: back to the working
+        // directory, which node_fs keeps visible.
+        if (mntns_fd >= 0 && ::setns(mntns_fd, CLONE_NEWNS) != 0) return fail("setns(CLONE_NEWNS)");
+        if (mntns_fd >= 0 && cwd && ::chdir(cwd) != 0) return fail("chdir");
         // dup2 clears close-on-exec on the copy: only these two survive exec.
         if (out_fd >= 0 && ::dup2(out_fd, STDOUT_FILENO) < 0) return fail("dup2(stdout)");
         if (err_fd >= 0 && ::dup2(err_fd, STDERR_FILENO) < 0) return fail("dup2(stderr)");
@@ -95,7 +102,11 @@ std::unique_ptr<Process> Process::launch(const LaunchSpec& spec, const std::stri
     // Through testbed-init: whatever the program forks dies with it, and
     // with the testbed (a PID namespace per program; see programs/init.cc).
     const std::string init = program_dir + "/testbed-init";
-    std::vector<std::string> args{program};
+    std::vector<std::string> args;
+    // A node with its own filesystem also gets its own /proc (testbed-init
+    // mounts it in a mount namespace of the program's own).
+    if (spec.mntns_fd >= 0) args.push_back("--private-proc");
+    args.push_back(program);
     args.insert(args.end(), spec.argv.begin() + 1, spec.argv.end());
     // The logs are new files the testbed makes (never an existing path, never
     // through a link); the program writes to pipes the testbed reads.
@@ -112,6 +123,9 @@ std::unique_ptr<Process> Process::launch(const LaunchSpec& spec, const std::stri
     std::unique_ptr<bp::child> child;
     try {
         EnterNode enter{{}, spec.netns_fd, ::getpid()};
+        const std::string cwd = std::filesystem::current_path().string();
+        enter.mntns_fd = spec.mntns_fd;
+        enter.cwd = cwd.c_str();
         enter.out_fd = out_write.get();
         enter.err_fd = err_write.get();
         child =
@@ -193,6 +207,14 @@ ProcessLauncher::ProcessLauncher() : program_dir_(own_program_dir()) {}
 
 std::unique_ptr<RunningProcess> ProcessLauncher::launch(const LaunchSpec& spec) {
     return Process::launch(spec, program_dir_);
+}
+
+Fd ProcessLauncher::node_filesystem(const std::string& hosts_file,
+                                    const std::vector<std::string>& keep) {
+    std::vector<std::string> all = keep;
+    all.push_back(program_dir_);
+    all.push_back(std::filesystem::current_path().string());
+    return make_node_filesystem(hosts_file, all);
 }
 
 bool ProcessLauncher::can_find(const std::string& program) const {

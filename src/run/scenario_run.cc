@@ -107,6 +107,7 @@ void ScenarioRun::finish() {
 void ScenarioRun::teardown() {
     const auto t = Clock::now();
     processes_.clear();
+    node_fs_.clear();  // after the programs: their filesystems go with the last holder
     capture_.reset();
     if (realizer_) realizer_->teardown();
     report_.teardown_ms += ms_since(t);

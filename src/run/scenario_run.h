@@ -56,6 +56,8 @@ class ScenarioRun {
     bool perform(const FlushStep& f, std::string& what);
 
     bool await_ready(RunningProcess& process, const StartStep& s);
+    /// The node's own filesystem (made at its first start), for setns.
+    int filesystem_of(const std::string& node);
     int ns_of(const std::string& node) const;
     const std::string& current_rules(const std::string& router);
     void replace_rules(const std::string& router, std::string next);
@@ -79,6 +81,8 @@ class ScenarioRun {
     std::optional<std::vector<Kernel::Sysctl>> kernel_timeouts_;
     std::unique_ptr<Capture> capture_;
     std::string run_dir_;
+    std::string hosts_file_;             ///< every node's /etc/hosts, in the log folder
+    std::map<std::string, Fd> node_fs_;  ///< node -> its mount namespace
     /// ${run_dir} and the address variables, for commands, env and files.
     std::map<std::string, std::string> run_values_;
 };

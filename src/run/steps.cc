@@ -6,13 +6,17 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "base/error.h"
+#include "base/file.h"
 #include "base/interrupt.h"
 #include "base/log.h"
+#include "base/safe_file.h"
 #include "model/template.h"
 #include "plan/ruleset.h"
+#include "run/node_fs.h"
 #include "run/ready.h"
 #include "run/scenario_run.h"
 
@@ -66,6 +70,7 @@ bool ScenarioRun::perform(const StartStep& s, std::string& what) {
     spec.name = s.name;
     spec.node = s.node;
     spec.netns_fd = kernel_.netns_fd(ns_of(s.node));
+    spec.mntns_fd = filesystem_of(s.node);
     // ${run_dir} and addresses are known only now; the matrix filled in the rest.
     for (const auto& arg : s.argv)
         spec.argv.push_back(substitute(arg, run_values_, Escapes::resolve));
@@ -97,6 +102,38 @@ bool ScenarioRun::perform(const StartStep& s, std::string& what) {
         return false;
     }
     return await_ready(*processes_[s.name], s);
+}
+
+int ScenarioRun::filesystem_of(const std::string& node) {
+    auto it = node_fs_.find(node);
+    if (it != node_fs_.end()) return it->second.get();
+    if (hosts_file_.empty()) {
+        std::vector<std::pair<std::string, std::string>> names;
+        for (const auto& h : topo_.hosts) {
+            if (!h.attachments.empty() && !h.attachments[0].addresses.empty())
+                names.emplace_back(h.attachments[0].addresses[0].address->str(), h.name);
+        }
+        for (const auto& r : topo_.routers) {
+            if (!r.wan.addresses.empty())
+                names.emplace_back(r.wan.addresses[0].address->str(), r.name);
+        }
+        const std::string path = report_.log_dir + "/hosts";
+        const Fd fd = create_new_file(path);
+        if (!write_all(fd.get(), hosts_text(names))) throw_errno(fmt::format("write({})", path));
+        hosts_file_ = path;
+    }
+    // Still visible below the fresh /tmp and /run: the log and run folders,
+    // and the folder of every program a step names by its path.
+    std::vector<std::string> keep{report_.log_dir};
+    for (const auto& step : topo_.steps) {
+        const auto* start = std::get_if<StartStep>(&step.action);
+        if (!start || start->argv.empty() || !start->argv[0].starts_with("/")) continue;
+        keep.push_back(std::filesystem::path(start->argv[0]).parent_path().string());
+    }
+    Fd ns = launcher_.node_filesystem(hosts_file_, keep);
+    const int fd = ns.get();
+    node_fs_.emplace(node, std::move(ns));
+    return fd;
 }
 
 bool ScenarioRun::await_ready(RunningProcess& process, const StartStep& s) {

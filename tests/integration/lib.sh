@@ -14,10 +14,12 @@ require_root() {
   [ "$(id -u)" -eq 0 ] || skip "needs root to create network namespaces (run: sudo ./testbed test)"
 }
 
-# What the machine's own network namespace looks like; the testbed must never
-# change it.
+# What the machine's own network namespace (and its mount table) looks like;
+# the testbed must never change it. Namespace handles (nsfs, made by `up`)
+# are compared through /run/netns instead.
 host_snapshot() {
   {
+    findmnt -rn -o TARGET,FSTYPE | grep -v ' nsfs$'
     ip -o link show | sed 's/ qdisc.*//' | awk '{print $2}'
     ip -o addr show
     ip route show table all

@@ -1,6 +1,9 @@
-// testbed-init PROGRAM ARGS...: runs a program so that nothing it starts can
-// outlive it or the testbed. The testbed starts every step's program through
-// it.
+// testbed-init [--private-proc] PROGRAM ARGS...: runs a program so that
+// nothing it starts can outlive it or the testbed. The testbed starts every
+// step's program through it. With --private-proc (a node with a filesystem
+// of its own) the program also gets a /proc of its PID namespace, mounted in
+// a mount namespace of its own made private first, so nothing propagates
+// to the node's or the machine's.
 //
 //   testbed ── testbed-init (parent dies -> SIGKILL)
 //                 └── init: PID 1 of a new PID namespace (parent dies -> SIGKILL)
@@ -14,6 +17,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -67,10 +71,26 @@ int wait_for(pid_t pid) {
     ::_exit(127);
 }
 
+/// A /proc that shows this PID namespace, in a mount namespace of this
+/// process's own. Any failure ends the start: never mount where it could
+/// be seen outside.
+void mount_private_proc() {
+    auto fail = [](const char* call) {
+        (void)std::fprintf(stderr, "testbed-init: %s: %s\n", call, std::strerror(errno));
+        ::_exit(126);
+    };
+    if (::unshare(CLONE_NEWNS) != 0) fail("unshare(CLONE_NEWNS)");
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+        fail("mount(/, MS_REC|MS_PRIVATE)");
+    if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+        fail("mount(proc, /proc)");
+}
+
 /// PID 1 of the new namespace: start the program, pass signals on, report
 /// its raw status through `report_fd`, exit (which ends the namespace).
-[[noreturn]] void namespace_init(char** argv, int report_fd) {
+[[noreturn]] void namespace_init(char** argv, int report_fd, bool private_proc) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (private_proc) mount_private_proc();
     const pid_t program = ::fork();
     if (program < 0) ::_exit(126);
     if (program == 0) run_program(argv);
@@ -84,12 +104,18 @@ int wait_for(pid_t pid) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    const bool private_proc = argc > 1 && std::strcmp(argv[1], "--private-proc") == 0;
+    if (private_proc) {
+        --argc;
+        ++argv;
+    }
     if (argc < 2) {
-        (void)std::fprintf(stderr, "usage: testbed-init PROGRAM [ARGS...]\n");
+        (void)std::fprintf(stderr, "usage: testbed-init [--private-proc] PROGRAM [ARGS...]\n");
         return 2;
     }
     // Without a PID namespace (no CAP_SYS_ADMIN), fall back to running the
-    // program directly: the testbed still kills its process group.
+    // program directly: the testbed still kills its process group. (Then
+    // there is no node filesystem either: it needs the same capability.)
     if (::unshare(CLONE_NEWPID) != 0) run_program(argv + 1);
     int report[2];
     if (::pipe2(report, O_CLOEXEC) != 0) {
@@ -103,7 +129,7 @@ int main(int argc, char** argv) {
     }
     if (init == 0) {
         ::close(report[0]);
-        namespace_init(argv + 1, report[1]);
+        namespace_init(argv + 1, report[1], private_proc);
     }
     ::close(report[1]);
     g_forward_to = init;

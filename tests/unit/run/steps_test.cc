@@ -239,4 +239,8 @@ TEST_CASE("steps: a run folder of its own, files written before any step, ${...}
     CHECK(probe->env.at("NAT") == "203.0.113.10");
     CHECK(probe->env.at("TESTBED_RUN_DIR") == run_dir);
     CHECK(probe->env.at("TESTBED_RUN_ID") == h.report.run_id);
+    // Each node that runs a program gets its own filesystem, whose /etc/hosts names every node.
+    REQUIRE(h.launcher.node_hosts.size() == 2);  // server and alice
+    CHECK(h.launcher.node_hosts[0] ==
+          "127.0.0.1\tlocalhost\n203.0.113.1\tserver\n10.0.1.2\talice\n203.0.113.10\tnat\n");
 }

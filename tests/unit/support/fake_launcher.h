@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/file.h"
 #include "run/launcher.h"
 
 namespace testbed::testing {
@@ -111,6 +112,13 @@ class FakeLauncher : public Launcher {
         return std::make_unique<FakeProcess>(spec, it == scripts.end() ? Script{} : it->second);
     }
     bool can_find(const std::string& program) const override { return !missing.count(program); }
+    /// No mount namespace here: the hosts file each node would see, recorded.
+    Fd node_filesystem(const std::string& hosts_file, const std::vector<std::string>&) override {
+        std::string why;
+        node_hosts.push_back(read_regular_file(hosts_file, 1 << 20, &why).value_or(why));
+        return Fd();
+    }
+    std::vector<std::string> node_hosts;
 };
 
 }  // namespace testbed::testing
