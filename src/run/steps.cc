@@ -3,6 +3,7 @@
 
 #include <fmt/core.h>
 #include <fmt/ranges.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -120,6 +121,8 @@ int ScenarioRun::filesystem_of(const std::string& node) {
         const std::string path = report_.log_dir + "/hosts";
         const Fd fd = create_new_file(path);
         if (!write_all(fd.get(), hosts_text(names))) throw_errno(fmt::format("write({})", path));
+        // Readable by a daemon that dropped root, as a real /etc/hosts is.
+        if (::fchmod(fd.get(), 0644) != 0) throw_errno(fmt::format("fchmod({}, 0644)", path));
         hosts_file_ = path;
     }
     // Still visible below the fresh /tmp and /run: the log and run folders,
