@@ -47,6 +47,6 @@ int cmd_exec(const std::string& node, const std::string& run_id,
 int cmd_shell(const std::string& node, const std::string& run_id);
 int cmd_clean(const Machine& machine);
 int cmd_graph(const std::string& file, const std::string& svg_out);
-int cmd_rules(const std::string& file, const std::string& router);
+int cmd_rules(const std::string& file, const std::string& node);
 
 }  // namespace testbed

@@ -40,18 +40,22 @@ int cmd_graph(const std::string& file, const std::string& svg_out) {
     return 0;
 }
 
-int cmd_rules(const std::string& file, const std::string& router) {
+int cmd_rules(const std::string& file, const std::string& node) {
     auto topo = load_valid(file);
     if (!topo) return kExitBadInput;
-    if (!topo->find_router(router)) {
-        log::error("{}: no router '{}'", file, router);
+    // A host has rules only for `traffic:` checks (plan/traffic.h).
+    const bool host = topo->find_host(node) != nullptr;
+    if (!host && !topo->find_router(node)) {
+        log::error("{}: no router or host '{}'", file, node);
         return kExitBadInput;
     }
     const NetworkPlan plan = plan_network(*topo);
     for (const auto& w : plan.warnings) log::warning("{}", w);
-    const auto& ns = plan.namespaces[plan.index_of(router, NamespacePlan::Kind::router)];
-    fmt::print("{}",
-               ns.ruleset.empty() ? "# no rules: this router forwards everything\n" : ns.ruleset);
+    const auto kind = host ? NamespacePlan::Kind::host : NamespacePlan::Kind::router;
+    const auto& ns = plan.namespaces[plan.index_of(node, kind)];
+    const char* none = host ? "# no rules: this file has no traffic checks\n"
+                            : "# no rules: this router forwards everything\n";
+    fmt::print("{}", ns.ruleset.empty() ? none : ns.ruleset);
     return 0;
 }
 

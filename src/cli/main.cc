@@ -97,9 +97,11 @@ int run(int argc, char** argv) {
     graph->add_option("--svg", svg, "Write SVG here (needs Graphviz's dot)");
 
     std::string router;
-    auto* rules = app.add_subcommand("rules", "Print the nftables ruleset generated for a router");
+    auto* rules = app.add_subcommand(
+        "rules",
+        "Print the nftables ruleset generated for a router (or, with traffic checks, a host)");
     rules->add_option("file", file, "Topology file")->required()->check(CLI::ExistingFile);
-    rules->add_option("router", router, "Router name")->required();
+    rules->add_option("node", router, "Router or host name")->required();
 
     auto* doctor = app.add_subcommand(
         "doctor",

@@ -92,6 +92,7 @@ Topology make_cell(const Topology& base, const Matrix& m, const std::vector<size
         for (auto& p : e.output) p.regex = substitute(p.regex, values);
         if (e.exit_template) e.exit_code = exit_code_of(substitute(*e.exit_template, values));
     }
+    for (auto& t : cell.traffic) t.via = substitute(t.via, values);
     return cell;
 }
 

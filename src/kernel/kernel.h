@@ -5,6 +5,8 @@
 /// (tests/unit/support/fake_kernel.h); LinuxKernel (linux/linux_kernel.h)
 /// makes the calls for real.
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,6 +46,9 @@ class Kernel {
     /// Has the kernel check a ruleset in the namespace without applying it
     /// (a dry run); throws SystemError with nftables' message.
     virtual void check_ruleset(int ns, const std::string& ruleset) = 0;
+    /// The packets each named counter of an nftables table (family ip)
+    /// in the namespace has counted, by counter name.
+    virtual std::map<std::string, uint64_t> read_counters(int ns, const std::string& table) = 0;
     /// Building is over: resources only building needs (netlink sockets) may go.
     virtual void finish_build() {}
     /// Releases the namespace; the kernel removes what was in it.

@@ -40,10 +40,6 @@ nlohmann::json to_json(YamlReader& r, const YAML::Node& node, const std::string&
     return value;
 }
 
-}  // namespace
-
-namespace {
-
 /// `exit: N` or `exit: ${var}` (a matrix variable: its value in each cell).
 void read_exit(YamlReader& r, const YAML::Node& n, const std::string& what, Expectation& e) {
     const std::string& text = n.IsScalar() ? n.Scalar() : std::string();
@@ -87,8 +83,9 @@ void read_expectations(YamlReader& r, const YAML::Node& node, Topology& topo) {
             OutputPattern p{key.starts_with("stderr"), key.ends_with("-lacks"), {}, {}};
             if (p.key() != key) continue;  // an unknown key: check_keys said so
             p.loc = loc_of(field.second);
-            p.regex = r.scalar(field.second, what + " " + key, "a regular expression");
-            check_regex(r, field.second, p.regex, what + " " + key);
+            const std::string where = fmt::format("{} {}", what, key);
+            p.regex = r.scalar(field.second, where, "a regular expression");
+            check_regex(r, field.second, p.regex, where);
             e.output.push_back(std::move(p));
         }
         topo.expectations.push_back(std::move(e));

@@ -22,10 +22,10 @@ Topology read_topology(YamlReader& r, const YAML::Node& root) {
     Topology topo;
     sections::NodeNames names;
     topo.file = r.diag().file();
-    r.check_keys(
-        root,
-        {"name", "description", "networks", "hosts", "routers", "files", "run", "expect", "matrix"},
-        "top level");
+    r.check_keys(root,
+                 {"name", "description", "networks", "hosts", "routers", "files", "run", "expect",
+                  "traffic", "matrix"},
+                 "top level");
     if (auto n = root["name"]) topo.name = r.scalar(n, "name", "a scenario name");
     if (auto n = root["description"]) topo.description = r.scalar(n, "description", "text");
     if (auto n = root["networks"])
@@ -37,6 +37,7 @@ Topology read_topology(YamlReader& r, const YAML::Node& root) {
     if (auto n = root["files"]) sections::read_files(r, n, topo);
     if (auto n = root["run"]) sections::read_steps(r, n, topo);
     if (auto n = root["expect"]) sections::read_expectations(r, n, topo);
+    if (auto n = root["traffic"]) sections::read_traffic(r, n, topo);
     if (auto n = root["matrix"]) sections::read_matrix(r, n, topo);
     sections::check_variables(r, topo);
     return topo;

@@ -1,6 +1,6 @@
 #pragma once
 /// The loader's section readers, one file each (nodes.cc, nat.cc, steps.cc,
-/// expect.cc, matrix.cc, variables.cc), composed by loader.cc. Internal to
+/// expect.cc, traffic.cc, matrix.cc, variables.cc), composed by loader.cc. Internal to
 /// load/: each reads its part of the tree into the Topology and reports
 /// into the reader's Diagnostics.
 
@@ -30,6 +30,8 @@ void read_steps(YamlReader& r, const YAML::Node& node, Topology& topo);
 void check_regex(YamlReader& r, const YAML::Node& node, const std::string& regex,
                  const std::string& what);
 void read_expectations(YamlReader& r, const YAML::Node& node, Topology& topo);
+/// `traffic:` (after the hosts: its checks name them).
+void read_traffic(YamlReader& r, const YAML::Node& node, Topology& topo);
 void read_matrix(YamlReader& r, const YAML::Node& node, Topology& topo);
 void read_files(YamlReader& r, const YAML::Node& node, Topology& topo);
 /// Every ${name} names what can fill it: in a command, an env value or a

@@ -51,6 +51,8 @@ void check_variables(YamlReader& r, const Topology& topo) {
         if (e.exit_template)
             check(matrix, *e.exit_template, e.loc, fmt::format("expect {} exit", e.process));
     }
+    for (const auto& t : topo.traffic)
+        check(matrix, t.via, t.loc, fmt::format("traffic between {} and {} via", t.a, t.b));
 }
 
 }  // namespace testbed::sections

@@ -58,4 +58,21 @@ std::map<std::string, std::string> address_variables(const Topology& topo) {
     return out;
 }
 
+std::vector<std::pair<std::string, std::string>> node_addresses(const Topology& topo) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& h : topo.hosts) {
+        if (h.attachments.empty()) continue;
+        if (auto a = first_address(h.attachments.front()); !a.empty()) out.emplace_back(a, h.name);
+    }
+    for (const auto& r : topo.routers) {
+        if (auto a = first_address(r.wan); !a.empty()) out.emplace_back(a, r.name);
+    }
+    return out;
+}
+
+bool is_traffic_path(const std::string& via) {
+    return std::find(std::begin(kTrafficPaths), std::end(kTrafficPaths), via) !=
+           std::end(kTrafficPaths);
+}
+
 }  // namespace testbed

@@ -142,6 +142,26 @@ struct Expectation {
     SourceLoc loc;
 };
 
+/// How two hosts exchanged packets, as `traffic:` names it.
+inline constexpr const char* kTrafficPaths[] = {"direct", "relay", "none"};
+/// True for "direct", "relay" and "none".
+bool is_traffic_path(const std::string& via);
+/// At most this many hosts in a topology with `traffic:` checks: each
+/// host's packets carry its number in their DSCP field (6 bits, 0 unused).
+inline constexpr size_t kMaxTrafficHosts = 63;
+
+/// A verdict from the traffic itself (`traffic:`), whatever the programs
+/// print: did `a` and `b` exchange packets directly, only through a third
+/// host, or not at all.
+struct TrafficCheck {
+    std::string a;
+    std::string b;
+    /// "direct", "relay" or "none"; `${var}` as written until expansion.
+    std::string via;
+    int min_packets = 1;  ///< each way
+    SourceLoc loc;
+};
+
 /// One axis of a `matrix:`: a router's NAT behaviour (`ROUTER.nat`) or a
 /// variable, used as ${name} in commands and expectations.
 struct MatrixAxis {
@@ -173,7 +193,6 @@ struct Matrix {
     SourceLoc loc;
 };
 
-/// A whole topology file.
 /// `files:`: a file written into the run's own folder before any step
 /// starts, so a program's configuration is part of the topology file.
 struct FileSpec {
@@ -183,6 +202,7 @@ struct FileSpec {
     SourceLoc loc;
 };
 
+/// A whole topology file.
 struct Topology {
     std::string file;  ///< path it was loaded from, for messages
     std::string name;
@@ -192,6 +212,7 @@ struct Topology {
     std::vector<Router> routers;
     std::vector<Step> steps;
     std::vector<Expectation> expectations;
+    std::vector<TrafficCheck> traffic;
     std::vector<FileSpec> files;
     std::optional<Matrix> matrix;  ///< the template's axes; empty in an expanded cell
     /// In a scenario expanded from a matrix: the file's own name and the
@@ -214,5 +235,10 @@ struct Topology {
 /// `ROUTER.wan` (a router's address on its wan: its public one). Values
 /// are empty until validation assigned every `auto`.
 std::map<std::string, std::string> address_variables(const Topology& topo);
+
+/// Every node's name with one address, as a hosts file names them: a host's
+/// first address on its first network, a router's on its wan. Nodes whose
+/// address is not assigned yet are left out.
+std::vector<std::pair<std::string, std::string>> node_addresses(const Topology& topo);
 
 }  // namespace testbed

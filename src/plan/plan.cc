@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 #include "plan/ruleset.h"
+#include "plan/traffic.h"
 
 namespace testbed {
 namespace {
@@ -83,6 +84,11 @@ class Planner {
     void add_host(const Host& host) {
         const size_t ns = add_namespace(host.name, Kind::host);
         for (const auto& att : host.attachments) attach(ns, att);
+        if (!topo_.traffic.empty()) {
+            std::vector<std::string> interfaces;
+            for (const auto& i : plan_.namespaces[ns].interfaces) interfaces.push_back(i.name);
+            plan_.namespaces[ns].ruleset = traffic_ruleset(topo_, host, interfaces);
+        }
         for (const auto& att : host.attachments) {
             if (topo_.router_serving(att.network)) {
                 add_default_route(ns, att.network);

@@ -22,8 +22,8 @@ namespace testbed {
 /// Throws Error naming the call that failed.
 Fd make_node_filesystem(const std::string& hosts_file, const std::vector<std::string>& keep);
 
-/// The text of /etc/hosts for a topology: localhost, then "ADDRESS NAME"
-/// per node (its first address: a host's first network, a router's wan).
+/// The text of /etc/hosts: localhost, then "ADDRESS NAME" per pair
+/// (model's node_addresses).
 std::string hosts_text(const std::vector<std::pair<std::string, std::string>>& names);
 
 }  // namespace testbed

@@ -114,11 +114,15 @@ std::unique_ptr<Process> Process::launch(const LaunchSpec& spec, const std::stri
     Fd err_log = create_new_file(spec.stderr_path);
     auto [out_read, out_write] = make_pipe();
     auto [err_read, err_write] = make_pipe();
-    // Checked before the program starts (the pump compiles them again).
-    for (const auto& w : spec.watch) {
-        if (!Regex::compile(w.regex))
-            throw Error(
-                fmt::format("start '{}': the pattern /{}/ does not compile", spec.name, w.regex));
+    // The pump first: it compiles the watched patterns, so a bad one stops
+    // the start before the program runs.
+    std::unique_ptr<OutputPump> pump;
+    try {
+        pump = std::make_unique<OutputPump>(std::move(out_read), std::move(err_read),
+                                            std::move(out_log), std::move(err_log),
+                                            spec.output_limit, spec.watch);
+    } catch (const Error& e) {
+        throw Error(fmt::format("start '{}': {}", spec.name, e.what()));
     }
     std::unique_ptr<bp::child> child;
     try {
@@ -138,9 +142,6 @@ std::unique_ptr<Process> Process::launch(const LaunchSpec& spec, const std::stri
     // Only the program may hold the write ends now: the pipes end with it.
     out_write.reset();
     err_write.reset();
-    auto pump =
-        std::make_unique<OutputPump>(std::move(out_read), std::move(err_read), std::move(out_log),
-                                     std::move(err_log), spec.output_limit, spec.watch);
     const int pid = child->id();
     Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
     if (!pidfd.valid()) throw_errno(fmt::format("pidfd_open({})", pid));

@@ -22,7 +22,7 @@ class child;
 
 namespace testbed {
 
-class Process : public RunningProcess {
+class Process final : public RunningProcess {
   public:
     /// Starts the program. `argv[0]` without a slash is looked up first in
     /// `program_dir` (the testbed's own programs), then in PATH. Throws Error

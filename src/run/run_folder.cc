@@ -30,21 +30,24 @@ void make_parents(const std::string& root, const std::string& path) {
 }  // namespace
 
 std::string make_run_folder(const std::string& log_dir) {
-    const std::string dir = log_dir + "/run";
+    std::string dir = log_dir + "/run";
     if (::mkdir(dir.c_str(), 0700) != 0) throw_errno(fmt::format("mkdir({}, 0700)", dir));
     return dir;
+}
+
+void write_new_file(const std::string& path, const std::string& content, unsigned mode) {
+    const Fd fd = create_new_file(path);
+    if (!write_all(fd.get(), content)) throw_errno(fmt::format("write({})", path));
+    if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0)
+        throw_errno(fmt::format("fchmod({}, {:04o})", path, mode));
 }
 
 void write_run_files(const std::string& run_dir, const std::vector<FileSpec>& files,
                      const std::map<std::string, std::string>& values) {
     for (const auto& f : files) {
         make_parents(run_dir, f.path);
-        const std::string path = run_dir + "/" + f.path;
-        const Fd fd = create_new_file(path);
-        if (!write_all(fd.get(), substitute(f.content, values, Escapes::resolve)))
-            throw_errno(fmt::format("write({})", path));
-        if (::fchmod(fd.get(), static_cast<mode_t>(f.mode)) != 0)
-            throw_errno(fmt::format("fchmod({}, {:04o})", path, f.mode));
+        write_new_file(run_dir + "/" + f.path, substitute(f.content, values, Escapes::resolve),
+                       f.mode);
     }
 }
 

@@ -16,6 +16,10 @@ namespace testbed {
 /// planted it) and returns its path. Throws Error naming the call.
 std::string make_run_folder(const std::string& log_dir);
 
+/// Writes `content` into a new file at `path` (O_CREAT|O_EXCL|O_NOFOLLOW)
+/// and gives it `mode`. Throws Error naming the file and the call.
+void write_new_file(const std::string& path, const std::string& content, unsigned mode);
+
 /// Writes every file under `run_dir`: parent folders 0700, each file new
 /// (O_CREAT|O_EXCL|O_NOFOLLOW) with its mode, its content with `values`
 /// substituted. Throws Error naming the file and the call.

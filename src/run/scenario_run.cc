@@ -2,13 +2,16 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "check/expect.h"
+#include "plan/traffic.h"
 #include "run/capture.h"
 #include "run/run_folder.h"
+#include "run/traffic_watch.h"
 
 namespace testbed {
 namespace {
@@ -44,6 +47,7 @@ void ScenarioRun::build() {
     realizer_->build();
     kernel_.finish_build();
     if (options_.capture) start_capture();
+    if (!topo_.traffic.empty()) start_traffic_watch();
     report_.build_ms = ms_since(t0);
     log::debug("built {} namespaces in {:.1f} ms", plan_.namespaces.size(), report_.build_ms);
 }
@@ -102,6 +106,7 @@ void ScenarioRun::finish() {
         }
         for (auto& c : check_expectation(e, outcome)) report_.checks.push_back(std::move(c));
     }
+    if (!topo_.traffic.empty()) check_traffic_verdicts();
 }
 
 void ScenarioRun::teardown() {
@@ -109,6 +114,7 @@ void ScenarioRun::teardown() {
     processes_.clear();
     node_fs_.clear();  // after the programs: their filesystems go with the last holder
     capture_.reset();
+    traffic_watch_.reset();
     if (realizer_) realizer_->teardown();
     report_.teardown_ms += ms_since(t);
 }
@@ -118,12 +124,46 @@ void ScenarioRun::warn(const std::string& warning) {
     report_.warnings.push_back(warning);
 }
 
-void ScenarioRun::start_capture() {
+std::vector<int> ScenarioRun::netns_fds() const {
     std::vector<int> fds;
     fds.reserve(plan_.namespaces.size());
     for (size_t i = 0; i < plan_.namespaces.size(); ++i)
         fds.push_back(kernel_.netns_fd(realizer_->ns_id(i)));
-    capture_ = std::make_unique<Capture>(plan_taps(plan_), fds, report_.log_dir);
+    return fds;
+}
+
+void ScenarioRun::start_capture() {
+    capture_ = std::make_unique<Capture>(plan_taps(plan_), netns_fds(), report_.log_dir);
+}
+
+void ScenarioRun::start_traffic_watch() {
+    const std::vector<int> fds = netns_fds();
+    // A kernel without namespace descriptors (a fake) has nothing to tap:
+    // the verdicts then rest on the counters alone.
+    if (std::any_of(fds.begin(), fds.end(), [](int fd) { return fd < 0; })) return;
+    traffic_watch_ = std::make_unique<TrafficWatch>(topo_, plan_, fds);
+}
+
+void ScenarioRun::check_traffic_verdicts() {
+    TrafficSeen seen;
+    if (traffic_watch_) seen = traffic_watch_->stop();
+    for (const auto& host : topo_.hosts) {
+        if (!traffic_counted(topo_, host.name)) continue;
+        const size_t ns = plan_.index_of(host.name, NamespacePlan::Kind::host);
+        std::map<std::string, uint64_t> counters;
+        try {
+            counters = kernel_.read_counters(realizer_->ns_id(ns), kTrafficTable);
+        } catch (const Error& e) {
+            report_.errors.push_back(
+                fmt::format("read the traffic counters of {}: {}", host.name, e.what()));
+            return;
+        }
+        for (const auto& sender : topo_.hosts) {
+            auto it = counters.find(traffic_counter(traffic_tag(topo_, sender.name)));
+            if (it != counters.end()) seen.counts[{host.name, sender.name}] = it->second;
+        }
+    }
+    for (const auto& t : topo_.traffic) report_.checks.push_back(check_traffic(t, seen));
 }
 
 void ScenarioRun::finish_capture() {

@@ -23,6 +23,7 @@
 namespace testbed {
 
 class Capture;
+class TrafficWatch;
 
 class ScenarioRun {
   public:
@@ -58,14 +59,22 @@ class ScenarioRun {
     bool await_ready(RunningProcess& process, const StartStep& s);
     /// The node's own filesystem (made at its first start), for setns.
     int filesystem_of(const std::string& node);
+    /// What every node's filesystem is made from, once per run: the hosts
+    /// file in the log folder and the folders that must stay visible.
+    void prepare_node_filesystems();
     int ns_of(const std::string& node) const;
     const std::string& current_rules(const std::string& router);
     void replace_rules(const std::string& router, std::string next);
     /// The conntrack timeouts of a fresh namespace of this kernel (read once).
     const std::vector<Kernel::Sysctl>& kernel_timeouts();
     void warn(const std::string& warning);
+    /// The descriptor of each namespace of the plan, in its order.
+    std::vector<int> netns_fds() const;
     void start_capture();
     void finish_capture();
+    /// `traffic:`: the taps from the build on, the counters and verdicts at the end.
+    void start_traffic_watch();
+    void check_traffic_verdicts();
 
     const Topology& topo_;
     const NetworkPlan& plan_;
@@ -80,8 +89,10 @@ class ScenarioRun {
     std::map<std::string, std::string> rules_;  ///< routers' rulesets changed by steps
     std::optional<std::vector<Kernel::Sysctl>> kernel_timeouts_;
     std::unique_ptr<Capture> capture_;
+    std::unique_ptr<TrafficWatch> traffic_watch_;
     std::string run_dir_;
     std::string hosts_file_;             ///< every node's /etc/hosts, in the log folder
+    std::vector<std::string> keep_;      ///< folders visible below every node's /tmp and /run
     std::map<std::string, Fd> node_fs_;  ///< node -> its mount namespace
     /// ${run_dir} and the address variables, for commands, env and files.
     std::map<std::string, std::string> run_values_;

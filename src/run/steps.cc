@@ -3,7 +3,6 @@
 
 #include <fmt/core.h>
 #include <fmt/ranges.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -11,14 +10,13 @@
 #include <thread>
 
 #include "base/error.h"
-#include "base/file.h"
 #include "base/interrupt.h"
 #include "base/log.h"
-#include "base/safe_file.h"
 #include "model/template.h"
 #include "plan/ruleset.h"
 #include "run/node_fs.h"
 #include "run/ready.h"
+#include "run/run_folder.h"
 #include "run/scenario_run.h"
 
 namespace testbed {
@@ -105,35 +103,26 @@ bool ScenarioRun::perform(const StartStep& s, std::string& what) {
     return await_ready(*processes_[s.name], s);
 }
 
-int ScenarioRun::filesystem_of(const std::string& node) {
-    auto it = node_fs_.find(node);
-    if (it != node_fs_.end()) return it->second.get();
-    if (hosts_file_.empty()) {
-        std::vector<std::pair<std::string, std::string>> names;
-        for (const auto& h : topo_.hosts) {
-            if (!h.attachments.empty() && !h.attachments[0].addresses.empty())
-                names.emplace_back(h.attachments[0].addresses[0].address->str(), h.name);
-        }
-        for (const auto& r : topo_.routers) {
-            if (!r.wan.addresses.empty())
-                names.emplace_back(r.wan.addresses[0].address->str(), r.name);
-        }
-        const std::string path = report_.log_dir + "/hosts";
-        const Fd fd = create_new_file(path);
-        if (!write_all(fd.get(), hosts_text(names))) throw_errno(fmt::format("write({})", path));
-        // Readable by a daemon that dropped root, as a real /etc/hosts is.
-        if (::fchmod(fd.get(), 0644) != 0) throw_errno(fmt::format("fchmod({}, 0644)", path));
-        hosts_file_ = path;
-    }
+void ScenarioRun::prepare_node_filesystems() {
+    const std::string path = report_.log_dir + "/hosts";
+    // 0644: readable by a daemon that dropped root, as a real /etc/hosts is.
+    write_new_file(path, hosts_text(node_addresses(topo_)), 0644);
+    hosts_file_ = path;
     // Still visible below the fresh /tmp and /run: the log and run folders,
     // and the folder of every program a step names by its path.
-    std::vector<std::string> keep{report_.log_dir};
+    keep_ = {report_.log_dir};
     for (const auto& step : topo_.steps) {
         const auto* start = std::get_if<StartStep>(&step.action);
         if (!start || start->argv.empty() || !start->argv[0].starts_with("/")) continue;
-        keep.push_back(std::filesystem::path(start->argv[0]).parent_path().string());
+        keep_.push_back(std::filesystem::path(start->argv[0]).parent_path().string());
     }
-    Fd ns = launcher_.node_filesystem(hosts_file_, keep);
+}
+
+int ScenarioRun::filesystem_of(const std::string& node) {
+    auto it = node_fs_.find(node);
+    if (it != node_fs_.end()) return it->second.get();
+    if (hosts_file_.empty()) prepare_node_filesystems();
+    Fd ns = launcher_.node_filesystem(hosts_file_, keep_);
     const int fd = ns.get();
     node_fs_.emplace(node, std::move(ns));
     return fd;

@@ -364,6 +364,13 @@ void check_steps(const Topology& topo, Diagnostics& diag) {
                                           e.process, *e.exit_template, topo.name));
         }
     }
+    // `via: ${var}` is a path in each matrix cell, or this cell names the mistake.
+    for (const auto& t : topo.traffic) {
+        if (topo.cell.empty() || is_traffic_path(t.via)) continue;
+        diag.error(t.loc, fmt::format("traffic between {} and {}: via '{}' is not direct, relay "
+                                      "or none in cell {}",
+                                      t.a, t.b, t.via, topo.name));
+    }
 }
 
 }  // namespace

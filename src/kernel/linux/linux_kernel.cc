@@ -109,6 +109,10 @@ void LinuxKernel::apply_ruleset(int ns, const std::string& ruleset) {
     }
 }
 
+std::map<std::string, uint64_t> LinuxKernel::read_counters(int ns, const std::string& table) {
+    return read_nft_counters(get(ns).fd.get(), table);
+}
+
 void LinuxKernel::check_ruleset(int ns, const std::string& ruleset) {
     run_nft_check(get(ns).fd.get(), ruleset);
 }

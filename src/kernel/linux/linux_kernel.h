@@ -36,6 +36,7 @@ class LinuxKernel : public Kernel {
     void flush_conntrack(int ns) override;
     void add_route(int ns, const RoutePlan& route) override;
     void apply_ruleset(int ns, const std::string& ruleset) override;
+    std::map<std::string, uint64_t> read_counters(int ns, const std::string& table) override;
     void check_ruleset(int ns, const std::string& ruleset) override;
     /// Closes the netlink sockets opened while building (the namespaces stay).
     void finish_build() override;

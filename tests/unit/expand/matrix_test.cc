@@ -134,6 +134,33 @@ expect:
                   diag.format());
 }
 
+TEST_CASE("matrix: a traffic path from a variable, checked in each cell") {
+    const std::string base = R"(
+name: paths
+networks: { lan: 10.0.0.0/24 }
+hosts: { a: { lan: auto }, b: { lan: auto } }
+matrix:
+  mode: [open, closed, odd]
+  path: { rows: mode, values: [direct, none, sideways] }
+traffic:
+  - { between: [a, b], via: "${path}" }
+)";
+    auto loaded = testing::load(base);
+    REQUIRE_MESSAGE(loaded.topo, loaded.diag.format());
+    CHECK_FALSE(loaded.diag.has_errors());
+    const auto cells = expand_matrix(*loaded.topo);
+    REQUIRE(cells.size() == 3);
+    CHECK(cells[0].traffic[0].via == "direct");
+    CHECK(cells[1].traffic[0].via == "none");
+    Topology odd = cells[2];
+    Diagnostics diag("test.yaml");
+    validate_topology(odd, diag);
+    CHECK_MESSAGE(contains(diag.format(),
+                           "test.yaml:9:5: error: traffic between a and b: via 'sideways' is not "
+                           "direct, relay or none in cell paths[odd]"),
+                  diag.format());
+}
+
 TEST_CASE("matrix: a table of one axis from a CSV file, a line per value") {
     const auto dir = std::filesystem::temp_directory_path() / "one-axis-XXXXXX";
     std::string path = dir.string();

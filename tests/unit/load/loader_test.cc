@@ -379,3 +379,54 @@ TEST_CASE("files: paths inside the run folder, text or { content, mode }, and th
                  "files 'x': ${c.lan} is not defined; expected the name of a matrix axis or table, "
                  "an address (NODE.NETWORK, ROUTER.wan) or run_dir"));
 }
+
+TEST_CASE("traffic: two hosts, a path and a minimum, and every mistake with its place") {
+    const std::string base =
+        "networks: { lan: 10.0.0.0/24, wan: 203.0.113.0/24 }\n"
+        "hosts: { a: { lan: auto }, b: { lan: auto } }\n"
+        "routers: { r: { wan: { wan: auto }, lan: { lan: auto } } }\n"
+        "traffic:\n";
+    auto traffic = [&](const std::string& entries) { return errors(base + entries); };
+    auto ok = load(base +
+                   "  - { between: [a, b], via: direct, min-packets: 10 }\n"
+                   "  - { between: [b, a], via: none }\n");
+    REQUIRE_MESSAGE(ok.topo, ok.diag.format());
+    CHECK_FALSE(ok.diag.has_errors());
+    REQUIRE(ok.topo->traffic.size() == 2);
+    CHECK(ok.topo->traffic[0].a == "a");
+    CHECK(ok.topo->traffic[0].b == "b");
+    CHECK(ok.topo->traffic[0].via == "direct");
+    CHECK(ok.topo->traffic[0].min_packets == 10);
+    CHECK(ok.topo->traffic[1].min_packets == 1);
+
+    CHECK(contains(traffic("  - { between: [a, c], via: direct }\n"),
+                   "test.yaml:5:20: error: traffic between: 'c' is not a host"));
+    CHECK(contains(traffic("  - { between: [a, r], via: direct }\n"),
+                   "'r' is not a host (it is a router; traffic is judged between hosts)"));
+    CHECK(contains(traffic("  - { between: [a, a], via: direct }\n"),
+                   "test.yaml:5:20: error: traffic between: 'a' twice"));
+    CHECK(contains(traffic("  - { between: [a], via: direct }\n"),
+                   "test.yaml:5:16: error: traffic between: expected a list of two hosts"));
+    CHECK(contains(traffic("  - { between: [a, b], via: sideways }\n"),
+                   "test.yaml:5:29: error: traffic via: expected direct, relay or none (or a "
+                   "${name} of the matrix), found 'sideways'"));
+    CHECK(contains(traffic("  - { between: [a, b] }\n"),
+                   "test.yaml:5:5: error: traffic: 'via' is missing"));
+    CHECK(contains(traffic("  - { via: none }\n"), "traffic: 'between' is missing"));
+    CHECK(contains(
+        traffic("  - { between: [a, b], via: none, min-packets: 0 }\n"),
+        "test.yaml:5:48: error: traffic min-packets: expected a whole number from 1 to 100000000"));
+    CHECK(contains(traffic("  - { between: [a, b], via: none, max-packets: 3 }\n"),
+                   "unknown key 'max-packets' in traffic"));
+    CHECK(contains(traffic("  - { between: [a, b], via: '${path}' }\n"),
+                   "traffic between a and b via: ${path} is not defined"));
+    CHECK(contains(errors(base + "  between: [a, b]\n"),
+                   "test.yaml:5:3: error: traffic: expected a list of checks"));
+}
+
+TEST_CASE("traffic: at most 63 hosts, one DSCP value each") {
+    std::string yaml = "networks: { lan: 10.0.0.0/24 }\nhosts:\n";
+    for (int i = 0; i < 64; ++i) yaml += fmt::format("  h{}: {{ lan: auto }}\n", i);
+    yaml += "traffic:\n  - { between: [h0, h1], via: direct }\n";
+    CHECK(contains(errors(yaml), "traffic: judged for at most 63 hosts"));
+}

@@ -25,6 +25,8 @@ class FakeKernel : public Kernel {
     std::map<std::string, std::string> sysctl_values;  ///< what read_sysctl answers ("0" else)
     std::string refuse;                 ///< check_ruleset refuses rulesets containing this text
     std::vector<std::string> rulesets;  ///< every text apply_ruleset was given, in order
+    /// What read_counters answers, by namespace name.
+    std::map<std::string, std::map<std::string, uint64_t>> counters;
 
     int create_namespace(const std::string& name, const std::vector<Sysctl>& sysctls) override {
         record("netns " + name);
@@ -73,6 +75,10 @@ class FakeKernel : public Kernel {
         record(fmt::format("check {}", name(ns)));
         if (!refuse.empty() && ruleset.find(refuse) != std::string::npos)
             throw SystemError("nft_run_cmd_from_buffer", "Could not process rule: No such file");
+    }
+    std::map<std::string, uint64_t> read_counters(int ns, const std::string& table) override {
+        record(fmt::format("counters {} {}", name(ns), table));
+        return counters[name(ns)];
     }
     int netns_fd(int) const override { return -1; }
     void name_namespace(int ns, const std::string& handle) override {

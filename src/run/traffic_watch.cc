@@ -1,0 +1,102 @@
+#include "run/traffic_watch.h"
+
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+#include <sys/time.h>
+
+#include "plan/traffic.h"
+#include "run/pcap_tap.h"
+
+namespace testbed {
+namespace {
+
+/// Payloads kept per run: enough for minutes of a busy pair, at most
+/// kMaxPackets * kTrafficPayloadHead bytes of memory.
+constexpr size_t kMaxPackets = 200'000;
+/// Ethernet, IPv4 and TCP headers with options, then the payload head.
+constexpr int kSnaplen = 14 + 60 + 60 + static_cast<int>(kTrafficPayloadHead);
+/// Room in the kernel for bursts while the thread catches up.
+constexpr int kBufferBytes = 8 << 20;
+
+}  // namespace
+
+std::string traffic_filter(const Topology& topo, const std::string& host) {
+    if (traffic_counted(topo, host)) return "ip and (ip[1] & 0xfc) != 0";
+    std::vector<std::string> tags;
+    for (const auto& h : topo.hosts) {
+        if (h.name != host && traffic_counted(topo, h.name))
+            tags.push_back(fmt::format("(ip[1] & 0xfc) = {}", traffic_tag(topo, h.name) << 2));
+    }
+    if (tags.empty()) return "";
+    return fmt::format("ip and ({})", fmt::join(tags, " or "));
+}
+
+struct TrafficWatch::State {
+    const Topology* topo = nullptr;
+    TapReader reader;
+    std::vector<TaggedPacket> packets;  ///< written by the reader's thread until stop
+    uint64_t not_kept = 0;
+    timeval start{};
+    bool stopped = false;
+
+    void on_frame(const std::string& host, const pcap_pkthdr& h, const u_char* bytes) {
+        auto tagged = tagged_payload(bytes, h.caplen);
+        if (!tagged || tagged->tag < 1 || static_cast<size_t>(tagged->tag) > topo->hosts.size())
+            return;
+        if (packets.size() >= kMaxPackets) {
+            ++not_kept;
+            return;
+        }
+        const double ms = static_cast<double>(h.ts.tv_sec - start.tv_sec) * 1e3 +
+                          static_cast<double>(h.ts.tv_usec - start.tv_usec) / 1e3;
+        packets.push_back({ms, host, topo->hosts[static_cast<size_t>(tagged->tag - 1)].name,
+                           std::move(tagged->payload)});
+    }
+};
+
+TrafficWatch::TrafficWatch(const Topology& topo, const NetworkPlan& plan,
+                           const std::vector<int>& netns_fds)
+    : state_(std::make_unique<State>()) {
+    State& s = *state_;
+    s.topo = &topo;
+    for (size_t i = 0; i < plan.namespaces.size(); ++i) {
+        const NamespacePlan& ns = plan.namespaces[i];
+        if (ns.kind != NamespacePlan::Kind::host) continue;
+        const std::string filter = traffic_filter(topo, ns.name);
+        if (filter.empty()) continue;
+        for (const auto& interface : ns.interfaces) {
+            TapOptions options;
+            options.interface = interface.name;
+            options.netns_fd = netns_fds.at(i);
+            options.filter = filter;
+            options.snaplen = kSnaplen;
+            options.buffer_bytes = kBufferBytes;
+            options.where =
+                fmt::format("interface {} of host {}, arriving frames", interface.name, ns.name);
+            s.reader.add(open_tap(options),
+                         [&s, host = ns.name](const pcap_pkthdr& h, const u_char* bytes) {
+                             s.on_frame(host, h, bytes);
+                         });
+        }
+    }
+    ::gettimeofday(&s.start, nullptr);
+    s.reader.start();
+}
+
+TrafficWatch::~TrafficWatch() {
+    stop();
+}
+
+TrafficSeen TrafficWatch::stop() {
+    State& s = *state_;
+    TrafficSeen seen;
+    if (s.stopped) return seen;
+    s.stopped = true;
+    s.reader.stop();
+    seen.missed = s.not_kept;
+    for (const unsigned dropped : s.reader.drops()) seen.missed += dropped;
+    seen.packets = std::move(s.packets);
+    return seen;
+}
+
+}  // namespace testbed
