@@ -2,7 +2,6 @@
 
 #include <fmt/core.h>
 
-#include "base/regex.h"
 #include "model/json_text.h"
 
 namespace testbed {
@@ -37,26 +36,23 @@ std::optional<nlohmann::json> last_json_object(std::string_view text) {
 
 ProcessOutcome outcome_from_text(ExitStatus status, std::string_view out, std::string_view err,
                                  const Expectation& e) {
-    std::vector<Regex> patterns[2];
-    for (const auto& p : e.output) {
-        if (auto re = Regex::compile(p.regex)) patterns[p.on_stderr ? 1 : 0].push_back(*re);
-    }
-    OutputScan scans[2] = {OutputScan(patterns[0]), OutputScan(patterns[1])};
-    scans[0].feed(out);
-    scans[1].feed(err);
+    std::vector<Watch> watches;
+    watches.reserve(e.output.size());
+    for (const auto& p : e.output) watches.push_back({p.regex, p.on_stderr});
+    StreamScans scans(watches);
+    scans.feed(false, out);
+    scans.feed(true, err);
+    scans.finish();
     ProcessOutcome o;
     o.status = status;
     o.started = true;
-    size_t next[2] = {0, 0};
-    for (auto& scan : scans) scan.finish();
-    for (const auto& p : e.output) {
-        const size_t s = p.on_stderr ? 1 : 0;
-        o.matched.push_back(scans[s].matched(next[s]));
-        o.first_matches.push_back(scans[s].first_match(next[s]++));
+    for (size_t i = 0; i < scans.watches(); ++i) {
+        o.matched.push_back(scans.matched(i));
+        o.first_matches.push_back(scans.first_match(i));
     }
-    o.last_json = scans[0].last_json();
-    o.stdout_tail = scans[0].tail();
-    o.stderr_tail = scans[1].tail();
+    o.last_json = scans.stdout_scan().last_json();
+    o.stdout_tail = scans.stdout_scan().tail();
+    o.stderr_tail = scans.stderr_scan().tail();
     return o;
 }
 

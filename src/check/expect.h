@@ -38,7 +38,7 @@ struct ProcessOutcome {
 
 /// The outcome of a process that exited with `status` having printed all of
 /// `out` and `err`, scanned as the runner scans its streams for `e` (tests
-/// and tools).
+/// and tools). Throws Error for a pattern that does not compile.
 ProcessOutcome outcome_from_text(ExitStatus status, std::string_view out, std::string_view err,
                                  const Expectation& e);
 

@@ -1,6 +1,10 @@
 #include "check/output_scan.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
+
+#include "base/error.h"
 
 namespace testbed {
 
@@ -78,6 +82,47 @@ size_t json_depth(std::string_view text) {
         }
     }
     return deepest;
+}
+
+namespace {
+
+/// The compiled patterns of the watches on one stream, and where each went.
+std::vector<Regex> patterns_on(const std::vector<Watch>& watches, bool on_stderr,
+                               std::vector<std::pair<size_t, size_t>>& where) {
+    std::vector<Regex> out;
+    where.resize(watches.size());
+    for (size_t i = 0; i < watches.size(); ++i) {
+        if (watches[i].on_stderr != on_stderr) continue;
+        auto re = Regex::compile(watches[i].regex);
+        if (!re) throw Error(fmt::format("the pattern /{}/ does not compile", watches[i].regex));
+        where[i] = {on_stderr ? 1 : 0, out.size()};
+        out.push_back(std::move(*re));
+    }
+    return out;
+}
+
+}  // namespace
+
+StreamScans::StreamScans(const std::vector<Watch>& watches)
+    : scans_{OutputScan(patterns_on(watches, false, where_)),
+             OutputScan(patterns_on(watches, true, where_))} {}
+
+void StreamScans::feed(bool on_stderr, std::string_view chunk) {
+    scans_[on_stderr ? 1 : 0].feed(chunk);
+}
+
+void StreamScans::finish() {
+    for (auto& scan : scans_) scan.finish();
+}
+
+bool StreamScans::matched(size_t i) const {
+    const auto [stream, k] = where_.at(i);
+    return scans_[stream].matched(k);
+}
+
+const std::string& StreamScans::first_match(size_t i) const {
+    const auto [stream, k] = where_.at(i);
+    return scans_[stream].first_match(k);
 }
 
 }  // namespace testbed

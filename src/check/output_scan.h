@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/regex.h"
@@ -62,5 +63,36 @@ class OutputScan {
 /// The deepest nesting of [ and { in `text` outside strings (a cheap look
 /// before a parser sees it).
 size_t json_depth(std::string_view text);
+
+/// A regular expression to watch for on every line of stdout or stderr.
+struct Watch {
+    std::string regex;
+    bool on_stderr = false;
+};
+
+/// A program's two streams, each scanned as OutputScan does, with the
+/// watches numbered across both in the order given.
+class StreamScans {
+  public:
+    /// Throws Error naming a pattern that does not compile.
+    explicit StreamScans(const std::vector<Watch>& watches);
+
+    void feed(bool on_stderr, std::string_view chunk);
+    /// Both streams ended (OutputScan::finish on each).
+    void finish();
+    /// Whether watch `i` matched a line of its stream.
+    bool matched(size_t i) const;
+    /// The first line watch `i` matched, cut ("" if none).
+    const std::string& first_match(size_t i) const;
+    size_t watches() const { return where_.size(); }
+    const OutputScan& stdout_scan() const { return scans_[0]; }
+    const OutputScan& stderr_scan() const { return scans_[1]; }
+
+  private:
+    /// Watch i is pattern where_[i].second of scans_[where_[i].first]
+    /// (declared first: the constructor fills it while making scans_).
+    std::vector<std::pair<size_t, size_t>> where_;
+    OutputScan scans_[2];  ///< stdout, stderr
+};
 
 }  // namespace testbed

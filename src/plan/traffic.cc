@@ -14,6 +14,11 @@ int traffic_tag(const Topology& topo, const std::string& host) {
     return 0;
 }
 
+const Host* traffic_host(const Topology& topo, int tag) {
+    if (tag < 1 || static_cast<size_t>(tag) > topo.hosts.size()) return nullptr;
+    return &topo.hosts[static_cast<size_t>(tag) - 1];
+}
+
 std::string traffic_counter(int tag) {
     return fmt::format("from_{}", tag);
 }

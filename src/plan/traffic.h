@@ -21,6 +21,9 @@ inline constexpr const char* kTrafficTable = "testbed_traffic";
 /// most kMaxTrafficHosts, as the loader checks); 0 for a name that is no host.
 int traffic_tag(const Topology& topo, const std::string& host);
 
+/// The host whose packets carry `tag`; nullptr when none does.
+const Host* traffic_host(const Topology& topo, int tag);
+
 /// The name of the counter of packets from the host numbered `tag`.
 std::string traffic_counter(int tag);
 

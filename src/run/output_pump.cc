@@ -12,31 +12,10 @@
 #include "base/file.h"
 
 namespace testbed {
-namespace {
-
-/// The compiled patterns of the watches on one stream, and where each watch went.
-std::vector<Regex> patterns_on(const std::vector<Watch>& watches, bool on_stderr,
-                               std::vector<std::pair<size_t, size_t>>& where) {
-    std::vector<Regex> out;
-    where.resize(watches.size());
-    for (size_t i = 0; i < watches.size(); ++i) {
-        if (watches[i].on_stderr != on_stderr) continue;
-        auto re = Regex::compile(watches[i].regex);
-        if (!re) throw Error(fmt::format("the pattern /{}/ does not compile", watches[i].regex));
-        where[i] = {on_stderr ? 1 : 0, out.size()};
-        out.push_back(std::move(*re));
-    }
-    return out;
-}
-
-}  // namespace
 
 OutputPump::OutputPump(Fd out, Fd err, Fd out_log, Fd err_log, size_t limit,
                        const std::vector<Watch>& watches)
-    : limit_(limit),
-      scans_{OutputScan(patterns_on(watches, false, where_)),
-             OutputScan(patterns_on(watches, true, where_))},
-      wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+    : limit_(limit), scans_(watches), wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
     if (!wake_.valid()) throw_errno("eventfd");
     streams_[0].pipe = std::move(out);
     streams_[0].log = std::move(out_log);
@@ -51,8 +30,7 @@ OutputPump::~OutputPump() {
 
 bool OutputPump::matched(size_t i) const {
     std::lock_guard lock(mutex_);
-    const auto [stream, k] = where_.at(i);
-    return scans_[stream].matched(k);
+    return scans_.matched(i);
 }
 
 void OutputPump::loop() {
@@ -91,7 +69,7 @@ void OutputPump::pour(Stream& s, bool is_stdout) {
     }
     s.dropped += size - keep;
     std::lock_guard lock(mutex_);
-    scans_[is_stdout ? 0 : 1].feed(std::string_view(buffer, size));
+    scans_.feed(!is_stdout, std::string_view(buffer, size));
 }
 
 ProcessOutput OutputPump::finish(Duration timeout) {
@@ -108,13 +86,13 @@ ProcessOutput OutputPump::finish(Duration timeout) {
     (void)::write(wake_.get(), &one, sizeof one);
     if (thread_.joinable()) thread_.join();
     std::lock_guard lock(mutex_);
-    for (auto& scan : scans_) scan.finish();
-    result_.last_json = scans_[0].last_json();
-    result_.tail = scans_[0].tail();
-    result_.err_tail = scans_[1].tail();
-    for (const auto& [stream, k] : where_) {
-        result_.matched.push_back(scans_[stream].matched(k));
-        result_.first_matches.push_back(scans_[stream].first_match(k));
+    scans_.finish();
+    result_.last_json = scans_.stdout_scan().last_json();
+    result_.tail = scans_.stdout_scan().tail();
+    result_.err_tail = scans_.stderr_scan().tail();
+    for (size_t i = 0; i < scans_.watches(); ++i) {
+        result_.matched.push_back(scans_.matched(i));
+        result_.first_matches.push_back(scans_.first_match(i));
     }
     for (int i = 0; i < 2; ++i) {
         if (streams_[i].dropped > 0)

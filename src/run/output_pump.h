@@ -17,12 +17,6 @@
 
 namespace testbed {
 
-/// A regular expression to watch for on every line of a stream.
-struct Watch {
-    std::string regex;
-    bool on_stderr = false;
-};
-
 /// What a program printed, as the checks see it.
 struct ProcessOutput {
     std::vector<bool> matched;               ///< per watch
@@ -67,10 +61,7 @@ class OutputPump {
     mutable std::mutex mutex_;  ///< guards scans_ and ended_
     std::condition_variable ended_cv_;
     bool ended_ = false;  ///< both pipes reached their end
-    /// Watch i is pattern where_[i].second of scans_[where_[i].first]
-    /// (declared first: the constructor fills it while making scans_).
-    std::vector<std::pair<size_t, size_t>> where_;
-    OutputScan scans_[2];  ///< stdout, stderr
+    StreamScans scans_;
     Fd wake_;
     std::atomic<bool> stopping_{false};
     std::thread thread_;

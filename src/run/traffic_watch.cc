@@ -41,16 +41,15 @@ struct TrafficWatch::State {
 
     void on_frame(const std::string& host, const pcap_pkthdr& h, const u_char* bytes) {
         auto tagged = tagged_payload(bytes, h.caplen);
-        if (!tagged || tagged->tag < 1 || static_cast<size_t>(tagged->tag) > topo->hosts.size())
-            return;
+        const Host* sender = tagged ? traffic_host(*topo, tagged->tag) : nullptr;
+        if (!sender) return;
         if (packets.size() >= kMaxPackets) {
             ++not_kept;
             return;
         }
         const double ms = static_cast<double>(h.ts.tv_sec - start.tv_sec) * 1e3 +
                           static_cast<double>(h.ts.tv_usec - start.tv_usec) / 1e3;
-        packets.push_back({ms, host, topo->hosts[static_cast<size_t>(tagged->tag - 1)].name,
-                           std::move(tagged->payload)});
+        packets.push_back({ms, host, sender->name, std::move(tagged->payload)});
     }
 };
 

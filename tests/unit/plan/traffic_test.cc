@@ -60,6 +60,9 @@ TEST_CASE("traffic: tags and counter names") {
     CHECK(traffic_tag(*l.topo, "server") == 1);
     CHECK(traffic_tag(*l.topo, "bob") == 3);
     CHECK(traffic_tag(*l.topo, "nat") == 0);
+    CHECK(traffic_host(*l.topo, 3)->name == "bob");
+    CHECK(traffic_host(*l.topo, 0) == nullptr);
+    CHECK(traffic_host(*l.topo, 4) == nullptr);
     CHECK(traffic_counter(3) == "from_3");
     CHECK(traffic_counted(*l.topo, "alice"));
     CHECK_FALSE(traffic_counted(*l.topo, "server"));
