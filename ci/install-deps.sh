@@ -5,8 +5,14 @@
 #
 #   ci/install-deps.sh               what building, running and testing need
 #   ci/install-deps.sh --test-tools  also what the project's own CI checks with:
-#                                    Chromium (renders the HTML report) and
-#                                    Vagrant (validates vagrant/Vagrantfile)
+#                                    Chromium (renders the HTML report),
+#                                    Vagrant (validates vagrant/Vagrantfile) and
+#                                    the third-party programs of the recipes in
+#                                    topologies/thirdparty/ (coturn, nebula, n2n)
+#
+# The recipes' programs are daemons the tests run inside namespaces only:
+# their packages' own services are neither started nor enabled on this
+# machine (a policy-rc.d for the install, then `systemctl disable`).
 set -euo pipefail
 
 packages=(
@@ -31,7 +37,7 @@ packages=(
   libxml2-utils time iputils-ping
 )
 case "${1:-}" in
-  --test-tools) packages+=(chromium vagrant) ;;
+  --test-tools) packages+=(chromium vagrant coturn nebula n2n) ;;
   "") ;;
   *) echo "install-deps: unknown option '$1' (expected --test-tools or nothing)" >&2; exit 2 ;;
 esac
@@ -50,7 +56,30 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
+# Services of packages installed here that must not run on the machine itself.
+services=()
+for p in "${missing[@]}"; do
+  case "$p" in coturn) services+=(coturn.service) ;; n2n) services+=(n2n.service) ;; esac
+done
+# invoke-rc.d and deb-systemd-invoke start nothing while policy-rc.d says 101;
+# one the machine already has is left alone (then the services are stopped).
+policy=/usr/sbin/policy-rc.d
+own_policy=false
+if [ ${#services[@]} -gt 0 ] && (set -C; printf '#!/bin/sh\nexit 101\n' >"$policy") 2>/dev/null; then
+  own_policy=true
+  chmod 0755 "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
+
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+if [ ${#services[@]} -gt 0 ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+  if $own_policy; then
+    systemctl disable -q "${services[@]}" 2>/dev/null || true
+  else
+    systemctl disable -q --now "${services[@]}" 2>/dev/null || true
+  fi
+fi

@@ -165,8 +165,10 @@ TrafficVerdict judge_traffic(const TrafficCheck& check, const TrafficSeen& seen)
     return v;
 }
 
-CheckResult check_traffic(const TrafficCheck& check, const TrafficSeen& seen) {
-    const TrafficVerdict v = judge_traffic(check, seen);
+namespace {
+
+/// The result's fields that do not depend on what was seen.
+CheckResult traffic_result(const TrafficCheck& check) {
     CheckResult r;
     r.process = "traffic";
     r.what = fmt::format("{} ↔ {}", check.a, check.b);
@@ -174,9 +176,24 @@ CheckResult check_traffic(const TrafficCheck& check, const TrafficSeen& seen) {
                      ? std::string("none")
                      : fmt::format("{} (at least {} packet{} each way)", check.via,
                                    check.min_packets, check.min_packets == 1 ? "" : "s");
+    return r;
+}
+
+}  // namespace
+
+CheckResult check_traffic(const TrafficCheck& check, const TrafficSeen& seen) {
+    const TrafficVerdict v = judge_traffic(check, seen);
+    CheckResult r = traffic_result(check);
     r.actual =
         fmt::format("{}{} ({})", v.via, v.via == "relay" ? " via " + v.relay : "", v.summary);
     r.passed = v.via == check.via;
+    return r;
+}
+
+CheckResult traffic_not_measured(const TrafficCheck& check, const std::string& why) {
+    CheckResult r = traffic_result(check);
+    r.actual = "not measured: " + why;
+    r.passed = false;
     return r;
 }
 

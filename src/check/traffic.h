@@ -67,4 +67,9 @@ TrafficVerdict judge_traffic(const TrafficCheck& check, const TrafficSeen& seen)
 /// The check's result for the report.
 CheckResult check_traffic(const TrafficCheck& check, const TrafficSeen& seen);
 
+/// A failed result saying why the traffic could not be measured (the
+/// network was not built, the counters could not be read): never a verdict
+/// from no data, which would pass `via: none`.
+CheckResult traffic_not_measured(const TrafficCheck& check, const std::string& why);
+
 }  // namespace testbed

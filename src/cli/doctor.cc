@@ -188,6 +188,12 @@ std::vector<DoctorCheck> run_doctor() {
                           "the punching scenarios", true));
     out.push_back(program("turnutils_stunclient turnutils_natdiscovery", "coturn", false,
                           "the third-party STUN tests (they SKIP)", false));
+    out.push_back(program("turnserver turnutils_uclient turnutils_peer", "coturn", false,
+                          "topologies/thirdparty/coturn.yaml (it SKIPs)", false));
+    out.push_back(program("nebula nebula-cert", "nebula", false,
+                          "topologies/thirdparty/nebula.yaml (it SKIPs)", false));
+    out.push_back(program("edge supernode", "n2n", false,
+                          "topologies/thirdparty/n2n*.yaml (they SKIP)", false));
     out.push_back(program("chromium", "ci/install-deps.sh --test-tools", false,
                           "the HTML report's browser test (it SKIPs)", false));
     out.push_back(

@@ -46,6 +46,7 @@ void ScenarioRun::build() {
     realizer_ = std::make_unique<Realizer>(kernel_, plan_);
     realizer_->build();
     kernel_.finish_build();
+    built_ = true;
     if (options_.capture) start_capture();
     if (!topo_.traffic.empty()) start_traffic_watch();
     report_.build_ms = ms_since(t0);
@@ -147,6 +148,15 @@ void ScenarioRun::start_traffic_watch() {
 void ScenarioRun::check_traffic_verdicts() {
     TrafficSeen seen;
     if (traffic_watch_) seen = traffic_watch_->stop();
+    const std::string unmeasured =
+        built_ ? read_traffic_counters(seen) : std::string("the network was not built");
+    for (const auto& t : topo_.traffic) {
+        report_.checks.push_back(unmeasured.empty() ? check_traffic(t, seen)
+                                                    : traffic_not_measured(t, unmeasured));
+    }
+}
+
+std::string ScenarioRun::read_traffic_counters(TrafficSeen& seen) {
     for (const auto& host : topo_.hosts) {
         if (!traffic_counted(topo_, host.name)) continue;
         const size_t ns = plan_.index_of(host.name, NamespacePlan::Kind::host);
@@ -154,16 +164,15 @@ void ScenarioRun::check_traffic_verdicts() {
         try {
             counters = kernel_.read_counters(realizer_->ns_id(ns), kTrafficTable);
         } catch (const Error& e) {
-            report_.errors.push_back(
-                fmt::format("read the traffic counters of {}: {}", host.name, e.what()));
-            return;
+            return fmt::format("reading the traffic counters of {} failed: {}", host.name,
+                               e.what());
         }
         for (const auto& sender : topo_.hosts) {
             auto it = counters.find(traffic_counter(traffic_tag(topo_, sender.name)));
             if (it != counters.end()) seen.counts[{host.name, sender.name}] = it->second;
         }
     }
-    for (const auto& t : topo_.traffic) report_.checks.push_back(check_traffic(t, seen));
+    return "";
 }
 
 void ScenarioRun::finish_capture() {

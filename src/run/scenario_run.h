@@ -24,6 +24,7 @@ namespace testbed {
 
 class Capture;
 class TrafficWatch;
+struct TrafficSeen;
 
 class ScenarioRun {
   public:
@@ -75,6 +76,8 @@ class ScenarioRun {
     /// `traffic:`: the taps from the build on, the counters and verdicts at the end.
     void start_traffic_watch();
     void check_traffic_verdicts();
+    /// The counters of every counted host into `seen`; why not, or "".
+    std::string read_traffic_counters(TrafficSeen& seen);
 
     const Topology& topo_;
     const NetworkPlan& plan_;
@@ -83,6 +86,7 @@ class ScenarioRun {
     Launcher& launcher_;
     RunReport& report_;
     std::unique_ptr<Realizer> realizer_;
+    bool built_ = false;  ///< every namespace of the plan exists
     std::map<std::string, std::unique_ptr<RunningProcess>> processes_;
     /// Process -> the watch of each of its expectation's output patterns.
     std::map<std::string, std::vector<size_t>> expect_patterns_;

@@ -155,7 +155,33 @@ class AddressBook {
     std::map<std::pair<const Router*, const Network*>, uint32_t> next_;
 };
 
+/// Ranges no network of the testbed can use: the kernel will not route
+/// through a gateway in 0/8 or 224/4 (rtnl_route_add fails) and keeps 127/8
+/// to lo. (240/4 works on Linux, and stays allowed.)
+struct UnusableRange {
+    const char* subnet;
+    const char* why;
+};
+constexpr UnusableRange kUnusableRanges[] = {
+    {"0.0.0.0/8", "\"this network\" (RFC 1122): the kernel routes nothing through it"},
+    {"127.0.0.0/8", "loopback (RFC 1122): the kernel drops it on every interface but lo"},
+    {"224.0.0.0/4", "multicast (RFC 1112): the kernel routes nothing through it"},
+};
+
+void check_network_range(const Network& net, Diagnostics& diag) {
+    for (const auto& range : kUnusableRanges) {
+        const Subnet bad = *Subnet::parse(range.subnet);
+        if (net.valid && net.subnet.overlaps(bad)) {
+            diag.error(net.loc, fmt::format("network '{}' ({}) lies in {}, {}; use a private "
+                                            "range for homes and 203.0.113.0/24 or another "
+                                            "range of docs/topology.md for the internet",
+                                            net.name, net.subnet.str(), range.subnet, range.why));
+        }
+    }
+}
+
 void check_networks(const Topology& topo, const Lookup& lookup, Diagnostics& diag) {
+    for (const auto& net : topo.networks) check_network_range(net, diag);
     for (size_t i = 0; i < topo.networks.size(); ++i) {
         for (size_t j = 0; j < i; ++j) {
             const Network& a = topo.networks[i];

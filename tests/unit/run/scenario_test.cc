@@ -94,3 +94,43 @@ TEST_CASE("preflight: each distinct ruleset is checked once per process, in one 
     CHECK(kernel_feature_checks() == before + 1);
     CHECK(later.calls.empty());  // known: no namespace made at all
 }
+
+TEST_CASE("scenario: traffic checks of a network that was not built fail as not measured") {
+    // A `via: none` check must not pass on the absence of data.
+    forget_kernel_features();
+    testing::FakeKernel kernel;
+    kernel.fail_on = "netns nat";
+    testing::FakeLauncher launcher;
+    const std::string file = std::string(kProbe) + R"(
+traffic:
+  - between: [alice, server]
+    via: none
+)";
+    const RunReport r = run_scenario(testing::valid_topology(file), in_temp(), kernel, launcher);
+    CHECK_FALSE(r.passed);
+    const auto traffic = std::find_if(r.checks.begin(), r.checks.end(),
+                                      [](const CheckResult& c) { return c.process == "traffic"; });
+    REQUIRE(traffic != r.checks.end());
+    CHECK_FALSE(traffic->passed);
+    CHECK(traffic->actual == "not measured: the network was not built");
+    CHECK(kernel.alive.empty());
+}
+
+TEST_CASE("scenario: traffic counters that cannot be read fail the checks with the reason") {
+    forget_kernel_features();
+    testing::FakeKernel kernel;
+    kernel.fail_on = "counters alice testbed_traffic";
+    testing::FakeLauncher launcher;
+    const std::string file = std::string(kProbe) + R"(
+traffic:
+  - between: [alice, server]
+    via: none
+)";
+    const RunReport r = run_scenario(testing::valid_topology(file), in_temp(), kernel, launcher);
+    CHECK_FALSE(r.passed);
+    const auto traffic = std::find_if(r.checks.begin(), r.checks.end(),
+                                      [](const CheckResult& c) { return c.process == "traffic"; });
+    REQUIRE(traffic != r.checks.end());
+    CHECK_FALSE(traffic->passed);
+    CHECK(contains(traffic->actual, "not measured: reading the traffic counters of alice failed"));
+}

@@ -62,6 +62,26 @@ TEST_CASE("network and broadcast addresses are refused") {
     CHECK(contains(e, "is the broadcast address"));
 }
 
+TEST_CASE("networks in ranges no interface can use are refused, with the reason") {
+    for (const auto& [subnet, reason] :
+         {std::pair{"127.0.0.0/24", "loopback"}, std::pair{"224.0.0.0/24", "multicast"},
+          std::pair{"0.0.0.0/24", "this network"}, std::pair{"96.0.0.0/3", "loopback"}}) {
+        CAPTURE(subnet);
+        const std::string e = errors(fmt::format("networks:\n  n: {}\n", subnet));
+        CHECK(contains(e, fmt::format("2:3: error: network 'n' ({}) lies in", subnet)));
+        CHECK(contains(e, reason));
+    }
+    // Public-looking, documentation, shared (RFC 6598) and link-local ranges are fine.
+    for (const char* subnet :
+         {"20.0.0.0/24", "198.51.100.0/24", "100.64.0.0/10", "169.254.1.0/24", "240.0.0.0/24"}) {
+        CAPTURE(subnet);
+        CHECK(errors(fmt::format(
+                         "networks:\n  n: {}\nhosts:\n  a: {{ n: auto }}\n  b: {{ n: auto }}\n",
+                         subnet))
+                  .empty());
+    }
+}
+
 TEST_CASE("a router loop is an error") {
     const std::string e = errors(R"(networks:
   n1: 10.0.1.0/24
