@@ -9,6 +9,7 @@
 #                                    Vagrant (validates vagrant/Vagrantfile) and
 #                                    the third-party programs of the recipes in
 #                                    topologies/thirdparty/ (coturn, nebula, n2n)
+#                                    and the port-mapping clients (upnpc, natpmpc)
 #
 # The recipes' programs are daemons the tests run inside namespaces only:
 # their packages' own services are neither started nor enabled on this
@@ -32,12 +33,15 @@ packages=(
   libpcap-dev
   # every user-supplied regular expression: linear time, no recursion on input
   libre2-dev
+  # routers with port-mapping: the real UPnP IGD / NAT-PMP / PCP gateway
+  # daemon, run in the router's namespace (the package starts no service)
+  miniupnpd-nftables
   # the tests' check of the JUnit report against its schema (xmllint), of the
   # testbed's peak memory (GNU time), and of names in a node's /etc/hosts (ping)
   libxml2-utils time iputils-ping
 )
 case "${1:-}" in
-  --test-tools) packages+=(chromium vagrant coturn nebula n2n) ;;
+  --test-tools) packages+=(chromium vagrant coturn nebula n2n miniupnpc natpmpc) ;;
   "") ;;
   *) echo "install-deps: unknown option '$1' (expected --test-tools or nothing)" >&2; exit 2 ;;
 esac

@@ -91,4 +91,36 @@ Ipv4 Subnet::last_host() const {
     return Ipv4{broadcast().value - (prefix >= 31 ? 0 : 1)};
 }
 
+namespace {
+
+constexpr SpecialRange kSpecialRanges[] = {
+    {"0.0.0.0/8", "\"this network\" (RFC 1122)"},
+    {"10.0.0.0/8", "private use (RFC 1918)"},
+    {"100.64.0.0/10", "shared address space for carrier NATs (RFC 6598)"},
+    {"127.0.0.0/8", "loopback (RFC 1122)"},
+    {"169.254.0.0/16", "link local (RFC 3927)"},
+    {"172.16.0.0/12", "private use (RFC 1918)"},
+    {"192.0.0.0/24", "IETF protocol assignments (RFC 6890)"},
+    {"192.0.2.0/24", "documentation, TEST-NET-1 (RFC 5737)"},
+    {"192.31.196.0/24", "AS112-v4 (RFC 7535)"},
+    {"192.52.193.0/24", "AMT (RFC 7450)"},
+    {"192.88.99.0/24", "6to4 relay anycast (RFC 7526)"},
+    {"192.168.0.0/16", "private use (RFC 1918)"},
+    {"192.175.48.0/24", "direct delegation AS112 service (RFC 7534)"},
+    {"198.18.0.0/15", "benchmarking (RFC 2544)"},
+    {"198.51.100.0/24", "documentation, TEST-NET-2 (RFC 5737)"},
+    {"203.0.113.0/24", "documentation, TEST-NET-3 (RFC 5737)"},
+    {"224.0.0.0/4", "multicast (RFC 1112)"},
+    {"240.0.0.0/4", "reserved (RFC 1112)"},
+};
+
+}  // namespace
+
+std::optional<SpecialRange> special_purpose_range(Ipv4 address) {
+    for (const auto& range : kSpecialRanges) {
+        if (Subnet::parse(range.subnet)->contains(address)) return range;
+    }
+    return std::nullopt;
+}
+
 }  // namespace testbed

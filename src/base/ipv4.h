@@ -48,4 +48,17 @@ struct Subnet {
     auto operator<=>(const Subnet&) const = default;
 };
 
+/// A special-purpose IPv4 range (RFC 6890's registry and its kin): where an
+/// address is not ordinary public unicast.
+struct SpecialRange {
+    const char* subnet;  ///< "203.0.113.0/24"
+    const char* name;    ///< "documentation, TEST-NET-3 (RFC 5737)"
+};
+
+/// The special-purpose range holding `address`, or nullopt for an ordinary
+/// public address. The list is the one miniupnpd checks before it calls an
+/// address public (its getifaddr.c), so what this calls special, miniupnpd
+/// refuses as a gateway's external address.
+std::optional<SpecialRange> special_purpose_range(Ipv4 address);
+
 }  // namespace testbed

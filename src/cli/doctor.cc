@@ -188,6 +188,10 @@ std::vector<DoctorCheck> run_doctor() {
                           "the punching scenarios", true));
     out.push_back(program("turnutils_stunclient turnutils_natdiscovery", "coturn", false,
                           "the third-party STUN tests (they SKIP)", false));
+    out.push_back(program("miniupnpd", "miniupnpd-nftables", false,
+                          "routers with port-mapping: (their scenarios SKIP)", false));
+    out.push_back(program("upnpc natpmpc", "miniupnpc, natpmpc", false,
+                          "topologies/port-mapping/third-party-clients.yaml (it SKIPs)", false));
     out.push_back(program("turnserver turnutils_uclient turnutils_peer", "coturn", false,
                           "topologies/thirdparty/coturn.yaml (it SKIPs)", false));
     out.push_back(program("nebula nebula-cert", "nebula", false,

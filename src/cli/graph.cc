@@ -56,6 +56,12 @@ int cmd_rules(const std::string& file, const std::string& node) {
     const char* none = host ? "# no rules: this file has no traffic checks\n"
                             : "# no rules: this router forwards everything\n";
     fmt::print("{}", ns.ruleset.empty() ? none : ns.ruleset);
+    if (!ns.gateway_ruleset.empty()) {
+        fmt::print(
+            "# the gateway daemon's table: miniupnpd adds a rule per mapping at run time\n"
+            "{}",
+            ns.gateway_ruleset);
+    }
     return 0;
 }
 

@@ -73,6 +73,8 @@ void Realizer::apply_rulesets() {
     for (size_t i = 0; i < plan_.namespaces.size(); ++i) {
         if (!plan_.namespaces[i].ruleset.empty())
             kernel_.apply_ruleset(ns_ids_[i], plan_.namespaces[i].ruleset);
+        if (!plan_.namespaces[i].gateway_ruleset.empty())
+            kernel_.apply_ruleset(ns_ids_[i], plan_.namespaces[i].gateway_ruleset);
     }
 }
 

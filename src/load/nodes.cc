@@ -122,7 +122,7 @@ void read_routers(YamlReader& r, NodeNames& names, const YAML::Node& node, Topol
         const YAML::Node& body = entry.second;
         if (!r.expect_map(body, what, "a map with wan, lan and optionally nat or firewall"))
             continue;
-        r.check_keys(body, {"wan", "lan", "nat", "firewall"}, what);
+        r.check_keys(body, {"wan", "lan", "nat", "firewall", "port-mapping"}, what);
         if (auto wan = body["wan"]) {
             auto list = attachments(r, wan, what + " wan");
             if (list.size() == 1 && list[0].addresses.size() == 1) {
@@ -143,6 +143,7 @@ void read_routers(YamlReader& r, NodeNames& names, const YAML::Node& node, Topol
         }
         if (auto nat = body["nat"]) router.nat = read_nat(r, nat, what);
         if (auto fw = body["firewall"]) router.firewall = read_firewall(r, fw, what);
+        if (auto pm = body["port-mapping"]) router.port_mapping = read_port_mapping(r, pm, what);
         if (router.nat && router.firewall) {
             r.diag().error(loc_of(body["firewall"]),
                            what +

@@ -1,5 +1,5 @@
 #pragma once
-/// The loader's section readers, one file each (nodes.cc, nat.cc, steps.cc,
+/// The loader's section readers, one file each (nodes.cc, nat.cc, port_mapping.cc, steps.cc,
 /// expect.cc, traffic.cc, matrix.cc, variables.cc), composed by loader.cc. Internal to
 /// load/: each reads its part of the tree into the Topology and reports
 /// into the reader's Diagnostics.
@@ -25,6 +25,9 @@ void read_routers(YamlReader& r, NodeNames& names, const YAML::Node& node, Topol
 std::optional<NatSpec> read_nat(YamlReader& r, const YAML::Node& node, const std::string& router);
 std::optional<FirewallSpec> read_firewall(YamlReader& r, const YAML::Node& node,
                                           const std::string& router);
+/// `port-mapping:` of a router; `router` names the owner in messages.
+std::optional<PortMapping> read_port_mapping(YamlReader& r, const YAML::Node& node,
+                                             const std::string& router);
 void read_steps(YamlReader& r, const YAML::Node& node, Topology& topo);
 /// A regular expression that must compile (with ${name}s filled in as "x").
 void check_regex(YamlReader& r, const YAML::Node& node, const std::string& regex,

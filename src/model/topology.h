@@ -47,6 +47,26 @@ struct Host {
     SourceLoc loc;
 };
 
+/// `port-mapping:` on a NAT router: the gateway protocols it answers (a real
+/// miniupnpd in its namespace) and how it grants mappings.
+struct PortMapping {
+    bool upnp = false;     ///< UPnP IGD (SSDP discovery, SOAP over HTTP)
+    bool nat_pmp = false;  ///< NAT-PMP (RFC 6886), UDP 5351
+    bool pcp = false;      ///< PCP (RFC 6887), UDP 5351
+    /// The longest lease a PCP client is granted (miniupnpd's max_lifetime).
+    Duration lease_max = std::chrono::hours(24);
+    /// A host may map ports only to itself; false lets one host map a port
+    /// to another (the seed's "a trojan can attack a whole network").
+    bool secure = true;
+    /// The public address the gateway claims (default: its wan address): a
+    /// wrong one makes a misbehaving gateway.
+    std::optional<Ipv4> external_address;
+    SourceLoc loc;
+    SourceLoc external_loc;
+
+    bool any() const { return upnp || nat_pmp || pcp; }
+};
+
 /// A router: one upstream (`wan`) network, one or more downstream (`lan`)
 /// networks, optionally translating (`nat`) or filtering (`firewall`).
 struct Router {
@@ -55,6 +75,7 @@ struct Router {
     std::vector<Attachment> lans;
     std::optional<NatSpec> nat;
     std::optional<FirewallSpec> firewall;
+    std::optional<PortMapping> port_mapping;
     SourceLoc loc;
 
     /// Whether the router translates addresses (a NAT whose mapping is not `none`).

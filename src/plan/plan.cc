@@ -5,6 +5,7 @@
 #include <map>
 
 #include "base/error.h"
+#include "plan/port_mapping.h"
 #include "plan/ruleset.h"
 #include "plan/traffic.h"
 
@@ -66,7 +67,7 @@ class Planner {
     std::map<std::string, std::vector<Member>> members_;  // network -> members
 
     size_t add_namespace(const std::string& name, Kind kind) {
-        plan_.namespaces.push_back({name, kind, {}, {}, {}, {}, {}});
+        plan_.namespaces.push_back({name, kind, {}, {}, {}, {}, {}, {}});
         return plan_.namespaces.size() - 1;
     }
 
@@ -105,6 +106,7 @@ class Planner {
         RulesetResult result = plan_router_rules(topo_, router);
         plan_.namespaces[ns].ruleset = result.text;
         plan_.namespaces[ns].sysctls = result.sysctls;
+        if (router.port_mapping) plan_.namespaces[ns].gateway_ruleset = port_mapping_table();
         for (auto& w : result.warnings) plan_.warnings.push_back(std::move(w));
     }
 
@@ -180,6 +182,7 @@ RulesetResult plan_router_rules(const Topology& topo, const Router& router,
     else if (router.nat)
         rules.nat = router.nat->behaviour;
     if (router.firewall) rules.firewall = *router.firewall;
+    rules.port_mapping = router.port_mapping;
     return router_ruleset(rules);
 }
 

@@ -42,6 +42,9 @@ struct NamespacePlan {
     std::vector<std::string> bridges;
     /// Sysctls beyond the ones every namespace gets (e.g. conntrack timeouts).
     std::vector<std::pair<std::string, std::string>> sysctls;
+    /// A port-mapping router's table for its gateway daemon: applied once
+    /// after `ruleset`, and left alone when a step replaces `ruleset`.
+    std::string gateway_ruleset;
 };
 
 /// One end of a link: a namespace (index into NetworkPlan::namespaces), the

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "base/duration.h"
+#include "plan/port_mapping.h"
 
 namespace testbed {
 namespace {
@@ -31,10 +32,12 @@ std::string line(const std::string& rule) {
 /// Inbound traffic from the wan that conntrack does not know is dropped
 /// (RFC 5382 REQ-4: silently, or TCP hole punching fails), or refused with a
 /// reset when the behaviour asks for rst. `dnat_ok` lets in what a filtering
-/// map translated.
-std::string unsolicited(const std::string& wan, TcpUnsolicited tcp, bool dnat_ok) {
+/// map translated, `gateway` what the port-mapping daemon did.
+std::string unsolicited(const std::string& wan, TcpUnsolicited tcp, bool dnat_ok,
+                        bool gateway = false) {
     std::string out = line(fmt::format("iifname \"{}\" ct state established,related accept", wan));
     if (dnat_ok) out += line(fmt::format("iifname \"{}\" ct status dnat accept", wan));
+    if (gateway) out += line(fmt::format("iifname \"{}\" ct mark {:#x} accept", wan, kGatewayMark));
     if (tcp == TcpUnsolicited::rst)
         out += line(fmt::format("iifname \"{}\" meta l4proto tcp reject with tcp reset", wan));
     out += line(fmt::format("iifname \"{}\" drop", wan));
@@ -64,12 +67,19 @@ class NatRules {
             text +=
                 chain("record", "filter", "postrouting", "srcnat + 10", record(use_map, use_set));
         }
-        if (use_set) text += chain("screen", "filter", "prerouting", "dstnat - 10", screen());
+        // With a gateway daemon the screen runs after every nat chain (the
+        // kernel runs them all at the NAT core's own priority), so it sees
+        // which new connections the daemon translated.
+        if (use_set) {
+            text += chain("screen", "filter", "prerouting",
+                          r_.port_mapping ? "dstnat + 10" : "dstnat - 10", screen());
+        }
         if (use_map) text += chain("inbound", "nat", "prerouting", "dstnat", inbound(filter_map));
-        text += chain("forward", "filter", "forward", "filter",
-                      unsolicited(r_.wan, b_.tcp_unsolicited, filter_map));
+        text +=
+            chain("forward", "filter", "forward", "filter",
+                  unsolicited(r_.wan, b_.tcp_unsolicited, filter_map, r_.port_mapping.has_value()));
         text += chain("input", "filter", "input", "filter",
-                      unsolicited(r_.wan, b_.tcp_unsolicited, false));
+                      unsolicited(r_.wan, b_.tcp_unsolicited, false) + gateway_input());
         result.text = fmt::format("table ip {} {{\n{}}}\n", kTableName, text);
         result.sysctls = timeouts();
         warn_about_approximations(result.warnings);
@@ -203,13 +213,25 @@ class NatRules {
         return out;
     }
 
+    /// What the router's gateway daemon refuses on its lans (plan/port_mapping.h).
+    std::string gateway_input() const {
+        return r_.port_mapping ? port_mapping_input_rules(*r_.port_mapping, r_.lans) : "";
+    }
+
     std::string screen() const {
         std::string out;
+        // With a gateway daemon the screen runs after the nat chains: a
+        // mapping the daemon made is open to all, and the others' external
+        // port is the one before translation.
+        if (r_.port_mapping)
+            out += line(fmt::format("iifname \"{}\" ct mark {:#x} accept", r_.wan, kGatewayMark));
         for (const char* p : kProtocols) {
+            const std::string port =
+                r_.port_mapping ? "ct original proto-dst" : fmt::format("{} dport", p);
             out +=
-                line(fmt::format("iifname \"{0}\" ct state new meta l4proto {1} {1} dport . ip "
-                                 "saddr != @{1}_contacted drop",
-                                 r_.wan, p));
+                line(fmt::format("iifname \"{}\" ct state new meta l4proto {} {} . ip saddr != "
+                                 "@{}_contacted drop",
+                                 r_.wan, p, port, p));
         }
         return out;
     }

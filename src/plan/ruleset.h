@@ -31,6 +31,7 @@
 
 #include "base/ipv4.h"
 #include "model/nat.h"
+#include "model/topology.h"
 
 namespace testbed {
 
@@ -43,6 +44,9 @@ struct RouterRules {
     std::vector<Subnet> lan_subnets;
     std::optional<NatBehaviour> nat;
     std::optional<FirewallSpec> firewall;
+    /// A gateway daemon maps ports here (plan/port_mapping.h): what it
+    /// translated passes the NAT's filtering.
+    std::optional<PortMapping> port_mapping;
 };
 
 struct RulesetResult {

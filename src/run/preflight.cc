@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "kernel/features.h"
 #include "plan/plan.h"
+#include "plan/port_mapping.h"
 
 namespace testbed {
 namespace {
@@ -38,6 +39,7 @@ std::map<std::string, std::string> rulesets_of(const Topology& topo) {
     for (const auto& router : topo.routers) {
         std::string text = plan_router_rules(topo, router).text;
         if (!text.empty()) rulesets.emplace(std::move(text), router.name);
+        if (router.port_mapping) rulesets.emplace(port_mapping_table(), router.name);
     }
     for (const auto& step : topo.steps) {
         if (const auto* s = std::get_if<SetNatStep>(&step.action)) {

@@ -11,21 +11,30 @@
 #include "base/interrupt.h"
 #include "base/safe_file.h"
 #include "plan/plan.h"
+#include "plan/port_mapping.h"
 #include "run/preflight.h"
 #include "run/scenario_run.h"
 
 namespace testbed {
 namespace {
 
-/// The programs the steps start that cannot be found.
+/// The programs the steps and the routers' gateway daemons start that
+/// cannot be found.
 std::vector<std::string> missing_programs(const Topology& topo, const Launcher& launcher) {
     std::vector<std::string> out;
-    for (const auto& step : topo.steps) {
-        const auto* s = std::get_if<StartStep>(&step.action);
-        if (!s || s->argv.empty() || launcher.can_find(s->argv[0])) continue;
-        const std::string why =
-            fmt::format("program '{}' (step '{}') is not installed", s->argv[0], s->name);
+    const auto check = [&](const StartStep& s, const std::string& whose) {
+        if (s.argv.empty() || launcher.can_find(s.argv[0])) return;
+        const std::string why = fmt::format("program '{}' ({}) is not installed", s.argv[0], whose);
         if (std::find(out.begin(), out.end(), why) == out.end()) out.push_back(why);
+    };
+    for (const auto& g : plan_gateways(topo)) {
+        check(g.start, fmt::format("the port-mapping gateway of router '{}'; Debian's "
+                                   "miniupnpd-nftables",
+                                   g.router));
+    }
+    for (const auto& step : topo.steps) {
+        if (const auto* s = std::get_if<StartStep>(&step.action))
+            check(*s, fmt::format("step '{}'", s->name));
     }
     return out;
 }

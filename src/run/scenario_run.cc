@@ -8,6 +8,7 @@
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "check/expect.h"
+#include "plan/port_mapping.h"
 #include "plan/traffic.h"
 #include "run/capture.h"
 #include "run/run_folder.h"
@@ -71,9 +72,24 @@ bool ScenarioRun::prepare_run_folder() {
     return true;
 }
 
+bool ScenarioRun::start_gateways() {
+    for (const auto& gateway : plan_gateways(topo_)) {
+        try {
+            write_run_files(run_dir_, {FileSpec{gateway.config_path, gateway.config, 0600, {}}},
+                            {});
+        } catch (const Error& e) {
+            report_.errors.push_back(
+                fmt::format("write the gateway configuration of {}: {}", gateway.router, e.what()));
+            return false;
+        }
+        if (!run_step(Step{gateway.start, {}})) return false;
+    }
+    return true;
+}
+
 void ScenarioRun::run_steps() {
     const auto t1 = Clock::now();
-    if (!prepare_run_folder()) {
+    if (!prepare_run_folder() || !start_gateways()) {
         report_.run_ms = ms_since(t1);
         return;
     }

@@ -49,6 +49,9 @@ class ScenarioRun {
     /// The run's own folder and its `files:`, before any step (a failure
     /// stops the run there, as a failed step does).
     bool prepare_run_folder();
+    /// The gateway daemon of every port-mapping router, configured in the
+    /// run folder, started and ready before the first step.
+    bool start_gateways();
     bool run_step(const Step& step);
     bool perform(const StartStep& s, std::string& what);
     bool perform(const WaitStep& w, std::string& what);

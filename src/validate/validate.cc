@@ -7,6 +7,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "validate/port_mapping.h"
+
 namespace testbed {
 namespace {
 
@@ -406,6 +408,7 @@ void validate_topology(Topology& topo, Diagnostics& diag) {
     check_networks(topo, lookup, diag);
     check_and_assign_addresses(topo, lookup, diag);
     check_routers(topo, lookup, diag);
+    check_port_mapping(topo, diag);
     check_reachability(topo, lookup, diag);
     check_steps(topo, diag);
 }

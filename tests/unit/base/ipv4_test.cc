@@ -34,3 +34,24 @@ TEST_CASE("subnets: parse, contain, overlap") {
     CHECK_FALSE(Subnet::parse("10.0.1.0/33", &why));
     CHECK_FALSE(Subnet::parse("10.0.1.0", &why));
 }
+
+TEST_CASE("special-purpose ranges: miniupnpd's list, each edge in and out") {
+    const auto range_of = [](const char* text) {
+        const auto r = special_purpose_range(*Ipv4::parse(text));
+        return r ? std::string(r->subnet) : std::string("public");
+    };
+    CHECK(range_of("203.0.113.10") == "203.0.113.0/24");
+    CHECK(range_of("203.0.114.0") == "public");
+    CHECK(range_of("100.64.0.1") == "100.64.0.0/10");
+    CHECK(range_of("100.127.255.255") == "100.64.0.0/10");
+    CHECK(range_of("100.128.0.0") == "public");
+    CHECK(range_of("198.19.255.255") == "198.18.0.0/15");
+    CHECK(range_of("198.20.0.0") == "public");
+    CHECK(range_of("172.31.0.1") == "172.16.0.0/12");
+    CHECK(range_of("172.32.0.1") == "public");
+    CHECK(range_of("255.255.255.255") == "240.0.0.0/4");
+    CHECK(range_of("20.0.0.10") == "public");
+    CHECK(range_of("8.8.8.8") == "public");
+    CHECK(std::string(special_purpose_range(*Ipv4::parse("198.51.100.1"))->name) ==
+          "documentation, TEST-NET-2 (RFC 5737)");
+}

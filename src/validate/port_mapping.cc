@@ -1,0 +1,58 @@
+#include "validate/port_mapping.h"
+
+#include <fmt/core.h>
+
+namespace testbed {
+namespace {
+
+constexpr const char* kPublicRanges =
+    "docs/topology.md, \"Which addresses to use for the public internet\"";
+
+void check_claimed_address(const Router& router, const PortMapping& pm, Diagnostics& diag) {
+    const auto& wan = router.wan.addresses;
+    const std::optional<Ipv4> claimed = pm.external_address
+                                            ? pm.external_address
+                                            : (wan.empty() ? std::nullopt : wan.front().address);
+    if (!claimed) return;
+    const auto special = special_purpose_range(*claimed);
+    if (!special) return;
+    const SourceLoc loc = pm.external_address ? pm.external_loc : wan.front().loc;
+    diag.error(loc, fmt::format("router '{}' port-mapping: miniupnpd refuses {} as the "
+                                "gateway's public address: it lies in {}, {}; put the wan on "
+                                "an ordinary public range ({}) or set external-address",
+                                router.name, claimed->str(), special->subnet, special->name,
+                                kPublicRanges));
+}
+
+void check_lan_addresses(const Router& router, Diagnostics& diag) {
+    for (const auto& lan : router.lans) {
+        for (const auto& spec : lan.addresses) {
+            if (!spec.address || special_purpose_range(*spec.address)) continue;
+            diag.error(spec.loc,
+                       fmt::format("router '{}' port-mapping: miniupnpd refuses to serve a lan "
+                                   "with the public address {}; give lan '{}' a private range "
+                                   "(RFC 1918, or 100.64.0.0/10 for a carrier's lan)",
+                                   router.name, spec.address->str(), lan.network));
+        }
+    }
+}
+
+}  // namespace
+
+void check_port_mapping(const Topology& topo, Diagnostics& diag) {
+    for (const auto& router : topo.routers) {
+        if (!router.port_mapping) continue;
+        const PortMapping& pm = *router.port_mapping;
+        if (!router.translates()) {
+            diag.error(pm.loc, fmt::format("router '{}' port-mapping: the router does not "
+                                           "translate; a gateway maps ports of its NAT (give "
+                                           "it a nat: behaviour other than open)",
+                                           router.name));
+            continue;
+        }
+        check_claimed_address(router, pm, diag);
+        check_lan_addresses(router, diag);
+    }
+}
+
+}  // namespace testbed
