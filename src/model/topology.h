@@ -67,6 +67,11 @@ struct PortMapping {
     bool any() const { return upnp || nat_pmp || pcp; }
 };
 
+/// The process name of a port-mapping router's daemon, for `expect:`.
+inline std::string gateway_process(const std::string& router) {
+    return "gateway-" + router;
+}
+
 /// A router: one upstream (`wan`) network, one or more downstream (`lan`)
 /// networks, optionally translating (`nat`) or filtering (`firewall`).
 struct Router {

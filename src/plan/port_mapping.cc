@@ -62,7 +62,7 @@ std::string miniupnpd_config(const Topology& topo, const Router& router, const P
 
 StartStep gateway_start(const Router& router, const PortMapping& pm, const std::string& config) {
     StartStep s;
-    s.name = "gateway-" + router.name;
+    s.name = gateway_process(router.name);
     s.node = router.name;
     // -d: in the foreground, logging to stderr (kept as the process's log).
     s.argv = {"miniupnpd", "-d", "-f", "${run_dir}/" + config};

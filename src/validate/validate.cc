@@ -340,6 +340,11 @@ void check_link_step(const Topology& topo, const LinkStep& link, SourceLoc loc, 
 
 void check_steps(const Topology& topo, Diagnostics& diag) {
     std::map<std::string, SourceLoc> started;
+    // A port-mapping router's daemon runs from the start, under its own name.
+    for (const auto& router : topo.routers) {
+        if (router.port_mapping)
+            started.emplace(gateway_process(router.name), router.port_mapping->loc);
+    }
     for (const auto& step : topo.steps) {
         if (const auto* start = std::get_if<StartStep>(&step.action)) {
             if (!start->node.empty() && !topo.has_node(start->node)) {

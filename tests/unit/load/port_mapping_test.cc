@@ -105,3 +105,13 @@ TEST_CASE("port-mapping: what miniupnpd would refuse is an error at validation")
                    "test.yaml:4:47: error: router 'gw' port-mapping: miniupnpd refuses to serve "
                    "a lan with the public address 21.0.1.1"));
 }
+
+TEST_CASE("port-mapping: the daemon's log is the process gateway-ROUTER, for expectations") {
+    const std::string ok =
+        gateway("{ upnp: true }") + "expect:\n  gateway-gw: { stderr: 'HTTP listening on port' }\n";
+    CHECK(errors(ok).empty());
+    const std::string taken = gateway("{ upnp: true }") +
+                              "run:\n  - start: gateway-gw\n    on: a\n    cmd: [sleep, '1']\n";
+    CHECK(contains(errors(taken),
+                   "start 'gateway-gw': a process of that name was started at line 5"));
+}
