@@ -134,3 +134,51 @@ traffic:
     CHECK_FALSE(traffic->passed);
     CHECK(contains(traffic->actual, "not measured: reading the traffic counters of alice failed"));
 }
+
+TEST_CASE("scenario: a port-mapping router without miniupnpd is a SKIP naming the package") {
+    forget_kernel_features();
+    testing::FakeKernel kernel;
+    testing::FakeLauncher launcher;
+    launcher.missing.insert("miniupnpd");
+    const Topology topo = testing::valid_topology(R"(
+networks: { internet: 20.0.0.0/24, home: 10.0.1.0/24 }
+hosts: { server: { internet: 20.0.0.1 }, alice: { home: auto } }
+routers:
+  gw: { wan: { internet: 20.0.0.10 }, lan: { home: auto }, nat: symmetric,
+        port-mapping: { upnp: true } }
+)");
+    const RunReport r = run_scenario(topo, in_temp(), kernel, launcher);
+    CHECK(r.skipped);
+    CHECK(r.skip_reason ==
+          "program 'miniupnpd' (the port-mapping gateway of router 'gw'; "
+          "Debian's miniupnpd-nftables) is not installed");
+    CHECK_FALSE(kernel.called("netns gw"));
+}
+
+TEST_CASE("scenario: a port-mapping router's daemon starts in the router before the first step") {
+    forget_kernel_features();
+    testing::FakeKernel kernel;
+    testing::FakeLauncher launcher;
+    const Topology topo = testing::valid_topology(R"(
+networks: { internet: 20.0.0.0/24, home: 10.0.1.0/24 }
+hosts: { server: { internet: 20.0.0.1 }, alice: { home: auto } }
+routers:
+  gw: { wan: { internet: 20.0.0.10 }, lan: { home: auto }, nat: symmetric,
+        port-mapping: { nat-pmp: true } }
+run:
+  - start: probe
+    on: alice
+    cmd: [peer, probe]
+)");
+    launcher.scripts["gateway-gw"] = testing::Script{0, -1, "", {5351}, 0, ""};
+    const RunReport r = run_scenario(topo, in_temp(), kernel, launcher);
+    INFO(fmt::format("{}", fmt::join(r.errors, "; ")));
+    REQUIRE(r.steps.size() >= 2);
+    CHECK(r.steps[0].what == "start gateway-gw on gw");
+    CHECK(r.steps[1].what == "start probe on alice");
+    REQUIRE(!launcher.launched.empty());
+    CHECK(launcher.launched.front().argv.at(0) == "miniupnpd");
+    CHECK(std::any_of(kernel.rulesets.begin(), kernel.rulesets.end(), [](const std::string& text) {
+        return text.find("table inet testbed_portmap") != std::string::npos;
+    }));
+}
