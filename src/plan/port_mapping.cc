@@ -65,9 +65,10 @@ StartStep gateway_start(const Router& router, const PortMapping& pm, const std::
     s.name = gateway_process(router.name);
     s.node = router.name;
     // -d: in the foreground, logging to stderr (kept as the process's log).
-    s.argv = {"miniupnpd", "-d", "-f", "${run_dir}/" + config};
-    s.ready.kind = (pm.nat_pmp || pm.pcp) ? ReadySpec::Kind::udp_port : ReadySpec::Kind::tcp_port;
-    s.ready.port = (pm.nat_pmp || pm.pcp) ? kPcpPort : kUpnpHttpPort;
+    s.argv = {kGatewayProgram, "-d", "-f", "${run_dir}/" + config};
+    const bool pcp_socket = pm.nat_pmp || pm.pcp;  // NAT-PMP and PCP share it
+    s.ready.kind = pcp_socket ? ReadySpec::Kind::udp_port : ReadySpec::Kind::tcp_port;
+    s.ready.port = pcp_socket ? kPcpPort : kUpnpHttpPort;
     return s;
 }
 
@@ -96,16 +97,9 @@ std::string port_mapping_table() {
         kPortMapTable, kGatewayMark);
 }
 
-std::string port_mapping_input_rules(const PortMapping& pm, const std::vector<std::string>& lans) {
-    if (pm.nat_pmp == pm.pcp) return "";
-    // The first byte of a NAT-PMP request is version 0, of a PCP request 2.
-    const int refused = pm.nat_pmp ? 2 : 0;
-    std::string out;
-    for (const auto& lan : lans) {
-        out += fmt::format("        iifname \"{}\" udp dport {} @th,64,8 {} drop\n", lan, kPcpPort,
-                           refused);
-    }
-    return out;
+std::optional<int> refused_pcp_version(const PortMapping& pm) {
+    if (pm.nat_pmp == pm.pcp) return std::nullopt;
+    return pm.nat_pmp ? 2 : 0;
 }
 
 std::vector<GatewayPlan> plan_gateways(const Topology& topo) {

@@ -10,9 +10,11 @@
 /// 20, before the router's own nat chains; a connection it translated keeps
 /// kGatewayMark, which the router's ruleset lets through (forward, and the
 /// address-dependent screen, which then runs after the nat chains), while
-/// everything else meets the NAT's filtering as before. miniupnpd answers NAT-PMP and PCP on one
-/// socket; a protocol the topology leaves off is dropped by version on the way in.
+/// everything else meets the NAT's filtering as before. miniupnpd answers
+/// NAT-PMP and PCP on one socket; a protocol the topology leaves off is
+/// dropped by version on the way in.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,8 @@
 
 namespace testbed {
 
+/// The gateway daemon (Debian's miniupnpd-nftables).
+inline constexpr const char* kGatewayProgram = "miniupnpd";
 /// The table the daemon fills (never replaced by a `set-nat` or `flush`).
 inline constexpr const char* kPortMapTable = "testbed_portmap";
 /// Where UPnP's HTTP (description and SOAP) listens on the lans.
@@ -42,9 +46,10 @@ struct GatewayPlan {
 /// The table miniupnpd fills, with its chains hooked in.
 std::string port_mapping_table();
 
-/// The lines the router's own ruleset gains for `pm`: drop NAT-PMP or PCP
-/// (by version) when only the other is on. Empty when both or neither are.
-std::string port_mapping_input_rules(const PortMapping& pm, const std::vector<std::string>& lans);
+/// The version byte of the requests to drop on the lans when only one of
+/// NAT-PMP (version 0) and PCP (version 2) is on; nullopt when both are, or
+/// neither (then UDP 5351 is closed anyway).
+std::optional<int> refused_pcp_version(const PortMapping& pm);
 
 /// One plan per router with `port-mapping:`, in the file's order (validated
 /// topology: addresses assigned).

@@ -215,7 +215,15 @@ class NatRules {
 
     /// What the router's gateway daemon refuses on its lans (plan/port_mapping.h).
     std::string gateway_input() const {
-        return r_.port_mapping ? port_mapping_input_rules(*r_.port_mapping, r_.lans) : "";
+        std::string out;
+        const auto refused = r_.port_mapping ? refused_pcp_version(*r_.port_mapping) : std::nullopt;
+        if (!refused) return out;
+        // The first byte of a request is its version.
+        for (const auto& lan : r_.lans) {
+            out += line(fmt::format("iifname \"{}\" udp dport {} @th,64,8 {} drop", lan, kPcpPort,
+                                    *refused));
+        }
+        return out;
     }
 
     std::string screen() const {

@@ -22,19 +22,20 @@ namespace {
 /// cannot be found.
 std::vector<std::string> missing_programs(const Topology& topo, const Launcher& launcher) {
     std::vector<std::string> out;
-    const auto check = [&](const StartStep& s, const std::string& whose) {
-        if (s.argv.empty() || launcher.can_find(s.argv[0])) return;
-        const std::string why = fmt::format("program '{}' ({}) is not installed", s.argv[0], whose);
+    const auto check = [&](const std::string& program, const std::string& whose) {
+        if (launcher.can_find(program)) return;
+        const std::string why = fmt::format("program '{}' ({}) is not installed", program, whose);
         if (std::find(out.begin(), out.end(), why) == out.end()) out.push_back(why);
     };
-    for (const auto& g : plan_gateways(topo)) {
-        check(g.start, fmt::format("the port-mapping gateway of router '{}'; Debian's "
-                                   "miniupnpd-nftables",
-                                   g.router));
+    for (const auto& router : topo.routers) {
+        if (!router.port_mapping) continue;
+        check(kGatewayProgram, fmt::format("the port-mapping gateway of router '{}'; Debian's "
+                                           "miniupnpd-nftables",
+                                           router.name));
     }
     for (const auto& step : topo.steps) {
-        if (const auto* s = std::get_if<StartStep>(&step.action))
-            check(*s, fmt::format("step '{}'", s->name));
+        const auto* s = std::get_if<StartStep>(&step.action);
+        if (s && !s->argv.empty()) check(s->argv[0], fmt::format("step '{}'", s->name));
     }
     return out;
 }

@@ -32,12 +32,12 @@ namespace {
 using namespace testbed;
 using Clock = std::chrono::steady_clock;
 constexpr auto kInterval = std::chrono::milliseconds(200);
+constexpr std::array<uint8_t, 5> kHello{'h', 'e', 'l', 'l', 'o'};
 
 int listen_udp(uint16_t port, std::chrono::milliseconds timeout,
                const std::optional<stun::Endpoint>& first_to) {
     programs::UdpSocket socket(stun::Endpoint{Ipv4{0}, port});
-    const std::array<uint8_t, 5> hello{'h', 'e', 'l', 'l', 'o'};
-    if (first_to) socket.send_to(*first_to, hello);
+    if (first_to) socket.send_to(*first_to, kHello);
     const auto got = socket.receive(timeout);
     if (!got) {
         fmt::print("not reached\n");
@@ -62,9 +62,8 @@ int listen_tcp(uint16_t port, std::chrono::milliseconds timeout) {
 
 int send_udp(const stun::Endpoint& to, std::chrono::milliseconds duration) {
     programs::UdpSocket socket(stun::Endpoint{Ipv4{0}, 0});
-    const std::array<uint8_t, 5> hello{'h', 'e', 'l', 'l', 'o'};
     for (const auto end = Clock::now() + duration; Clock::now() < end;) {
-        socket.send_to(to, hello);
+        socket.send_to(to, kHello);
         std::this_thread::sleep_for(kInterval);
     }
     return 0;

@@ -95,44 +95,46 @@ TEST_CASE("preflight: each distinct ruleset is checked once per process, in one 
     CHECK(later.calls.empty());  // known: no namespace made at all
 }
 
-TEST_CASE("scenario: traffic checks of a network that was not built fail as not measured") {
-    // A `via: none` check must not pass on the absence of data.
+namespace {
+
+/// kProbe with a `via: none` traffic check, run on `kernel`; the check's result.
+CheckResult none_check_on(testing::FakeKernel& kernel, RunReport& r) {
     forget_kernel_features();
-    testing::FakeKernel kernel;
-    kernel.fail_on = "netns nat";
     testing::FakeLauncher launcher;
     const std::string file = std::string(kProbe) + R"(
 traffic:
   - between: [alice, server]
     via: none
 )";
-    const RunReport r = run_scenario(testing::valid_topology(file), in_temp(), kernel, launcher);
-    CHECK_FALSE(r.passed);
+    r = run_scenario(testing::valid_topology(file), in_temp(), kernel, launcher);
     const auto traffic = std::find_if(r.checks.begin(), r.checks.end(),
                                       [](const CheckResult& c) { return c.process == "traffic"; });
     REQUIRE(traffic != r.checks.end());
-    CHECK_FALSE(traffic->passed);
-    CHECK(traffic->actual == "not measured: the network was not built");
+    return *traffic;
+}
+
+}  // namespace
+
+TEST_CASE("scenario: traffic checks of a network that was not built fail as not measured") {
+    // A `via: none` check must not pass on the absence of data.
+    testing::FakeKernel kernel;
+    kernel.fail_on = "netns nat";
+    RunReport r;
+    const CheckResult traffic = none_check_on(kernel, r);
+    CHECK_FALSE(r.passed);
+    CHECK_FALSE(traffic.passed);
+    CHECK(traffic.actual == "not measured: the network was not built");
     CHECK(kernel.alive.empty());
 }
 
 TEST_CASE("scenario: traffic counters that cannot be read fail the checks with the reason") {
-    forget_kernel_features();
     testing::FakeKernel kernel;
     kernel.fail_on = "counters alice testbed_traffic";
-    testing::FakeLauncher launcher;
-    const std::string file = std::string(kProbe) + R"(
-traffic:
-  - between: [alice, server]
-    via: none
-)";
-    const RunReport r = run_scenario(testing::valid_topology(file), in_temp(), kernel, launcher);
+    RunReport r;
+    const CheckResult traffic = none_check_on(kernel, r);
     CHECK_FALSE(r.passed);
-    const auto traffic = std::find_if(r.checks.begin(), r.checks.end(),
-                                      [](const CheckResult& c) { return c.process == "traffic"; });
-    REQUIRE(traffic != r.checks.end());
-    CHECK_FALSE(traffic->passed);
-    CHECK(contains(traffic->actual, "not measured: reading the traffic counters of alice failed"));
+    CHECK_FALSE(traffic.passed);
+    CHECK(contains(traffic.actual, "not measured: reading the traffic counters of alice failed"));
 }
 
 TEST_CASE("scenario: a port-mapping router without miniupnpd is a SKIP naming the package") {
