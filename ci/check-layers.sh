@@ -26,10 +26,11 @@ declare -A allowed=(
   [stun]="base"
   [punch]="stun base"
   [programs/net]="stun base"
-  [programs/peer]="programs/net punch stun base"
+  [programs/portmap]="programs/net stun base"
+  [programs/peer]="programs/portmap programs/net punch stun base"
   [programs/rendezvous]="programs/net punch stun base"
   [programs/init]="base"
-  [programs/tools]="programs/peer programs/net punch stun base"
+  [programs/tools]="programs/peer programs/portmap programs/net punch stun base"
 )
 
 bad=0

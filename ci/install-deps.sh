@@ -36,6 +36,8 @@ packages=(
   # routers with port-mapping: the real UPnP IGD / NAT-PMP / PCP gateway
   # daemon, run in the router's namespace (the package starts no service)
   miniupnpd-nftables
+  # the peer's port mapping: UPnP IGD and NAT-PMP clients (PCP is the peer's own)
+  libminiupnpc-dev libnatpmp-dev
   # the tests' check of the JUnit report against its schema (xmllint), of the
   # testbed's peak memory (GNU time), and of names in a node's /etc/hosts (ping)
   libxml2-utils time iputils-ping

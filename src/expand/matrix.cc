@@ -70,11 +70,17 @@ Topology make_cell(const Topology& base, const Matrix& m, const std::vector<size
                 r.nat = axis.nats[index[a]];
                 continue;
             }
+            if (axis.field == kPortMappingField) {
+                r.port_mapping = axis.port_mappings[index[a]];
+                continue;
+            }
             set_field(r, axis.field, axis.behaviours[index[a]]);
         }
     }
     for (const auto& t : m.tables) {
-        auto it = t.values.find({values[t.rows], t.columns.empty() ? "" : values[t.columns]});
+        std::vector<std::string> labels_of_cell;
+        for (const auto& axis : t.axes) labels_of_cell.push_back(values[axis]);
+        auto it = t.values.find(labels_of_cell);
         if (it == t.values.end()) continue;
         values[t.name] = it->second;
         cell.outcome += (cell.outcome.empty() ? "" : " ") + it->second;
@@ -89,6 +95,12 @@ Topology make_cell(const Topology& base, const Matrix& m, const std::vector<size
     for (auto& f : cell.files) f.content = substitute(f.content, values);
     for (auto& e : cell.expectations) {
         e.json = substitute_json(e.json, values);
+        for (const auto& pointer : e.typed_json) {
+            auto& value = e.json.at(nlohmann::json::json_pointer(pointer));
+            if (auto typed =
+                    value.is_string() ? plain_scalar(value.get<std::string>()) : std::nullopt)
+                value = *typed;
+        }
         for (auto& p : e.output) p.regex = substitute(p.regex, values);
         if (e.exit_template) e.exit_code = exit_code_of(substitute(*e.exit_template, values));
     }

@@ -5,48 +5,64 @@
 
 #include "base/regex.h"
 #include "load/sections.h"
+#include "model/template.h"
 
 namespace testbed::sections {
 
 namespace {
 
+/// A key inside a JSON pointer (RFC 6901: "~" and "/" escaped).
+std::string pointer_token(const std::string& key) {
+    std::string out;
+    for (const char c : key) {
+        if (c == '~')
+            out += "~0";
+        else if (c == '/')
+            out += "~1";
+        else
+            out += c;
+    }
+    return out;
+}
+
 /// YAML values as JSON: plain scalars become numbers, booleans or null
 /// where they read as such, quoted ones stay strings. A number JSON cannot
-/// hold (1e99999) is an error at its place.
-nlohmann::json to_json(YamlReader& r, const YAML::Node& node, const std::string& what) {
+/// hold (1e99999) is an error at its place. A plain scalar that is one
+/// `${var}` is noted in `typed` (its JSON pointer), so a cell's value of
+/// `true` becomes a boolean as it would written out.
+nlohmann::json to_json(YamlReader& r, const YAML::Node& node, const std::string& what,
+                       const std::string& pointer, std::vector<std::string>& typed) {
     if (node.IsMap()) {
         nlohmann::json obj = nlohmann::json::object();
-        for (const auto& e : node) obj[e.first.Scalar()] = to_json(r, e.second, what);
+        for (const auto& e : node) {
+            const std::string key = e.first.Scalar();
+            obj[key] = to_json(r, e.second, what, pointer + "/" + pointer_token(key), typed);
+        }
         return obj;
     }
     if (node.IsSequence()) {
         nlohmann::json arr = nlohmann::json::array();
-        for (const auto& e : node) arr.push_back(to_json(r, e, what));
+        for (const auto& e : node)
+            arr.push_back(to_json(r, e, what, fmt::format("{}/{}", pointer, arr.size()), typed));
         return arr;
     }
     if (!node.IsScalar()) return nullptr;
     const std::string& text = node.Scalar();
     if (node.Tag() == "!") return text;  // quoted in the file
-    if (text == "true") return true;
-    if (text == "false") return false;
-    if (text == "null" || text == "~") return nullptr;
-    static const auto number = Regex::compile(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)");
-    if (!number->full_match(text)) return text;
-    nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (value.is_discarded()) {
+    if (is_one_variable(text)) typed.push_back(pointer);
+    auto value = plain_scalar(text);
+    if (!value) {
         r.diag().error(loc_of(node), fmt::format("{}: the number {} is out of range", what, text));
         return nullptr;
     }
-    return value;
+    return *value;
 }
 
 /// `exit: N` or `exit: ${var}` (a matrix variable: its value in each cell).
 void read_exit(YamlReader& r, const YAML::Node& n, const std::string& what, Expectation& e) {
     const std::string& text = n.IsScalar() ? n.Scalar() : std::string();
     if (text.find("${") != std::string::npos) {
-        const bool one_variable =
-            text.size() > 3 && text.starts_with("${") && text.find('}') == text.size() - 1;
-        if (!one_variable)
+        if (!is_one_variable(text))
             r.diag().error(loc_of(n),
                            fmt::format("{} exit: expected a number from 0 to 255 or one ${{name}}, "
                                        "found '{}'",
@@ -74,7 +90,7 @@ void read_expectations(YamlReader& r, const YAML::Node& node, Topology& topo) {
         if (auto n = entry.second["exit"]) read_exit(r, n, what, e);
         if (auto n = entry.second["json"]) {
             if (r.expect_map(n, what + " json", "a map of field to value"))
-                e.json = to_json(r, n, what + " json");
+                e.json = to_json(r, n, what + " json", "", e.typed_json);
         }
         // In the order written, so the report lists them as the file does.
         for (const auto& field : entry.second) {

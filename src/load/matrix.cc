@@ -1,6 +1,7 @@
 // `matrix:`: axes (lists of values) and tables (inline or CSV).
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -23,6 +24,44 @@ bool is_variable_name(const std::string& name) {
     });
 }
 
+/// `ROUTER.port-mapping: [none, upnp, nat-pmp, pcp, { ... }]`: a protocol's
+/// name is that protocol alone, `none` no port mapping, a map as under the
+/// router's own `port-mapping:` (labelled by its protocols: `upnp+pcp`).
+void read_port_mapping_values(YamlReader& r, const YAML::Node& values, MatrixAxis& axis) {
+    const std::string what = fmt::format("matrix {}", axis.key);
+    for (const auto& v : values) {
+        if (v.IsMap()) {
+            auto pm = read_port_mapping(r, v, what);
+            if (!pm) continue;
+            std::vector<std::string> names;
+            if (pm->upnp) names.emplace_back("upnp");
+            if (pm->nat_pmp) names.emplace_back("nat-pmp");
+            if (pm->pcp) names.emplace_back("pcp");
+            axis.labels.push_back(fmt::format("{}", fmt::join(names, "+")));
+            axis.port_mappings.push_back(pm);
+            continue;
+        }
+        const auto word = r.word(v, what, "none, upnp, nat-pmp, pcp or a port-mapping map");
+        if (!word) continue;
+        PortMapping pm;
+        if (*word == "upnp") {
+            pm.upnp = true;
+        } else if (*word == "nat-pmp") {
+            pm.nat_pmp = true;
+        } else if (*word == "pcp") {
+            pm.pcp = true;
+        } else if (*word != "none") {
+            r.diag().error(loc_of(v), fmt::format("{}: expected none, upnp, nat-pmp, pcp or a "
+                                                  "port-mapping map, found '{}'",
+                                                  what, *word));
+            continue;
+        }
+        pm.loc = loc_of(v);
+        axis.labels.push_back(*word);
+        axis.port_mappings.push_back(pm.any() ? std::optional(pm) : std::nullopt);
+    }
+}
+
 std::optional<MatrixAxis> read_axis(YamlReader& r, const std::string& key,
                                     const YAML::Node& key_node, const YAML::Node& values,
                                     const Topology& topo) {
@@ -30,6 +69,23 @@ std::optional<MatrixAxis> read_axis(YamlReader& r, const std::string& key,
     axis.key = key;
     axis.loc = loc_of(key_node);
     const bool nat_axis = key.size() > 4 && key.ends_with(".nat");
+    const std::string port_mapping_suffix = std::string(".") + kPortMappingField;
+    if (key.size() > port_mapping_suffix.size() && key.ends_with(port_mapping_suffix)) {
+        axis.router = key.substr(0, key.size() - port_mapping_suffix.size());
+        axis.field = kPortMappingField;
+        if (!topo.find_router(axis.router)) {
+            r.diag().error(axis.loc,
+                           fmt::format("matrix {}: unknown router '{}'", key, axis.router));
+            return std::nullopt;
+        }
+        if (values.size() == 0) {
+            r.diag().error(loc_of(values),
+                           fmt::format("matrix {}: expected at least one value", key));
+            return std::nullopt;
+        }
+        read_port_mapping_values(r, values, axis);
+        return axis;
+    }
     for (const char* field : {"mapping", "filtering"}) {
         const std::string suffix = std::string(".nat.") + field;
         if (key.size() > suffix.size() && key.ends_with(suffix)) {
@@ -61,8 +117,8 @@ std::optional<MatrixAxis> read_axis(YamlReader& r, const std::string& key,
     } else if (!is_variable_name(key)) {
         r.diag().error(axis.loc,
                        fmt::format("matrix {}: expected ROUTER.nat, ROUTER.nat.mapping, "
-                                   "ROUTER.nat.filtering or a variable name (letters, digits, "
-                                   "'-', '_')",
+                                   "ROUTER.nat.filtering, ROUTER.port-mapping or a variable name "
+                                   "(letters, digits, '-', '_')",
                                    key));
         return std::nullopt;
     }
@@ -93,52 +149,69 @@ const MatrixAxis* axis_named(YamlReader& r, const Matrix& m, const std::string& 
     return nullptr;
 }
 
-/// The cells of a CSV table. With two axes the first row holds a corner
-/// cell and the column values; with one (`cols` null) there is no header
-/// and every line is a row value and its cell.
-bool read_csv_grid(YamlReader& r, const std::string& path, const MatrixAxis& rows,
-                   const MatrixAxis* cols, const YAML::Node& at, const std::string& what,
-                   std::vector<std::vector<std::string>>& grid) {
+/// A line of a table: where it is ("outcomes.csv line 4") and its cells.
+struct TableLine {
+    std::string where;
+    std::vector<std::string> cells;
+};
+
+/// A CSV file's lines (relative to the topology file), each split at commas
+/// and trimmed; empty lines and `#` lines left out. nullopt after an error.
+std::optional<std::vector<TableLine>> read_csv_lines(YamlReader& r, const std::string& path,
+                                                     const YAML::Node& at,
+                                                     const std::string& what) {
     const std::filesystem::path full = std::filesystem::path(r.diag().file()).parent_path() / path;
     std::string why;
     const auto text = read_regular_file(full.string(), kMaxTopologyFile, &why);
     if (!text) {
         r.diag().error(loc_of(at),
                        fmt::format("{} file: cannot read '{}': {}", what, full.string(), why));
-        return false;
+        return std::nullopt;
     }
     if (const auto bad = first_invalid_utf8(*text)) {
         const TextPosition p = position_of(*text, *bad);
         r.diag().error(loc_of(at), fmt::format("{} file: '{}' line {} column {}: not valid UTF-8",
                                                what, full.string(), p.line, p.column));
-        return false;
+        return std::nullopt;
     }
+    auto trim = [](std::string cell) {
+        while (!cell.empty() && std::isspace(static_cast<unsigned char>(cell.back())))
+            cell.pop_back();
+        size_t start = 0;
+        while (start < cell.size() && std::isspace(static_cast<unsigned char>(cell[start])))
+            ++start;
+        return cell.substr(start);
+    };
+    std::vector<TableLine> lines;
     std::istringstream in(*text);
-    auto split = [](const std::string& line) {
-        std::vector<std::string> out;
+    std::string line;
+    for (size_t number = 1; std::getline(in, line); ++number) {
+        if (line.empty() || line[0] == '#') continue;
+        std::vector<std::string> cells;
         std::stringstream ss(line);
         std::string cell;
-        while (std::getline(ss, cell, ',')) {
-            while (!cell.empty() && std::isspace(static_cast<unsigned char>(cell.back())))
-                cell.pop_back();
-            size_t start = 0;
-            while (start < cell.size() && std::isspace(static_cast<unsigned char>(cell[start])))
-                ++start;
-            out.push_back(cell.substr(start));
-        }
-        return out;
-    };
-    std::string line;
+        while (std::getline(ss, cell, ',')) cells.push_back(trim(cell));
+        if (!cells.empty())
+            lines.push_back({fmt::format("{} line {}", path, number), std::move(cells)});
+    }
+    return lines;
+}
+
+/// The cells of a CSV table. With two axes the first row holds a corner
+/// cell and the column values; with one (`cols` null) there is no header
+/// and every line is a row value and its cell.
+bool read_csv_grid(YamlReader& r, const std::string& path, const MatrixAxis& rows,
+                   const MatrixAxis* cols, const YAML::Node& at, const std::string& what,
+                   std::vector<std::vector<std::string>>& grid) {
+    const auto lines = read_csv_lines(r, path, at, what);
+    if (!lines) return false;
     std::vector<std::string> header;
     std::map<std::string, std::vector<std::string>> by_row;
-    while (std::getline(in, line)) {
-        if (line.empty() || line[0] == '#') continue;
-        auto cells = split(line);
+    for (const auto& [where, cells] : *lines) {
         if (cols && header.empty()) {
             header = cells;
             continue;
         }
-        if (cells.empty()) continue;
         by_row[cells[0]] = std::vector<std::string>(cells.begin() + 1, cells.end());
     }
     // Columns and rows are matched by label, so the file may list them in any order.
@@ -176,13 +249,106 @@ bool read_csv_grid(YamlReader& r, const std::string& path, const MatrixAxis& row
     return true;
 }
 
+/// The lines of a keyed table: one per combination of the axes' values,
+/// each the labels in the order of `keys` and then the value.
+bool keyed_lines(YamlReader& r, const YAML::Node& node, const std::string& what,
+                 std::vector<TableLine>& lines, SourceLoc& at) {
+    if (auto v = node["values"]) {
+        at = loc_of(v);
+        if (!v.IsSequence()) {
+            r.diag().error(at, fmt::format("{} values: expected a list of lines like [full-cone, "
+                                           "upnp, direct]",
+                                           what));
+            return false;
+        }
+        for (const auto& line : v) {
+            std::vector<std::string> cells;
+            if (line.IsSequence()) {
+                for (const auto& c : line)
+                    cells.push_back(r.scalar(c, what + " values", "a value"));
+            } else {
+                r.diag().error(loc_of(line), fmt::format("{} values: expected a line like "
+                                                         "[full-cone, upnp, direct]",
+                                                         what));
+            }
+            lines.push_back({fmt::format("values line {}", lines.size() + 1), cells});
+        }
+        return true;
+    }
+    at = loc_of(node["file"]);
+    const std::string path = r.word(node["file"], what + " file", "a CSV file name").value_or("");
+    auto read = read_csv_lines(r, path, node["file"], what);
+    if (!read) return false;
+    lines = std::move(*read);
+    return true;
+}
+
+/// `{ keys: [AXIS, ...], values: [[label, ..., value], ...] }` or `{ keys,
+/// file }`: a value for every combination of the named axes' values, each
+/// exactly once, in any order (a CSV line is the labels, then the value).
+std::optional<MatrixTable> read_keyed_table(YamlReader& r, MatrixTable t, const YAML::Node& node,
+                                            const Matrix& m, const std::string& what) {
+    const YAML::Node keys = node["keys"];
+    if (node["rows"] || node["columns"] || !node["values"] == !node["file"] || !keys.IsSequence() ||
+        keys.size() == 0) {
+        r.diag().error(t.loc, fmt::format("{}: expected keys (a list of axes) with values or file, "
+                                          "and neither rows nor columns",
+                                          what));
+        return std::nullopt;
+    }
+    std::vector<const MatrixAxis*> axes;
+    size_t combinations = 1;
+    for (const auto& k : keys) {
+        const std::string key = r.word(k, what + " keys", "an axis").value_or("");
+        const MatrixAxis* axis = axis_named(r, m, key, k, what + " keys");
+        if (!axis) return std::nullopt;
+        axes.push_back(axis);
+        t.axes.push_back(key);
+        combinations *= axis->labels.size();
+    }
+    std::vector<TableLine> lines;
+    SourceLoc at = t.loc;
+    if (!keyed_lines(r, node, what, lines, at)) return std::nullopt;
+    for (auto& [where, cells] : lines) {
+        if (cells.size() != axes.size() + 1) {
+            r.diag().error(at, fmt::format("{}: {} has {} values; expected {} (a value of each of "
+                                           "{}, then the table's value)",
+                                           what, where, cells.size(), axes.size() + 1,
+                                           fmt::join(t.axes, ", ")));
+            return std::nullopt;
+        }
+        const std::string value = cells.back();
+        cells.pop_back();
+        for (size_t a = 0; a < axes.size(); ++a) {
+            const auto& labels = axes[a]->labels;
+            if (std::find(labels.begin(), labels.end(), cells[a]) == labels.end()) {
+                r.diag().error(
+                    at, fmt::format("{}: {}: '{}' is not a value of {} (its values: {})", what,
+                                    where, cells[a], t.axes[a], fmt::join(labels, ", ")));
+                return std::nullopt;
+            }
+        }
+        if (!t.values.emplace(cells, value).second) {
+            r.diag().error(at, fmt::format("{}: {}: ({}) has a value already", what, where,
+                                           fmt::join(cells, ", ")));
+            return std::nullopt;
+        }
+    }
+    if (t.values.size() != combinations) {
+        r.diag().error(at, fmt::format("{}: {} lines; expected {}, one per combination of {}", what,
+                                       t.values.size(), combinations, fmt::join(t.axes, ", ")));
+        return std::nullopt;
+    }
+    return t;
+}
+
 /// A table: `rows` and `columns` name two axes (or `rows` alone one);
 /// `values` is a list of rows (with one axis, a list of values), or `file`
 /// names a CSV (read_csv_grid).
 std::optional<MatrixTable> read_table(YamlReader& r, const std::string& name,
                                       const YAML::Node& node, const Matrix& m) {
     const std::string what = fmt::format("matrix {}", name);
-    r.check_keys(node, {"rows", "columns", "values", "file"}, what);
+    r.check_keys(node, {"rows", "columns", "keys", "values", "file"}, what);
     MatrixTable t;
     t.name = name;
     t.loc = loc_of(node);
@@ -191,21 +357,27 @@ std::optional<MatrixTable> read_table(YamlReader& r, const std::string& name,
             t.loc, fmt::format("{}: expected a variable name (letters, digits, '-', '_')", what));
         return std::nullopt;
     }
+    if (node["keys"]) return read_keyed_table(r, std::move(t), node, m, what);
     if (!node["rows"] || (!node["values"] == !node["file"])) {
         r.diag().error(
             t.loc,
-            fmt::format("{}: expected rows, columns (for two axes), and values or file", what));
+            fmt::format("{}: expected rows, columns (for two axes) or keys (for any number), and "
+                        "values or file",
+                        what));
         return std::nullopt;
     }
-    t.rows = r.word(node["rows"], what + " rows", "an axis").value_or("");
-    const MatrixAxis* rows = axis_named(r, m, t.rows, node["rows"], what + " rows");
+    const std::string rows_key = r.word(node["rows"], what + " rows", "an axis").value_or("");
+    const MatrixAxis* rows = axis_named(r, m, rows_key, node["rows"], what + " rows");
     const MatrixAxis* cols = nullptr;
+    std::string cols_key;
     if (node["columns"]) {
-        t.columns = r.word(node["columns"], what + " columns", "an axis").value_or("");
-        cols = axis_named(r, m, t.columns, node["columns"], what + " columns");
+        cols_key = r.word(node["columns"], what + " columns", "an axis").value_or("");
+        cols = axis_named(r, m, cols_key, node["columns"], what + " columns");
         if (!cols) return std::nullopt;
     }
     if (!rows) return std::nullopt;
+    t.axes.push_back(rows_key);
+    if (cols) t.axes.push_back(cols_key);
     std::vector<std::vector<std::string>> grid;
     SourceLoc grid_loc = t.loc;
     if (auto v = node["values"]) {
@@ -233,7 +405,7 @@ std::optional<MatrixTable> read_table(YamlReader& r, const std::string& name,
     }
     if (grid.size() != rows->labels.size()) {
         r.diag().error(grid_loc, fmt::format("{}: {} rows; expected {}, one per value of {}", what,
-                                             grid.size(), rows->labels.size(), t.rows));
+                                             grid.size(), rows->labels.size(), rows_key));
         return std::nullopt;
     }
     const size_t width = cols ? cols->labels.size() : 1;
@@ -241,11 +413,14 @@ std::optional<MatrixTable> read_table(YamlReader& r, const std::string& name,
         if (grid[row].size() != width) {
             r.diag().error(grid_loc,
                            fmt::format("{}: row {} has {} values; expected {}, one per value of {}",
-                                       what, row + 1, grid[row].size(), width, t.columns));
+                                       what, row + 1, grid[row].size(), width, cols_key));
             return std::nullopt;
         }
-        for (size_t c = 0; c < grid[row].size(); ++c)
-            t.values[{rows->labels[row], cols ? cols->labels[c] : ""}] = grid[row][c];
+        for (size_t c = 0; c < grid[row].size(); ++c) {
+            std::vector<std::string> labels{rows->labels[row]};
+            if (cols) labels.push_back(cols->labels[c]);
+            t.values[labels] = grid[row][c];
+        }
     }
     return t;
 }

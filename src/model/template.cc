@@ -1,5 +1,7 @@
 #include "model/template.h"
 
+#include "base/regex.h"
+
 namespace testbed {
 namespace {
 
@@ -44,6 +46,21 @@ std::string substitute(const std::string& text, const std::map<std::string, std:
         for (size_t i = 0; (i = out.find("$${", i)) != std::string::npos; i += 2) out.erase(i, 1);
     }
     return out;
+}
+
+std::optional<nlohmann::json> plain_scalar(const std::string& text) {
+    if (text == "true") return true;
+    if (text == "false") return false;
+    if (text == "null" || text == "~") return nullptr;
+    static const auto number = Regex::compile(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)");
+    if (!number->full_match(text)) return text;
+    nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded()) return std::nullopt;
+    return value;
+}
+
+bool is_one_variable(const std::string& text) {
+    return text.size() > 3 && text.starts_with("${") && text.find('}') == text.size() - 1;
 }
 
 }  // namespace testbed

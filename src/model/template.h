@@ -6,6 +6,8 @@
 /// expansion and the run (which fill them in).
 
 #include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,5 +24,13 @@ enum class Escapes {
 /// `text` with every ${name} found in `values` replaced; others stay as written.
 std::string substitute(const std::string& text, const std::map<std::string, std::string>& values,
                        Escapes escapes = Escapes::keep);
+
+/// A plain (unquoted) YAML scalar as JSON, the way `expect: json:` reads
+/// one: a number, boolean or null where it reads as such, else a string.
+/// nullopt for a number JSON cannot hold (1e99999).
+std::optional<nlohmann::json> plain_scalar(const std::string& text);
+
+/// Whether `text` is exactly one ${name} (a value a matrix cell fills in whole).
+bool is_one_variable(const std::string& text);
 
 }  // namespace testbed

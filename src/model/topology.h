@@ -67,6 +67,9 @@ struct PortMapping {
     bool any() const { return upnp || nat_pmp || pcp; }
 };
 
+/// The field of a `ROUTER.port-mapping` matrix axis (MatrixAxis::field).
+inline constexpr const char* kPortMappingField = "port-mapping";
+
 /// The process name of a port-mapping router's daemon, for `expect:`.
 inline std::string gateway_process(const std::string& router) {
     return "gateway-" + router;
@@ -164,6 +167,9 @@ struct Expectation {
     /// matrix cell (the validator names a cell where it is not a code).
     std::optional<std::string> exit_template;
     nlohmann::json json = nlohmann::json::object();  ///< fields of the last JSON object on stdout
+    /// JSON pointers into `json` of plain `${var}` values: a matrix cell's
+    /// value there is read as a plain scalar (`true` a boolean, `3` a number).
+    std::vector<std::string> typed_json;
     std::vector<OutputPattern> output;
     SourceLoc loc;
 };
@@ -191,23 +197,24 @@ struct TrafficCheck {
 /// One axis of a `matrix:`: a router's NAT behaviour (`ROUTER.nat`) or a
 /// variable, used as ${name} in commands and expectations.
 struct MatrixAxis {
-    std::string key;                    ///< as written: "nat-a.nat", "nat.nat.mapping", "transport"
-    std::string router;                 ///< for ROUTER.nat and ROUTER.nat.FIELD axes
-    std::string field;                  ///< "mapping" or "filtering" for ROUTER.nat.FIELD axes
+    std::string key;     ///< as written: "nat-a.nat", "nat.nat.mapping", "transport"
+    std::string router;  ///< for ROUTER.nat and ROUTER.nat.FIELD axes
+    std::string field;   ///< "mapping", "filtering" (ROUTER.nat.FIELD) or "port-mapping"
     std::vector<std::string> labels;    ///< each value as printed in reports
     std::vector<NatSpec> nats;          ///< for ROUTER.nat axes, one per label
     std::vector<Behaviour> behaviours;  ///< for ROUTER.nat.FIELD axes, one per label
+    /// For ROUTER.port-mapping axes, one per label (nullopt: `none`).
+    std::vector<std::optional<PortMapping>> port_mappings;
     SourceLoc loc;
 };
 
-/// A variable whose value depends on one axis (rows) or two (rows,
-/// columns), from an inline table or a CSV file: the expected outcome of
-/// each cell.
+/// A variable whose value depends on one axis (rows), two (rows, columns)
+/// or any number (keys), from an inline table or a CSV file: the expected
+/// outcome of each cell.
 struct MatrixTable {
     std::string name;
-    std::string rows;     ///< axis key
-    std::string columns;  ///< axis key; empty for a table of one axis (values keyed by (row, ""))
-    std::map<std::pair<std::string, std::string>, std::string> values;  ///< (row, column) labels
+    std::vector<std::string> axes;                           ///< the keys of the axes it depends on
+    std::map<std::vector<std::string>, std::string> values;  ///< those axes' labels -> value
     SourceLoc loc;
 };
 

@@ -62,6 +62,14 @@ void add_endpoints(stun::Message& m, uint16_t type, const std::vector<stun::Endp
         m.add_xor_address(type, es[i]);
 }
 
+/// An optional XOR'd address: absent is fine, malformed is not (false).
+bool optional_endpoint(const stun::Message& m, uint16_t type, std::optional<stun::Endpoint>& out) {
+    const stun::Attribute* a = m.find(type);
+    if (!a) return true;
+    out = stun::decode_xor_address(a->value);
+    return out.has_value();
+}
+
 stun::Message indication(uint16_t method) {
     stun::Message m;
     m.method = method;
@@ -95,6 +103,7 @@ stun::Message to_message(const Register& r, const stun::TransactionId& t) {
     m.add(attr::port_step, int32_bytes(static_cast<uint32_t>(r.port_step)));
     if (r.nonce) m.add(attr::nonce, bytes_of(*r.nonce));
     if (r.proof) m.add(attr::proof, bytes_of(*r.proof));
+    if (r.mapped_endpoint) m.add_xor_address(attr::mapped_endpoint, *r.mapped_endpoint);
     return m;
 }
 
@@ -115,6 +124,7 @@ stun::Message to_message(const Introduction& i) {
     add_endpoints(m, attr::private_endpoint, i.private_endpoints);
     m.add(attr::port_step, int32_bytes(static_cast<uint32_t>(i.port_step)));
     m.add(attr::session, bytes_of(i.session));
+    if (i.mapped_endpoint) m.add_xor_address(attr::mapped_endpoint, *i.mapped_endpoint);
     return m;
 }
 
@@ -158,6 +168,7 @@ std::optional<Register> register_from(const stun::Message& m) {
     r.nonce = fixed_of<std::tuple_size_v<Nonce>>(m, attr::nonce);
     r.proof = fixed_of<64>(m, attr::proof);
     if ((m.find(attr::nonce) && !r.nonce) || (m.find(attr::proof) && !r.proof)) return std::nullopt;
+    if (!optional_endpoint(m, attr::mapped_endpoint, r.mapped_endpoint)) return std::nullopt;
     return r;
 }
 
@@ -180,7 +191,9 @@ std::optional<Introduction> introduction_from(const stun::Message& m) {
     if (!id || !key || !public_endpoint || !privates || !step || !session) return std::nullopt;
     const auto port_step = static_cast<int32_t>(*step);
     if (port_step > kMaxPortStep || port_step < -kMaxPortStep) return std::nullopt;
-    return Introduction{*id, *key, *public_endpoint, *privates, port_step, *session};
+    Introduction out{*id, *key, *public_endpoint, *privates, port_step, *session, std::nullopt};
+    if (!optional_endpoint(m, attr::mapped_endpoint, out.mapped_endpoint)) return std::nullopt;
+    return out;
 }
 
 std::optional<Reversal> reversal_from(const stun::Message& m) {

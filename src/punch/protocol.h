@@ -34,7 +34,8 @@ inline constexpr uint16_t port_step = 0xC007;  ///< signed 32-bit
 inline constexpr uint16_t proof = 0xC008;      ///< Ed25519 signature
 inline constexpr uint16_t flags = 0xC009;
 inline constexpr uint16_t data = 0xC00A;
-inline constexpr uint16_t nonce = 0xC00B;  ///< the server's registration cookie
+inline constexpr uint16_t nonce = 0xC00B;            ///< the server's registration cookie
+inline constexpr uint16_t mapped_endpoint = 0xC00C;  ///< XOR'd address: a gateway's port mapping
 }  // namespace attr
 
 inline constexpr size_t kMaxPeerId = 64;
@@ -62,6 +63,8 @@ struct Register {
     int32_t port_step = 0;  ///< the NAT's sequential step this peer measured (0: none)
     std::optional<Nonce> nonce;
     std::optional<Signature> proof;
+    /// Where the peer's gateway maps its port (UPnP, NAT-PMP, PCP), if it asked for one.
+    std::optional<stun::Endpoint> mapped_endpoint = std::nullopt;
 };
 
 /// Peer -> server: introduce me to `target`.
@@ -77,6 +80,10 @@ struct Introduction {
     std::vector<stun::Endpoint> private_endpoints;
     int32_t port_step = 0;
     SessionId session{};
+    /// The peer's port mapping, only when it is on the address the server
+    /// sees (a mapping elsewhere is not reachable, and naming it would point
+    /// the other peer at an address of the registrant's choosing).
+    std::optional<stun::Endpoint> mapped_endpoint = std::nullopt;
 };
 
 /// Peer -> server: ask `peer` to connect to me; server -> peer: `peer` asks that.
@@ -98,6 +105,8 @@ inline constexpr uint32_t got_payload = 4;  ///< sender received the receiver's 
 inline constexpr uint32_t ping = 8;         ///< asks for a pong (liveness after a hold)
 inline constexpr uint32_t pong = 16;
 inline constexpr uint32_t keepalive = 32;
+inline constexpr uint32_t to_mapped =
+    64;  ///< the sender reaches the receiver through a port mapping
 }  // namespace flag
 
 /// Peer <-> peer, on every candidate path (and through the relay).

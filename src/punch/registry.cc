@@ -52,9 +52,19 @@ const Registry::Peer* Registry::at(const Contact& from, Time now) const {
 namespace {
 
 Introduction describe(const Registry::Peer& p, const SessionId& session) {
-    return Introduction{p.registration.id,        p.registration.key,
-                        p.contact.endpoint,       p.registration.private_endpoints,
-                        p.registration.port_step, session};
+    Introduction out{p.registration.id,
+                     p.registration.key,
+                     p.contact.endpoint,
+                     p.registration.private_endpoints,
+                     p.registration.port_step,
+                     session,
+                     std::nullopt};
+    // A mapping on another address than the one we see is of no use to the
+    // other peer, and the server points nobody at addresses a client names.
+    const auto& mapped = p.registration.mapped_endpoint;
+    if (mapped && mapped->ip == p.contact.endpoint.ip && mapped->port != 0)
+        out.mapped_endpoint = mapped;
+    return out;
 }
 
 }  // namespace

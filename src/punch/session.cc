@@ -18,6 +18,8 @@ std::string path_name(PathKind kind) {
             return "reversal";
         case PathKind::relay:
             return "relay";
+        case PathKind::mapped:
+            return "mapped";
     }
     return "unknown";
 }
@@ -53,6 +55,7 @@ std::vector<Candidate> candidates(const SelfView& self, const Introduction& othe
         }
         out.push_back({e, kind});
     };
+    if (other.mapped_endpoint) add(*other.mapped_endpoint, PathKind::mapped);
     if (self.predict_count > 0 && other.port_step != 0) {
         for (int i = 1; i <= self.predict_count; ++i) {
             const int port = other.public_endpoint.port + i * other.port_step;

@@ -22,7 +22,7 @@
 namespace testbed::punch {
 
 /// How a path reaches the other peer (the spec's `path` values).
-enum class PathKind { private_lan, public_nat, hairpin, predicted, reversal, relay };
+enum class PathKind { private_lan, public_nat, hairpin, predicted, reversal, relay, mapped };
 std::string path_name(PathKind kind);
 
 struct Candidate {
@@ -45,9 +45,11 @@ bool is_public(const std::vector<stun::Endpoint>& private_endpoints, const stun:
 /// Whether this is the seed's connection-reversal case: exactly one side public.
 bool reversal_case(const SelfView& self, const Introduction& other);
 
-/// The endpoints to try for `other`, in sending order: predicted ports first
-/// (a sequential NAT hands out ports in the order packets leave, and both
-/// sides send in the same order), then the public endpoint, then private ones.
+/// The endpoints to try for `other`, in sending order: its gateway's port
+/// mapping first (reachable from anywhere by the gateway's promise), then
+/// predicted ports (a sequential NAT hands out ports in the order packets
+/// leave, and both sides send in the same order), then the public endpoint,
+/// then private ones.
 std::vector<Candidate> candidates(const SelfView& self, const Introduction& other);
 
 /// The kind of a path that showed up from an endpoint not in the list (a

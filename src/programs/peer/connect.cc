@@ -9,6 +9,7 @@
 #include "programs/peer/core.h"
 #include "programs/peer/tcp_transport.h"
 #include "programs/peer/udp_transport.h"
+#include "programs/portmap/mapper.h"
 
 namespace testbed::programs {
 namespace {
@@ -20,14 +21,26 @@ double ms_between(punch::Time from, punch::Time to) {
 
 }  // namespace
 
+namespace {
+
+std::unique_ptr<portmap::PortMapper> port_mapper(const ConnectOptions& o) {
+    if (o.port_mapping.empty()) return nullptr;
+    return std::make_unique<portmap::PortMapper>(o.port_mapping, portmap::make_client,
+                                                 o.port_mapping_wait);
+}
+
+}  // namespace
+
 nlohmann::json connect_udp(const ConnectOptions& options) {
     UdpTransport transport(options);
-    return PeerCore(options, transport).run();
+    auto mapper = port_mapper(options);
+    return PeerCore(options, transport, mapper.get()).run();
 }
 
 nlohmann::json connect_tcp(const ConnectOptions& options) {
     TcpTransport transport(options);
-    return PeerCore(options, transport).run();
+    auto mapper = port_mapper(options);
+    return PeerCore(options, transport, mapper.get()).run();
 }
 
 std::vector<stun::Endpoint> local_endpoints(uint16_t port) {

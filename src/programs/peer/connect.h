@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/duration.h"
+#include "programs/portmap/client.h"
 #include "punch/session.h"
 #include "stun/stun.h"
 
@@ -27,6 +28,10 @@ struct ConnectOptions {
     Duration hold = Duration::zero();                  ///< keep the path this long, then check it
     Duration keepalive = std::chrono::seconds(1);      ///< interval during a hold; 0: none
     uint16_t local_port = 0;
+    /// `--port-mapping`: the protocols to ask the gateway for a mapping of
+    /// the punching port, best first (portmap::protocols_for); empty: none.
+    std::vector<portmap::Protocol> port_mapping;
+    Duration port_mapping_wait = std::chrono::seconds(1);  ///< per question to the gateway
 };
 
 /// Tries to connect; never throws for network conditions (they give

@@ -14,6 +14,8 @@ namespace {
 constexpr auto kLinger = milliseconds(300);
 constexpr auto kLivenessWait = milliseconds(1500);
 constexpr int kPredictPorts = 8;
+/// The lease the peer asks for; it renews at half (PortMapper).
+constexpr uint32_t kLeaseSeconds = 3600;
 
 std::string error_text(const stun::Message& m) {
     const stun::Attribute* a = m.find(stun::attr::error_code);
@@ -35,8 +37,13 @@ int32_t port_step_from(const std::string& label, uint16_t first, uint16_t second
     return found;
 }
 
-PeerCore::PeerCore(const ConnectOptions& options, PeerTransport& transport)
-    : o_(options), transport_(transport), pacing_(transport.pacing()), start_(Clock::now()) {}
+PeerCore::PeerCore(const ConnectOptions& options, PeerTransport& transport,
+                   portmap::PortMapper* mapper)
+    : o_(options),
+      transport_(transport),
+      pacing_(transport.pacing()),
+      start_(Clock::now()),
+      mapper_(mapper) {}
 
 nlohmann::json PeerCore::run() {
     const Time deadline = start_ + o_.timeout;
@@ -44,9 +51,56 @@ nlohmann::json PeerCore::run() {
     self_.private_endpoints = local_endpoints(transport_.local_port());
     self_.use_private = o_.use_private;
     self_.predict_count = o_.predict ? kPredictPorts : 0;
-    if (!connect_until(deadline)) return failure();
-    pump_until(Clock::now() + (session_->controlling() ? kLinger : milliseconds(0)));
-    return success();
+    map_port();
+    nlohmann::json out;
+    if (connect_until(deadline)) {
+        pump_until(Clock::now() + (session_->controlling() ? kLinger : milliseconds(0)));
+        out = success();
+    } else {
+        out = failure();
+    }
+    if (mapper_) out["port_mapping"] = port_mapping_json();
+    return out;
+}
+
+/// Asks the gateway to map the punching port; the mapping goes into every
+/// registration until the server's view shows it is of no use.
+void PeerCore::map_port() {
+    if (!mapper_) return;
+    const auto transport = o_.tcp ? portmap::Transport::tcp : portmap::Transport::udp;
+    lease_ = mapper_->map(transport, transport_.local_port(), kLeaseSeconds, Clock::now());
+    if (lease_)
+        log::info("{}: {} mapped {} port {} to {} for {} s", o_.id,
+                  portmap::protocol_name(lease_->protocol), transport_.name(),
+                  transport_.local_port(), lease_->external.str(), lease_->lifetime_s);
+    else
+        log::info("{}: no port mapping: {}", o_.id, mapper_->refusals());
+}
+
+void PeerCore::judge_mapping() {
+    if (!lease_ || judgement_ || !mapped_) return;
+    judgement_ = portmap::judge(*lease_, *mapped_);
+    if (!judgement_->useful)
+        log::warning("{}: the port mapping is of no use: {}", o_.id, judgement_->why);
+}
+
+nlohmann::json PeerCore::port_mapping_json() const {
+    if (!lease_) return {{"protocol", "none"}, {"useful", false}, {"why", mapper_->refusals()}};
+    nlohmann::json out = {{"protocol", portmap::protocol_name(lease_->protocol)},
+                          {"external", lease_->external.str()},
+                          {"lifetime_s", lease_->lifetime_s}};
+    if (judgement_) {
+        out["useful"] = judgement_->useful;
+        if (!judgement_->useful) out["why"] = judgement_->why;
+    }
+    return out;
+}
+
+Time PeerCore::renew_mapping(Time t) {
+    if (!mapper_) return t;
+    mapper_->renew_if_due(Clock::now());
+    if (mapper_->lease()) lease_ = mapper_->lease();
+    return std::min(t, mapper_->renewal_due());
 }
 
 nlohmann::json PeerCore::failure() const {
@@ -115,6 +169,7 @@ bool PeerCore::connect_until(Time deadline) {
         }
         Time wake =
             std::min({next_register, next_round, next_reversal, deadline, transport_.next_wake()});
+        wake = renew_mapping(wake);
         if (!session_) wake = std::min(wake, next_connect);
         transport_.pump(*this, wake);
     }
@@ -132,13 +187,17 @@ void PeerCore::send_register() {
                       self_.private_endpoints,
                       transport_.port_step(),
                       std::nullopt,
+                      std::nullopt,
                       std::nullopt};
+    if (lease_ && (!judgement_ || judgement_->useful)) r.mapped_endpoint = lease_->external;
     if (nonce_) r = identity_.sign(std::move(r), *nonce_);
     transport_.send_server(punch::to_message(r, register_tx_));
 }
 
-void PeerCore::send(PathId path, const punch::Punch& p) {
+void PeerCore::send(PathId path, punch::Punch p) {
     if (!p.payload.empty()) session_->note_payload_sent(Clock::now());
+    if (path != kRelayPath && kinds_.at(path) == punch::PathKind::mapped)
+        p.flags |= punch::flag::to_mapped;
     const auto bytes = stun::encode(punch::to_message(p));
     if (path == kRelayPath)
         transport_.send_server(punch::to_message(punch::Relay{o_.target, bytes}));
@@ -189,6 +248,7 @@ void PeerCore::on_register_answer(const stun::Message& m) {
                       m.mapped()->str());
         mapped_ = m.mapped();
         self_.public_endpoint = *mapped_;
+        judge_mapping();
         if (nonce) nonce_ = nonce;
         challenges_ = 0;
     } else if (m.cls == stun::Class::error) {
@@ -258,6 +318,10 @@ void PeerCore::on_punch(PathId path, const punch::Punch& p) {
         return;
     }
     if (outcome.pong) ping_seen_ = Clock::now();
+    // The other side reached us through our gateway's mapping: from here the
+    // path looks like any other, so only its word says how it came.
+    if (path != kRelayPath && (p.flags & punch::flag::to_mapped))
+        kinds_.at(path) = punch::PathKind::mapped;
     if (!outcome.reply) return;
     punch::Punch reply = session_->message(path);
     if (outcome.pong) reply.flags |= punch::flag::pong;
@@ -276,7 +340,8 @@ bool PeerCore::hold(PathId chosen) {
             send(chosen, k);
             next_keepalive += o_.keepalive;
         }
-        pump_until(o_.keepalive > Duration::zero() ? std::min(end, next_keepalive) : end);
+        pump_until(
+            renew_mapping(o_.keepalive > Duration::zero() ? std::min(end, next_keepalive) : end));
     }
     return await_liveness(chosen);
 }

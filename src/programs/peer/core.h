@@ -3,8 +3,8 @@
 /// refresh, the introduction and the candidates, the proofs on every path
 /// (punch::Session), connection reversal, relay fallback after the punch
 /// timeout, the chosen path, the hold with keepalives and the liveness
-/// check, and the JSON of the output contract. The transport only moves
-/// messages (transport.h).
+/// check, the gateway's port mapping as a candidate, and the JSON of the
+/// output contract. The transport only moves messages (transport.h).
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -14,6 +14,7 @@
 
 #include "programs/peer/connect.h"
 #include "programs/peer/transport.h"
+#include "programs/portmap/mapper.h"
 #include "punch/auth.h"
 #include "punch/session.h"
 
@@ -21,7 +22,10 @@ namespace testbed::programs {
 
 class PeerCore {
   public:
-    PeerCore(const ConnectOptions& options, PeerTransport& transport);
+    /// `mapper`: asks the gateway for a mapping of the punching port before
+    /// registering (null: no port mapping).
+    PeerCore(const ConnectOptions& options, PeerTransport& transport,
+             portmap::PortMapper* mapper = nullptr);
 
     /// Connects (or fails) and returns the JSON; never throws for network conditions.
     nlohmann::json run();
@@ -50,13 +54,18 @@ class PeerCore {
     nlohmann::json success();
     void send_register();
     void on_register_answer(const stun::Message& m);
-    void send(punch::PathId path, const punch::Punch& p);
+    void send(punch::PathId path, punch::Punch p);
     void punch_round(punch::Time now);
     void on_introduction(const punch::Introduction& intro);
     void on_relayed(const punch::Relay& relay);
     void pump_until(punch::Time until);
     bool hold(punch::PathId chosen);
     bool await_liveness(punch::PathId chosen);
+    void map_port();
+    void judge_mapping();
+    nlohmann::json port_mapping_json() const;
+    /// The earliest of `t` and the mapping's renewal, renewing it when due.
+    Time renew_mapping(Time t);
 
     const ConnectOptions& o_;
     PeerTransport& transport_;
@@ -75,6 +84,9 @@ class PeerCore {
     std::set<punch::PathId> reported_;     ///< rejections already logged
     bool reversal_ = false;                ///< this side is the public one
     std::optional<punch::Time> ping_seen_;
+    portmap::PortMapper* mapper_;
+    std::optional<portmap::Lease> lease_;          ///< the gateway's mapping of our port
+    std::optional<portmap::Judgement> judgement_;  ///< once the server said what it sees
 };
 
 }  // namespace testbed::programs

@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "programs/peer/connect.h"
 #include "programs/peer/probe.h"
+#include "programs/portmap/mapper.h"
 #include "punch/protocol.h"
 #include "stun/stun.h"
 
@@ -40,7 +41,18 @@ struct Arguments {
     std::string transport = "udp";
     std::string probe_timeout = "3s";
     uint16_t local_port = 0;
+    std::string port_mapping = "off";
+    std::string probe_port_mapping = "auto";
 };
+
+/// `--port-mapping MODE` as the protocols to ask, or a usage error.
+std::optional<std::vector<programs::portmap::Protocol>> port_mapping_option(
+    const std::string& mode) {
+    auto protocols = programs::portmap::protocols_for(mode);
+    if (!protocols)
+        log::error("--port-mapping '{}': expected auto, upnp, nat-pmp, pcp or off", mode);
+    return protocols;
+}
 
 int usage(const std::string& why) {
     log::error("{}", why);
@@ -56,6 +68,9 @@ int probe(const Arguments& a) {
     options.server = *server;
     options.timeout = *timeout;
     options.local_port = a.local_port;
+    auto port_mapping = port_mapping_option(a.probe_port_mapping);
+    if (!port_mapping) return kUsage;
+    options.port_mapping = *port_mapping;
     const nlohmann::json out = programs::probe_nat(options);
     print_json(out);
     return out["result"] == "ok" ? 0 : 1;
@@ -82,7 +97,9 @@ int connect(const Arguments& a, programs::ConnectOptions o) {
     auto punch_timeout = duration_option("--punch-timeout", a.punch_timeout);
     auto hold = duration_option("--hold", a.hold);
     auto keepalive = duration_option("--keepalive", a.keepalive);
-    if (!timeout || !punch_timeout || !hold || !keepalive) return kUsage;
+    auto port_mapping = port_mapping_option(a.port_mapping);
+    if (!timeout || !punch_timeout || !hold || !keepalive || !port_mapping) return kUsage;
+    o.port_mapping = *port_mapping;
     o.timeout = *timeout;
     o.punch_timeout = *punch_timeout;
     o.hold = *hold;
@@ -127,11 +144,21 @@ int run(int argc, char** argv) {
     app.add_option("--keepalive", a.keepalive, "Keepalive interval during --hold (0s: none)")
         ->capture_default_str();
     app.add_option("--local-port", a.local_port, "Use this local port (default: any)");
+    app.add_option("--port-mapping", a.port_mapping,
+                   "Ask the gateway to map the punching port and offer the mapping as a "
+                   "candidate: auto (PCP, NAT-PMP, UPnP, whichever answers), upnp, nat-pmp, pcp "
+                   "or off")
+        ->capture_default_str();
     auto* probe_cmd = app.add_subcommand(
         "probe", "Learn this host's mapped endpoint and classify its NAT (RFC 5780)");
     probe_cmd->add_option("--server", a.server, "STUN server ADDRESS:PORT")->required();
     probe_cmd->add_option("--local-port", a.local_port, "Send from this UDP port (default: any)");
     probe_cmd->add_option("--timeout", a.probe_timeout, "Give up after this long")
+        ->capture_default_str();
+    probe_cmd
+        ->add_option("--port-mapping", a.probe_port_mapping,
+                     "Ask the gateway which of these port-mapping protocols it speaks and the "
+                     "external address each claims: auto (all three), upnp, nat-pmp, pcp or off")
         ->capture_default_str();
     try {
         app.parse(argc, argv);

@@ -3,9 +3,11 @@
 #include <fmt/core.h>
 
 #include <cmath>
+#include <future>
 
 #include "base/log.h"
 #include "programs/net/udp.h"
+#include "programs/portmap/mapper.h"
 
 namespace testbed::programs {
 namespace {
@@ -122,16 +124,27 @@ void port_assignment(const ProbeOptions& o, nlohmann::json& out) {
     }
 }
 
-}  // namespace
-
-std::optional<stun::Endpoint> binding(UdpSocket& socket, const stun::Endpoint& server,
-                                      Duration wait) {
-    auto answer = transact(socket, server, wait);
-    if (!answer) return std::nullopt;
-    return answer->message.mapped();
+/// The gateway's answers over each protocol, as the probe's JSON says them.
+nlohmann::json survey_gateway(const std::vector<portmap::Protocol>& protocols, Duration wait) {
+    std::vector<std::unique_ptr<portmap::GatewayClient>> clients;
+    std::vector<portmap::GatewayClient*> asked;
+    for (const auto p : protocols) {
+        clients.push_back(portmap::make_client(p));
+        asked.push_back(clients.back().get());
+    }
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& offer : portmap::survey(asked, wait)) {
+        auto& entry = out[std::string(portmap::protocol_name(offer.protocol))];
+        if (const auto* why = std::get_if<std::string>(&offer.external)) {
+            entry = {{"offered", false}, {"why", *why}};
+        } else {
+            entry = {{"offered", true}, {"external", std::get<Ipv4>(offer.external).str()}};
+        }
+    }
+    return out;
 }
 
-nlohmann::json probe_nat(const ProbeOptions& o) {
+nlohmann::json discover(const ProbeOptions& o) {
     UdpSocket socket({Ipv4{0}, o.local_port});
     const stun::Endpoint local{route_source(o.server).ip, socket.local().port};
     nlohmann::json out = {{"server", o.server.str()}, {"local", local.str()}};
@@ -160,6 +173,26 @@ nlohmann::json probe_nat(const ProbeOptions& o) {
     out["filtering"] = filtering_behaviour(o, translated);
     out["hairpin"] = hairpins(o, socket, mapped);
     port_assignment(o, out);
+    return out;
+}
+
+}  // namespace
+
+std::optional<stun::Endpoint> binding(UdpSocket& socket, const stun::Endpoint& server,
+                                      Duration wait) {
+    auto answer = transact(socket, server, wait);
+    if (!answer) return std::nullopt;
+    return answer->message.mapped();
+}
+
+nlohmann::json probe_nat(const ProbeOptions& o) {
+    // The gateway's answers take up to a wait each; ask while the STUN tests run.
+    std::future<nlohmann::json> gateway;
+    if (!o.port_mapping.empty())
+        gateway =
+            std::async(std::launch::async, survey_gateway, o.port_mapping, o.port_mapping_wait);
+    nlohmann::json out = discover(o);
+    if (gateway.valid()) out["port_mapping"] = gateway.get();
     return out;
 }
 

@@ -3,6 +3,7 @@
 #include "expand/matrix.h"
 
 #include <doctest/doctest.h>
+#include <fmt/core.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -17,6 +18,43 @@
 using namespace testbed;
 using testing::contains;
 using testing::kPair;
+
+namespace {
+
+/// A fresh folder for a topology and the CSV files it names, removed at the end.
+class TableFolder {
+  public:
+    TableFolder() {
+        path_ = (std::filesystem::temp_directory_path() / "tables-XXXXXX").string();
+        REQUIRE(::mkdtemp(path_.data()) != nullptr);
+    }
+    ~TableFolder() { std::filesystem::remove_all(path_); }
+    TableFolder(const TableFolder&) = delete;
+    TableFolder& operator=(const TableFolder&) = delete;
+
+    void write(const std::string& name, const std::string& text) const {
+        std::ofstream(path_ + "/" + name) << text;
+    }
+    /// The cells of `yaml` as a file in this folder; it must load.
+    std::vector<Topology> cells(const std::string& yaml) const {
+        Diagnostics diag(path_ + "/test.yaml");
+        auto topo = load_topology_text(yaml, diag);
+        REQUIRE_MESSAGE(topo, diag.format());
+        return expand_matrix(*topo);
+    }
+    /// The errors of `yaml` as a file in this folder.
+    std::string errors(const std::string& yaml) const {
+        Diagnostics diag(path_ + "/test.yaml");
+        (void)load_topology_text(yaml, diag);
+        CHECK(diag.has_errors());
+        return diag.format();
+    }
+
+  private:
+    std::string path_;
+};
+
+}  // namespace
 
 TEST_CASE("matrix: one scenario per cell, NAT axes set routers, variables and tables substituted") {
     auto loaded = testing::load(kPair + R"(
@@ -162,29 +200,147 @@ traffic:
 }
 
 TEST_CASE("matrix: a table of one axis from a CSV file, a line per value") {
-    const auto dir = std::filesystem::temp_directory_path() / "one-axis-XXXXXX";
-    std::string path = dir.string();
-    REQUIRE(::mkdtemp(path.data()) != nullptr);
-    std::ofstream(path + "/x.csv") << "# nat, outcome\nfull-cone, direct\nsymmetric, relay\n";
-    std::ofstream(path + "/bad.csv") << "full-cone, direct, extra\nsymmetric, relay\n";
+    const TableFolder folder;
+    folder.write("x.csv", "# nat, outcome\nfull-cone, direct\nsymmetric, relay\n");
+    folder.write("bad.csv", "full-cone, direct, extra\nsymmetric, relay\n");
     const std::string yaml = kPair + R"(
 matrix:
   nat-a.nat: [full-cone, symmetric]
   transport: [udp]
   outcome: { rows: nat-a.nat, file: x.csv }
 )";
-    Diagnostics diag(path + "/test.yaml");
-    auto topo = load_topology_text(yaml, diag);
-    REQUIRE_MESSAGE(topo, diag.format());
-    const auto cells = expand_matrix(*topo);
+    const auto cells = folder.cells(yaml);
     REQUIRE(cells.size() == 2);
     CHECK(cells[0].outcome == "direct");
     CHECK(cells[1].expectations[0].json["result"] == "relay");
     std::string bad = yaml;
     bad.replace(bad.find("x.csv"), 5, "bad.csv");
-    Diagnostics bad_diag(path + "/test.yaml");
-    (void)load_topology_text(bad, bad_diag);
-    CHECK(bad_diag.has_errors());
-    CHECK(contains(bad_diag.format(), "the row for 'full-cone' has 2 values; expected one"));
-    std::filesystem::remove_all(path);
+    CHECK(contains(folder.errors(bad), "the row for 'full-cone' has 2 values; expected one"));
+}
+
+TEST_CASE("matrix: a ROUTER.port-mapping axis sets or clears a router's port mapping") {
+    auto loaded = testing::load(kPair + R"(
+matrix:
+  nat-a.port-mapping: [none, upnp, nat-pmp, pcp, { upnp: true, pcp: true, lease-max: 1h }]
+  transport: [udp]
+  outcome: { rows: nat-a.port-mapping, values: [relay, direct, direct, direct, direct] }
+)");
+    REQUIRE_MESSAGE(loaded.topo, loaded.diag.format());
+    const auto cells = expand_matrix(*loaded.topo);
+    REQUIRE(cells.size() == 5);
+    CHECK_FALSE(cells[0].find_router("nat-a")->port_mapping);
+    CHECK(cells[1].find_router("nat-a")->port_mapping->upnp);
+    CHECK_FALSE(cells[1].find_router("nat-a")->port_mapping->pcp);
+    CHECK(cells[2].find_router("nat-a")->port_mapping->nat_pmp);
+    CHECK(cells[3].find_router("nat-a")->port_mapping->pcp);
+    const auto& both = *cells[4].find_router("nat-a")->port_mapping;
+    CHECK((both.upnp && both.pcp && !both.nat_pmp));
+    CHECK(both.lease_max == std::chrono::hours(1));
+    CHECK(cells[4].name == "pair[upnp+pcp,udp]");
+    CHECK_FALSE(cells[1].find_router("nat-b")->port_mapping);
+
+    CHECK(contains(testing::errors(kPair + "matrix:\n  nat-a.port-mapping: [upnp, igd]\n"
+                                           "  transport: [udp]\n  outcome: direct\n"),
+                   "matrix nat-a.port-mapping: expected none, upnp, nat-pmp, pcp or a "
+                   "port-mapping map, found 'igd'"));
+    CHECK(contains(testing::errors(kPair + "matrix:\n  nat-q.port-mapping: [upnp]\n"),
+                   "matrix nat-q.port-mapping: unknown router 'nat-q'"));
+    CHECK(contains(testing::errors(kPair + "matrix:\n  nat-a.port-mapping: [{ upnp: false }]\n"),
+                   "no protocol"));
+}
+
+TEST_CASE("matrix: a table keyed by any number of axes, every combination once") {
+    const std::string base = kPair + R"(
+matrix:
+  nat-a.nat: [full-cone, symmetric]
+  nat-b.nat: [full-cone, symmetric]
+  transport: [udp, tcp]
+  outcome:
+    keys: [nat-a.nat, nat-b.nat, transport]
+    values:
+)";
+    std::string lines;
+    for (const char* a : {"full-cone", "symmetric"}) {
+        for (const char* b : {"full-cone", "symmetric"}) {
+            for (const char* t : {"udp", "tcp"}) {
+                const bool relay = std::string(a) == "symmetric" && std::string(b) == "symmetric";
+                lines += fmt::format("      - [{}, {}, {}, {}]\n", a, b, t,
+                                     relay && std::string(t) == "tcp" ? "relay" : "direct");
+            }
+        }
+    }
+    auto loaded = testing::load(base + lines);
+    REQUIRE_MESSAGE(loaded.topo, loaded.diag.format());
+    const auto cells = expand_matrix(*loaded.topo);
+    REQUIRE(cells.size() == 8);
+    CHECK(cells[6].name == "pair[symmetric,symmetric,udp]");
+    CHECK(cells[6].outcome == "direct");
+    CHECK(cells[7].outcome == "relay");
+    CHECK(cells[7].expectations[0].json["result"] == "relay");
+
+    const std::string missing = base + lines.substr(0, lines.rfind("      - ["));
+    CHECK(contains(testing::errors(missing),
+                   "matrix outcome: 7 lines; expected 8, one per combination of nat-a.nat, "
+                   "nat-b.nat, transport"));
+    CHECK(contains(testing::errors(base + lines + "      - [full-cone, full-cone, udp, relay]\n"),
+                   "matrix outcome: values line 9: (full-cone, full-cone, udp) has a value "
+                   "already"));
+    CHECK(contains(testing::errors(base + "      - [full-cone, cone, udp, relay]\n"),
+                   "values line 1: 'cone' is not a value of nat-b.nat (its values: full-cone, "
+                   "symmetric)"));
+    CHECK(contains(testing::errors(base + "      - [full-cone, relay]\n"),
+                   "values line 1 has 2 values; expected 4"));
+    CHECK(contains(testing::errors(kPair + "matrix:\n  transport: [udp]\n  outcome: { keys: "
+                                           "[transport], rows: transport, values: [[udp, x]] }\n"),
+                   "expected keys (a list of axes) with values or file, and neither rows nor "
+                   "columns"));
+}
+
+TEST_CASE("matrix: a keyed table from a CSV names the file's own line in errors") {
+    const TableFolder folder;
+    folder.write("good.csv",
+                 "# a, transport, outcome\nfull-cone, udp, direct\nsymmetric, udp, relay\n");
+    folder.write("bad.csv",
+                 "# a, transport, outcome\n\nfull-cone, udp, direct\nsymmetric, tcp, relay\n");
+    const std::string yaml = kPair + R"(
+matrix:
+  nat-a.nat: [full-cone, symmetric]
+  transport: [udp]
+  outcome: { keys: [nat-a.nat, transport], file: good.csv }
+)";
+    const auto cells = folder.cells(yaml);
+    REQUIRE(cells.size() == 2);
+    CHECK(cells[1].outcome == "relay");
+    std::string bad = yaml;
+    bad.replace(bad.find("good.csv"), 8, "bad.csv");
+    CHECK(contains(folder.errors(bad),
+                   "bad.csv line 4: 'tcp' is not a value of transport (its values: udp)"));
+}
+
+TEST_CASE("matrix: an unquoted ${var} in json takes the cell's value as a plain scalar") {
+    const std::string pair_without_expect = kPair.substr(0, kPair.find("expect:"));
+    auto loaded = testing::load(pair_without_expect + R"(
+matrix:
+  transport: [udp, tcp]
+  useful: { rows: transport, values: [true, "3"] }
+expect:
+  a:
+    json:
+      useful: ${useful}
+      quoted: "${useful}"
+      nested:
+        list:
+          - a
+          - "${useful}"
+          - ${useful}
+)");
+    REQUIRE_MESSAGE(loaded.topo, loaded.diag.format());
+    const auto cells = expand_matrix(*loaded.topo);
+    REQUIRE(cells.size() == 2);
+    const auto& e = cells[0].expectations.back();
+    CHECK(e.json["useful"] == true);
+    CHECK(e.json["quoted"] == "true");
+    CHECK(e.json["nested"]["list"][1] == "true");
+    CHECK(e.json["nested"]["list"][2] == true);
+    CHECK(cells[1].expectations.back().json["useful"] == 3);
 }

@@ -100,3 +100,21 @@ TEST_CASE("protocol: malformed attributes and wrong methods are refused") {
         CHECK_FALSE(register_from(short_one));
     }
 }
+
+TEST_CASE("protocol: a port mapping travels in the registration and the introduction") {
+    Identity key;
+    Register r{"alice", key.public_key(), {ep("10.0.1.2:4000")}, 0, {}, {}};
+    r.mapped_endpoint = ep("21.0.0.10:4000");
+    auto r2 = register_from(wire(to_message(r, stun::new_transaction_id())));
+    REQUIRE(r2);
+    CHECK(r2->mapped_endpoint == ep("21.0.0.10:4000"));
+    Introduction i{"bob", key.public_key(), ep("20.0.0.20:5000"), {}, 0, random_session()};
+    CHECK_FALSE(introduction_from(wire(to_message(i)))->mapped_endpoint);
+    i.mapped_endpoint = ep("20.0.0.20:6000");
+    CHECK(introduction_from(wire(to_message(i)))->mapped_endpoint == ep("20.0.0.20:6000"));
+    // Present but malformed is a bad message, not "no mapping".
+    stun::Message bad =
+        to_message(Register{"alice", key.public_key(), {}, 0, {}, {}}, stun::new_transaction_id());
+    bad.add(attr::mapped_endpoint, {1, 2});
+    CHECK_FALSE(register_from(bad));
+}

@@ -81,3 +81,19 @@ TEST_CASE("rate limiter: bursts, refill, bounded table") {
     CHECK(limiter.sources() <= 4);
     CHECK(RateLimiter(0, 0).allow(a, t0));  // 0: off
 }
+
+TEST_CASE("registry: an introduction names a port mapping only on the address the server sees") {
+    Registry r;
+    Identity a;
+    Identity b;
+    const Time t0{};
+    Register alice = reg("alice", a);
+    alice.mapped_endpoint = ep("203.0.113.10:4000");
+    r.add(alice, udp("203.0.113.10:31000"), t0);
+    Register bob = reg("bob", b);
+    bob.mapped_endpoint = ep("21.0.0.10:5000");  // a gateway behind another NAT
+    r.add(bob, udp("203.0.113.20:5000"), t0);
+    auto intro = std::get<Registry::Introductions>(r.connect(udp("203.0.113.10:31000"), "bob", t0));
+    CHECK(intro.for_target.mapped_endpoint == ep("203.0.113.10:4000"));
+    CHECK_FALSE(intro.for_requester.mapped_endpoint);
+}

@@ -123,3 +123,20 @@ TEST_CASE("session: on a two-way path (TCP) the controlling side nominates on th
     CHECK(alice.complete());
     CHECK(bob.complete());
 }
+
+TEST_CASE("candidates: a port mapping comes first, and names the path when it is also public") {
+    SelfView self{{ep("10.0.1.2:4000")}, ep("20.0.0.20:5000"), true, 0};
+    Introduction other{"alice", {}, ep("21.0.0.10:31000"), {ep("10.0.1.2:4000")}, 0, {}};
+    other.mapped_endpoint = ep("21.0.0.10:4000");
+    auto c = candidates(self, other);
+    REQUIRE(c.size() == 3);
+    CHECK(c[0].endpoint == ep("21.0.0.10:4000"));
+    CHECK(c[0].kind == PathKind::mapped);
+    CHECK(path_name(c[0].kind) == "mapped");
+    CHECK(c[1].kind == PathKind::public_nat);
+    // A cone NAT keeps the port: the mapping and the public endpoint are one.
+    other.public_endpoint = ep("21.0.0.10:4000");
+    c = candidates(self, other);
+    CHECK(c[0].kind == PathKind::mapped);
+    CHECK(c[1].kind == PathKind::private_lan);
+}
