@@ -3,7 +3,6 @@
 
 #include <fmt/core.h>
 
-#include "base/regex.h"
 #include "load/sections.h"
 #include "model/template.h"
 

@@ -34,9 +34,9 @@ void read_port_mapping_values(YamlReader& r, const YAML::Node& values, MatrixAxi
             auto pm = read_port_mapping(r, v, what);
             if (!pm) continue;
             std::vector<std::string> names;
-            if (pm->upnp) names.emplace_back("upnp");
-            if (pm->nat_pmp) names.emplace_back("nat-pmp");
-            if (pm->pcp) names.emplace_back("pcp");
+            for (const char* protocol : kPortMappingProtocols) {
+                if (*protocol_flag(*pm, protocol)) names.emplace_back(protocol);
+            }
             axis.labels.push_back(fmt::format("{}", fmt::join(names, "+")));
             axis.port_mappings.push_back(pm);
             continue;
@@ -44,12 +44,8 @@ void read_port_mapping_values(YamlReader& r, const YAML::Node& values, MatrixAxi
         const auto word = r.word(v, what, "none, upnp, nat-pmp, pcp or a port-mapping map");
         if (!word) continue;
         PortMapping pm;
-        if (*word == "upnp") {
-            pm.upnp = true;
-        } else if (*word == "nat-pmp") {
-            pm.nat_pmp = true;
-        } else if (*word == "pcp") {
-            pm.pcp = true;
+        if (bool* on = protocol_flag(pm, *word)) {
+            *on = true;
         } else if (*word != "none") {
             r.diag().error(loc_of(v), fmt::format("{}: expected none, upnp, nat-pmp, pcp or a "
                                                   "port-mapping map, found '{}'",

@@ -42,6 +42,13 @@ void read_external_address(YamlReader& r, const YAML::Node& n, const std::string
 
 }  // namespace
 
+bool* protocol_flag(PortMapping& pm, std::string_view name) {
+    if (name == "upnp") return &pm.upnp;
+    if (name == "nat-pmp") return &pm.nat_pmp;
+    if (name == "pcp") return &pm.pcp;
+    return nullptr;
+}
+
 std::optional<PortMapping> read_port_mapping(YamlReader& r, const YAML::Node& node,
                                              const std::string& router) {
     const std::string what = router + " port-mapping";
@@ -55,9 +62,7 @@ std::optional<PortMapping> read_port_mapping(YamlReader& r, const YAML::Node& no
     const auto flag = [&](const char* key, bool& into) {
         if (auto n = node[key]) into = r.boolean(n, fmt::format("{} {}", what, key)).value_or(into);
     };
-    flag("upnp", pm.upnp);
-    flag("nat-pmp", pm.nat_pmp);
-    flag("pcp", pm.pcp);
+    for (const char* protocol : kPortMappingProtocols) flag(protocol, *protocol_flag(pm, protocol));
     flag("secure", pm.secure);
     if (auto n = node["lease-max"]) read_lease(r, n, what, pm);
     if (auto n = node["external-address"]) read_external_address(r, n, what, pm);

@@ -6,9 +6,11 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "load/yaml_reader.h"
 #include "model/topology.h"
@@ -25,6 +27,10 @@ void read_routers(YamlReader& r, NodeNames& names, const YAML::Node& node, Topol
 std::optional<NatSpec> read_nat(YamlReader& r, const YAML::Node& node, const std::string& router);
 std::optional<FirewallSpec> read_firewall(YamlReader& r, const YAML::Node& node,
                                           const std::string& router);
+/// The protocol keys of `port-mapping:`, in the order labels list them.
+inline constexpr std::array<const char*, 3> kPortMappingProtocols{"upnp", "nat-pmp", "pcp"};
+/// The flag of the protocol `name` names in `pm`; null for another word.
+bool* protocol_flag(PortMapping& pm, std::string_view name);
 /// `port-mapping:` of a router; `router` names the owner in messages.
 std::optional<PortMapping> read_port_mapping(YamlReader& r, const YAML::Node& node,
                                              const std::string& router);

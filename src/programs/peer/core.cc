@@ -68,27 +68,29 @@ nlohmann::json PeerCore::run() {
 void PeerCore::map_port() {
     if (!mapper_) return;
     const auto transport = o_.tcp ? portmap::Transport::tcp : portmap::Transport::udp;
-    lease_ = mapper_->map(transport, transport_.local_port(), kLeaseSeconds, Clock::now());
-    if (lease_)
+    const auto lease =
+        mapper_->map(transport, transport_.local_port(), kLeaseSeconds, Clock::now());
+    if (lease)
         log::info("{}: {} mapped {} port {} to {} for {} s", o_.id,
-                  portmap::protocol_name(lease_->protocol), transport_.name(),
-                  transport_.local_port(), lease_->external.str(), lease_->lifetime_s);
+                  portmap::protocol_name(lease->protocol), transport_.name(),
+                  transport_.local_port(), lease->external.str(), lease->lifetime_s);
     else
         log::info("{}: no port mapping: {}", o_.id, mapper_->refusals());
 }
 
 void PeerCore::judge_mapping() {
-    if (!lease_ || judgement_ || !mapped_) return;
-    judgement_ = portmap::judge(*lease_, *mapped_);
+    if (!mapper_ || !mapper_->lease() || judgement_ || !mapped_) return;
+    judgement_ = portmap::judge(*mapper_->lease(), *mapped_);
     if (!judgement_->useful)
         log::warning("{}: the port mapping is of no use: {}", o_.id, judgement_->why);
 }
 
 nlohmann::json PeerCore::port_mapping_json() const {
-    if (!lease_) return {{"protocol", "none"}, {"useful", false}, {"why", mapper_->refusals()}};
-    nlohmann::json out = {{"protocol", portmap::protocol_name(lease_->protocol)},
-                          {"external", lease_->external.str()},
-                          {"lifetime_s", lease_->lifetime_s}};
+    const auto& lease = mapper_->lease();
+    if (!lease) return {{"protocol", "none"}, {"useful", false}, {"why", mapper_->refusals()}};
+    nlohmann::json out = {{"protocol", portmap::protocol_name(lease->protocol)},
+                          {"external", lease->external.str()},
+                          {"lifetime_s", lease->lifetime_s}};
     if (judgement_) {
         out["useful"] = judgement_->useful;
         if (!judgement_->useful) out["why"] = judgement_->why;
@@ -99,7 +101,6 @@ nlohmann::json PeerCore::port_mapping_json() const {
 Time PeerCore::renew_mapping(Time t) {
     if (!mapper_) return t;
     mapper_->renew_if_due(Clock::now());
-    if (mapper_->lease()) lease_ = mapper_->lease();
     return std::min(t, mapper_->renewal_due());
 }
 
@@ -189,7 +190,8 @@ void PeerCore::send_register() {
                       std::nullopt,
                       std::nullopt,
                       std::nullopt};
-    if (lease_ && (!judgement_ || judgement_->useful)) r.mapped_endpoint = lease_->external;
+    if (mapper_ && mapper_->lease() && (!judgement_ || judgement_->useful))
+        r.mapped_endpoint = mapper_->lease()->external;
     if (nonce_) r = identity_.sign(std::move(r), *nonce_);
     transport_.send_server(punch::to_message(r, register_tx_));
 }

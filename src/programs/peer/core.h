@@ -84,8 +84,7 @@ class PeerCore {
     std::set<punch::PathId> reported_;     ///< rejections already logged
     bool reversal_ = false;                ///< this side is the public one
     std::optional<punch::Time> ping_seen_;
-    portmap::PortMapper* mapper_;
-    std::optional<portmap::Lease> lease_;          ///< the gateway's mapping of our port
+    portmap::PortMapper* mapper_;  ///< holds the gateway's mapping of our port, if any
     std::optional<portmap::Judgement> judgement_;  ///< once the server said what it sees
 };
 

@@ -23,7 +23,7 @@ using Clock = std::chrono::steady_clock;
 /// RFC 6887 §8.1.1 starts at 3 s; a lab's gateway answers in microseconds,
 /// so the first retry comes sooner and the caller's wait bounds the rest.
 constexpr auto kFirstRetry = std::chrono::milliseconds(250);
-/// A port for the survey's short-lived mapping when nothing was mapped yet.
+/// The lifetime of the survey's short-lived mapping (removed at once).
 constexpr uint32_t kSurveyLifetime = 120;
 
 pcp::Nonce random_nonce() {
@@ -115,9 +115,7 @@ class PcpClient final : public GatewayClient {
             const auto until = std::min(Clock::now() + retry, deadline);
             retry *= 2;
             while (Clock::now() < until) {
-                auto reply = receive(fd, until, r);
-                if (!reply) continue;
-                return *reply;
+                if (auto reply = receive(fd, until, r)) return *reply;
             }
         }
         return fmt::format("no PCP answer from {} within {}", server_.str(), format_duration(wait));
