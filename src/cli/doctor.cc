@@ -64,7 +64,7 @@ std::vector<std::pair<std::string, NatSpec>> nat_behaviours() {
     b.port_step = 2;
     b.udp_timeout = std::chrono::seconds(10);
     b.tcp_timeout = std::chrono::seconds(20);
-    b.tcp_unsolicited = TcpUnsolicited::rst;
+    b.tcp.unsolicited = TcpUnsolicited::rst;
     out.push_back({"sequential ports, timeouts, tcp-unsolicited rst", {"", b, {}}});
     return out;
 }

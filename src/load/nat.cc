@@ -32,6 +32,70 @@ void read_ports(YamlReader& r, const YAML::Node& node, const std::string& what, 
     }
 }
 
+/// One of two words: true for `yes`, false for `no`, nullopt (reported) otherwise.
+std::optional<bool> two_words(YamlReader& r, const YAML::Node& node, const std::string& what,
+                              const char* yes, const char* no) {
+    const std::string expected = fmt::format("{} or {}", yes, no);
+    const auto text = r.word(node, what, expected);
+    if (!text) return std::nullopt;
+    if (*text == yes) return true;
+    if (*text == no) return false;
+    r.diag().error(loc_of(node), fmt::format("{}: expected {}, found '{}'", what, expected, *text));
+    return std::nullopt;
+}
+
+void read_unsolicited(YamlReader& r, const YAML::Node& node, const std::string& what,
+                      TcpQuirks& q) {
+    const std::string text = r.word(node, what, "drop, rst or icmp").value_or("");
+    for (auto t : {TcpUnsolicited::drop, TcpUnsolicited::rst, TcpUnsolicited::icmp}) {
+        if (text == tcp_unsolicited_name(t)) {
+            q.unsolicited = t;
+            return;
+        }
+    }
+    if (!text.empty())
+        r.diag().error(loc_of(node),
+                       fmt::format("{}: expected drop, rst or icmp, found '{}'", what, text));
+}
+
+/// A TcpQuirks key of two words, the first setting its field to true.
+/// `nat_only` says why a router that does not translate cannot have it.
+struct TwoWordKey {
+    const char* key;
+    const char* yes;
+    const char* no;
+    bool TcpQuirks::*field;
+    const char* nat_only;
+};
+
+constexpr TwoWordKey kTwoWordKeys[] = {
+    {"icmp-errors", "forward", "drop", &TcpQuirks::icmp_errors, nullptr},
+    {"tcp-syn-after-syn", "accept", "drop", &TcpQuirks::syn_after_syn, nullptr},
+    {"tcp-window", "liberal", "strict", &TcpQuirks::liberal_window, nullptr},
+    {"tcp-synack-after-syn", "accept", "drop", &TcpQuirks::synack_after_syn,
+     "translate a SYN-ACK on a half-open mapping"},
+    {"tcp-sequence", "rewrite", "preserve", &TcpQuirks::rewrite_sequence,
+     "rewrite sequence numbers along with its mappings"},
+};
+
+/// The keys of TcpQuirks; one that acts on the translation itself is an
+/// error, naming why, on a router that does not translate.
+void read_tcp_quirks(YamlReader& r, const YAML::Node& node, const std::string& what,
+                     bool translates, TcpQuirks& q) {
+    if (auto n = node["tcp-unsolicited"]) read_unsolicited(r, n, what + " tcp-unsolicited", q);
+    for (const auto& k : kTwoWordKeys) {
+        const YAML::Node n = node[k.key];
+        if (!n) continue;
+        if (k.nat_only && !translates) {
+            r.diag().error(loc_of(n), fmt::format("{} {}: only a NAT can {}, and this router does "
+                                                  "not translate addresses; put the key under nat:",
+                                                  what, k.key, k.nat_only));
+            continue;
+        }
+        if (auto v = two_words(r, n, what + " " + k.key, k.yes, k.no)) q.*k.field = *v;
+    }
+}
+
 }  // namespace
 
 std::optional<NatSpec> read_nat(YamlReader& r, const YAML::Node& node, const std::string& router) {
@@ -53,7 +117,8 @@ std::optional<NatSpec> read_nat(YamlReader& r, const YAML::Node& node, const std
     if (!r.expect_map(node, what, "a preset name or a behaviour map")) return std::nullopt;
     r.check_keys(node,
                  {"mapping", "filtering", "ports", "hairpin", "udp-timeout", "tcp-timeout",
-                  "tcp-unsolicited"},
+                  "tcp-unsolicited", "icmp-errors", "tcp-syn-after-syn", "tcp-synack-after-syn",
+                  "tcp-sequence", "tcp-window"},
                  what);
     NatBehaviour& b = spec.behaviour;
     if (auto n = node["mapping"]) {
@@ -73,17 +138,7 @@ std::optional<NatSpec> read_nat(YamlReader& r, const YAML::Node& node, const std
     }
     if (auto n = node["udp-timeout"]) b.udp_timeout = r.duration(n, what + " udp-timeout");
     if (auto n = node["tcp-timeout"]) b.tcp_timeout = r.duration(n, what + " tcp-timeout");
-    if (auto n = node["tcp-unsolicited"]) {
-        const std::string text = r.word(n, what + " tcp-unsolicited", "drop or rst").value_or("");
-        if (text == "drop")
-            b.tcp_unsolicited = TcpUnsolicited::drop;
-        else if (text == "rst")
-            b.tcp_unsolicited = TcpUnsolicited::rst;
-        else if (!text.empty())
-            r.diag().error(
-                loc_of(n),
-                fmt::format("{} tcp-unsolicited: expected drop or rst, found '{}'", what, text));
-    }
+    read_tcp_quirks(r, node, what, b.translates(), b.tcp);
     return spec;
 }
 
@@ -109,7 +164,11 @@ std::optional<FirewallSpec> read_firewall(YamlReader& r, const YAML::Node& node,
     }
     if (!r.expect_map(node, what, "a preset name or { filtering: ..., block: [udp, tcp] }"))
         return std::nullopt;
-    r.check_keys(node, {"filtering", "block"}, what);
+    r.check_keys(node,
+                 {"filtering", "block", "tcp-unsolicited", "icmp-errors", "tcp-syn-after-syn",
+                  "tcp-synack-after-syn", "tcp-sequence", "tcp-window"},
+                 what);
+    read_tcp_quirks(r, node, what, false, fw.tcp);
     if (auto n = node["filtering"]) {
         if (auto v = r.behaviour(n, what + " filtering", true)) fw.filtering = *v;
     }

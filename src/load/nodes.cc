@@ -122,7 +122,8 @@ void read_routers(YamlReader& r, NodeNames& names, const YAML::Node& node, Topol
         const YAML::Node& body = entry.second;
         if (!r.expect_map(body, what, "a map with wan, lan and optionally nat or firewall"))
             continue;
-        r.check_keys(body, {"wan", "lan", "nat", "firewall", "port-mapping"}, what);
+        r.check_keys(body, {"wan", "lan", "nat", "firewall", "port-mapping", "source-validation"},
+                     what);
         if (auto wan = body["wan"]) {
             auto list = attachments(r, wan, what + " wan");
             if (list.size() == 1 && list[0].addresses.size() == 1) {
@@ -144,6 +145,9 @@ void read_routers(YamlReader& r, NodeNames& names, const YAML::Node& node, Topol
         if (auto nat = body["nat"]) router.nat = read_nat(r, nat, what);
         if (auto fw = body["firewall"]) router.firewall = read_firewall(r, fw, what);
         if (auto pm = body["port-mapping"]) router.port_mapping = read_port_mapping(r, pm, what);
+        if (auto sv = body["source-validation"]) {
+            router.source_validation = r.boolean(sv, what + " source-validation").value_or(false);
+        }
         if (router.nat && router.firewall) {
             r.diag().error(loc_of(body["firewall"]),
                            what +

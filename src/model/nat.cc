@@ -61,7 +61,50 @@ std::string_view short_name(Behaviour b) {
     return "?";
 }
 
+/// Each quirk that differs from the defaults: its key and value, and its
+/// short form for labels.
+struct QuirkWords {
+    std::string words;
+    std::string label;
+};
+
+std::vector<QuirkWords> quirk_words(const TcpQuirks& q) {
+    const TcpQuirks d;
+    std::vector<QuirkWords> out;
+    if (q.unsolicited != d.unsolicited) {
+        const std::string name{tcp_unsolicited_name(q.unsolicited)};
+        out.push_back({"tcp-unsolicited " + name, name});
+    }
+    if (q.icmp_errors != d.icmp_errors) out.push_back({"icmp-errors drop", "icmp-drop"});
+    if (q.syn_after_syn != d.syn_after_syn)
+        out.push_back({"tcp-syn-after-syn drop", "syn-in-drop"});
+    if (q.synack_after_syn != d.synack_after_syn)
+        out.push_back({"tcp-synack-after-syn accept", "synack-out"});
+    if (q.rewrite_sequence != d.rewrite_sequence)
+        out.push_back({"tcp-sequence rewrite", "seq-rewrite"});
+    if (q.liberal_window != d.liberal_window) out.push_back({"tcp-window liberal", "liberal"});
+    return out;
+}
+
 }  // namespace
+
+std::string_view tcp_unsolicited_name(TcpUnsolicited t) {
+    switch (t) {
+        case TcpUnsolicited::drop:
+            return "drop";
+        case TcpUnsolicited::rst:
+            return "rst";
+        case TcpUnsolicited::icmp:
+            return "icmp";
+    }
+    return "?";
+}
+
+std::string describe(const TcpQuirks& q) {
+    std::string out;
+    for (const auto& w : quirk_words(q)) out += (out.empty() ? "" : ", ") + w.words;
+    return out;
+}
 
 std::optional<NatBehaviour> nat_preset(std::string_view name) {
     for (const auto& [preset, behaviour] : presets()) {
@@ -131,15 +174,19 @@ std::string_view port_assignment_name(PortAssignment p) {
 
 std::string describe(const NatBehaviour& b) {
     if (b.block_udp) return "firewall: no UDP at all";
+    std::string out;
     if (b.mapping == Behaviour::none) {
-        return fmt::format("no translation, {} filtering", short_name(b.filtering));
+        out = fmt::format("no translation, {} filtering", short_name(b.filtering));
+    } else {
+        std::string ports{port_assignment_name(b.ports)};
+        if (b.ports == PortAssignment::sequential && b.port_step != 1) {
+            ports += fmt::format(" (step {})", b.port_step);
+        }
+        out = fmt::format("{} mapping, {} filtering, ports {}, hairpin {}", short_name(b.mapping),
+                          short_name(b.filtering), ports, b.hairpin ? "on" : "off");
     }
-    std::string ports{port_assignment_name(b.ports)};
-    if (b.ports == PortAssignment::sequential && b.port_step != 1) {
-        ports += fmt::format(" (step {})", b.port_step);
-    }
-    return fmt::format("{} mapping, {} filtering, ports {}, hairpin {}", short_name(b.mapping),
-                       short_name(b.filtering), ports, b.hairpin ? "on" : "off");
+    const std::string quirks = describe(b.tcp);
+    return quirks.empty() ? out : out + ", " + quirks;
 }
 
 std::string short_label(const NatBehaviour& b) {
@@ -149,6 +196,7 @@ std::string short_label(const NatBehaviour& b) {
     if (b.ports == PortAssignment::random && b.mapping == Behaviour::endpoint_independent)
         out += " random";
     if (b.hairpin) out += " hairpin";
+    for (const auto& w : quirk_words(b.tcp)) out += " " + w.label;
     return out;
 }
 

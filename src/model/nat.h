@@ -19,7 +19,25 @@ enum class Behaviour { none, endpoint_independent, address_dependent, address_an
 
 enum class PortAssignment { preserve, sequential, random };
 
-enum class TcpUnsolicited { drop, rst };
+/// What an unsolicited inbound SYN gets: nothing, a reset, or an ICMP port
+/// unreachable (RFC 5382 REQ-4's SHOULD, sent at once rather than after 6 s).
+enum class TcpUnsolicited { drop, rst, icmp };
+
+/// The TCP and ICMP corner cases the small-TTL techniques of the seed lecture
+/// depend on (its "OS issues of TCP hole punching" table). Each is a real
+/// kernel behaviour, see plan/ruleset.h. Defaults are what a Linux router
+/// does on its own, except that a SYN-ACK it cannot translate is dropped
+/// rather than leaked with the inside source address.
+struct TcpQuirks {
+    TcpUnsolicited unsolicited = TcpUnsolicited::drop;
+    bool icmp_errors = true;        ///< pass ICMP errors that relate to a mapping inside
+    bool syn_after_syn = true;      ///< an inbound SYN on a mapping that saw only an outbound SYN
+    bool synack_after_syn = false;  ///< an outbound SYN-ACK on such a mapping (translating only)
+    bool rewrite_sequence = false;  ///< shift sequence numbers by 2^31 (translating only)
+    bool liberal_window = false;    ///< no check of sequence numbers against the window
+
+    bool operator==(const TcpQuirks&) const = default;
+};
 
 /// A complete NAT behaviour, after presets are expanded.
 struct NatBehaviour {
@@ -30,7 +48,7 @@ struct NatBehaviour {
     bool hairpin = false;
     std::optional<Duration> udp_timeout;
     std::optional<Duration> tcp_timeout;
-    TcpUnsolicited tcp_unsolicited = TcpUnsolicited::drop;
+    TcpQuirks tcp;
     bool block_udp = false;  ///< the udp-blocked firewall
 
     /// Whether addresses are translated at all (mapping `none` only filters).
@@ -52,6 +70,7 @@ struct FirewallSpec {
     Behaviour filtering = Behaviour::none;
     bool block_udp = false;
     bool block_tcp = false;
+    TcpQuirks tcp;  ///< only the keys that need no translation
     SourceLoc loc;
 };
 
@@ -71,6 +90,11 @@ std::optional<Behaviour> parse_behaviour(std::string_view text);
 std::string_view behaviour_name(Behaviour b);
 std::optional<PortAssignment> parse_port_assignment(std::string_view text);
 std::string_view port_assignment_name(PortAssignment p);
+std::string_view tcp_unsolicited_name(TcpUnsolicited t);
+
+/// The quirks that differ from the defaults, e.g. "syn-after-syn drop, icmp-errors drop";
+/// empty for the defaults.
+std::string describe(const TcpQuirks& q);
 
 /// One-line human summary, e.g. "EI mapping, APD filtering, ports preserve".
 std::string describe(const NatBehaviour& b);

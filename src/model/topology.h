@@ -84,6 +84,9 @@ struct Router {
     std::optional<NatSpec> nat;
     std::optional<FirewallSpec> firewall;
     std::optional<PortMapping> port_mapping;
+    /// BCP 38: drop what arrives on a lan with a source address that is not
+    /// routed back through that lan (so a spoofer behind it fails).
+    bool source_validation = false;
     SourceLoc loc;
 
     /// Whether the router translates addresses (a NAT whose mapping is not `none`).

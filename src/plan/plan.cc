@@ -183,6 +183,7 @@ RulesetResult plan_router_rules(const Topology& topo, const Router& router,
         rules.nat = router.nat->behaviour;
     if (router.firewall) rules.firewall = *router.firewall;
     rules.port_mapping = router.port_mapping;
+    rules.source_validation = router.source_validation;
     return router_ruleset(rules);
 }
 

@@ -40,8 +40,46 @@ std::string unsolicited(const std::string& wan, TcpUnsolicited tcp, bool dnat_ok
     if (gateway) out += line(fmt::format("iifname \"{}\" ct mark {:#x} accept", wan, kGatewayMark));
     if (tcp == TcpUnsolicited::rst)
         out += line(fmt::format("iifname \"{}\" meta l4proto tcp reject with tcp reset", wan));
+    if (tcp == TcpUnsolicited::icmp) {
+        out += line(fmt::format(
+            "iifname \"{}\" meta l4proto tcp reject with icmp type port-unreachable", wan));
+    }
     out += line(fmt::format("iifname \"{}\" drop", wan));
     return out;
+}
+
+/// A TCP segment with exactly these of FIN, SYN, RST and ACK set.
+std::string tcp_flags(const char* flags) {
+    return fmt::format("tcp flags & (fin|syn|rst|ack) == {}", flags);
+}
+
+/// What a router drops before it lets replies in: ICMP errors about a
+/// mapping (icmp-errors: drop), and a SYN that comes back on a mapping that
+/// saw only an outbound SYN (tcp-syn-after-syn: drop; conntrack calls that a
+/// reply, and its state SYN_SENT2). `source_validation` adds BCP 38.
+std::string quirk_drops(const std::string& wan, const TcpQuirks& q, bool source_validation) {
+    std::string out;
+    if (source_validation) {
+        // Strict reverse path: the route back to the source leaves by the
+        // interface the packet came in on.
+        out += line(fmt::format("iifname != \"{}\" fib saddr . iif oif missing drop", wan));
+    }
+    if (!q.icmp_errors) {
+        out += line(
+            fmt::format("iifname \"{}\" ct state related icmp type {{ destination-unreachable, "
+                        "time-exceeded, parameter-problem }} drop",
+                        wan));
+    }
+    if (!q.syn_after_syn)
+        out +=
+            line(fmt::format("iifname \"{}\" ct direction reply {} drop", wan, tcp_flags("syn")));
+    return out;
+}
+
+/// The per-namespace conntrack setting a quirk needs.
+std::vector<std::pair<std::string, std::string>> quirk_sysctls(const TcpQuirks& q) {
+    if (!q.liberal_window) return {};
+    return {{"net/netfilter/nf_conntrack_tcp_be_liberal", "1"}};
 }
 
 std::string seconds_value(Duration d) {
@@ -62,11 +100,15 @@ class NatRules {
         std::string text;
         if (port_table()) text += port_table_declarations();
         if (use_map) text += declarations(use_set);
+        if (b_.tcp.synack_after_syn) text += half_open_declaration();
         text += chain("postrouting", "nat", "postrouting", "srcnat", source_nat());
-        if (use_map || port_table()) {
+        if (use_map || port_table() || b_.tcp.synack_after_syn) {
             text +=
                 chain("record", "filter", "postrouting", "srcnat + 10", record(use_map, use_set));
         }
+        if (b_.tcp.synack_after_syn)
+            text += chain("half_open", "filter", "postrouting", "srcnat + 15", half_open());
+        if (b_.tcp.rewrite_sequence) text += sequence_chains();
         // With a gateway daemon the screen runs after every nat chain (the
         // kernel runs them all at the NAT core's own priority), so it sees
         // which new connections the daemon translated.
@@ -75,13 +117,12 @@ class NatRules {
                           r_.port_mapping ? "dstnat + 10" : "dstnat - 10", screen());
         }
         if (use_map) text += chain("inbound", "nat", "prerouting", "dstnat", inbound(filter_map));
-        text +=
-            chain("forward", "filter", "forward", "filter",
-                  unsolicited(r_.wan, b_.tcp_unsolicited, filter_map, r_.port_mapping.has_value()));
+        text += chain("forward", "filter", "forward", "filter", forward(filter_map));
         text += chain("input", "filter", "input", "filter",
-                      unsolicited(r_.wan, b_.tcp_unsolicited, false) + gateway_input());
+                      unsolicited(r_.wan, b_.tcp.unsolicited, false) + gateway_input());
         result.text = fmt::format("table ip {} {{\n{}}}\n", kTableName, text);
         result.sysctls = timeouts();
+        for (auto& kv : quirk_sysctls(b_.tcp)) result.sysctls.push_back(std::move(kv));
         warn_about_approximations(result.warnings);
         return result;
     }
@@ -129,6 +170,53 @@ class NatRules {
                 p, by_address ? " . ipv4_addr" : "", format_duration(timeout(p)));
         }
         return out;
+    }
+
+    /// Outbound SYNs by inside endpoint . remote endpoint, to their external
+    /// port: what translates a SYN-ACK conntrack will not (tcp-synack-after-syn).
+    std::string half_open_declaration() const {
+        return "    map tcp_half_open { type ipv4_addr . inet_service . ipv4_addr . inet_service : "
+               "inet_service; flags dynamic,timeout; timeout 2m; }\n";
+    }
+
+    /// The forward chain: the quirks' drops, a SYN-ACK conntrack calls
+    /// invalid (by default dropped: a Linux router would send it on with the
+    /// inside source), then what may come in.
+    std::string forward(bool filter_map) const {
+        std::string out = quirk_drops(r_.wan, b_.tcp, r_.source_validation);
+        if (!b_.tcp.synack_after_syn) {
+            out += line(fmt::format("oifname \"{}\" ct state invalid {} drop", r_.wan,
+                                    tcp_flags("syn|ack")));
+        }
+        return out +
+               unsolicited(r_.wan, b_.tcp.unsolicited, filter_map, r_.port_mapping.has_value());
+    }
+
+    /// tcp-synack-after-syn: accept. Conntrack holds a mapping that saw only
+    /// an outbound SYN in state SYN_SENT, where an outbound SYN-ACK is
+    /// invalid and escapes translation; it gets the mapping's address and
+    /// port here, statelessly, or is dropped when no SYN went out before it.
+    std::string half_open() const {
+        const std::string invalid_synack =
+            fmt::format("oifname \"{}\" ct state invalid {}", r_.wan, tcp_flags("syn|ack"));
+        return line(fmt::format("{} tcp sport set ip saddr . tcp sport . ip daddr . tcp dport map "
+                                "@tcp_half_open ip saddr set {} accept",
+                                invalid_synack, r_.wan_address.str())) +
+               line(invalid_synack + " drop");
+    }
+
+    /// tcp-sequence: rewrite. Adding 2^31 modulo 2^32 is an XOR of the top
+    /// bit, and its own inverse: sequence numbers go out shifted, and
+    /// acknowledgments come in shifted back before conntrack sees them, so
+    /// conntrack (and the inside host) only ever see the inside's numbers.
+    std::string sequence_chains() const {
+        return chain("sequence_in", "filter", "prerouting", "raw - 10",
+                     line(fmt::format("iifname \"{}\" tcp flags & ack == ack tcp ackseq set tcp "
+                                      "ackseq ^ 0x80000000",
+                                      r_.wan))) +
+               chain("sequence_out", "filter", "postrouting", "srcnat + 20",
+                     line(fmt::format("oifname \"{}\" tcp sequence set tcp sequence ^ 0x80000000",
+                                      r_.wan)));
     }
 
     std::string declarations(bool use_set) const {
@@ -190,6 +278,12 @@ class NatRules {
     /// After srcnat: the packet carries its external port now.
     std::string record(bool use_map, bool use_set) const {
         std::string out;
+        if (b_.tcp.synack_after_syn) {
+            out += line(fmt::format(
+                "oifname \"{}\" {} update @tcp_half_open {{ ct original ip saddr . ct original "
+                "proto-src . ct original ip daddr . ct original proto-dst : tcp sport }}",
+                r_.wan, tcp_flags("syn")));
+        }
         for (const char* p : kProtocols) {
             if (port_table()) {
                 out += line(fmt::format(
@@ -298,6 +392,7 @@ std::string firewall_rules(const RouterRules& r, const FirewallSpec& fw) {
     std::string body;
     if (fw.block_udp) body += line("meta l4proto udp drop");
     if (fw.block_tcp) body += line("meta l4proto tcp drop");
+    body += quirk_drops(r.wan, fw.tcp, r.source_validation);
     const bool ei = fw.filtering == Behaviour::endpoint_independent;
     const bool ad = fw.filtering == Behaviour::address_dependent;
     if (ei || ad) {
@@ -314,7 +409,7 @@ std::string firewall_rules(const RouterRules& r, const FirewallSpec& fw) {
                                      p, in_key, p));
         }
     }
-    if (fw.filtering != Behaviour::none) body += unsolicited(r.wan, TcpUnsolicited::drop, false);
+    if (fw.filtering != Behaviour::none) body += unsolicited(r.wan, fw.tcp.unsolicited, false);
     if (body.empty()) return {};
     return decl + chain("forward", "filter", "forward", "filter", body);
 }
@@ -324,23 +419,25 @@ std::string firewall_rules(const RouterRules& r, const FirewallSpec& fw) {
 RulesetResult router_ruleset(const RouterRules& rules) {
     if (rules.nat && rules.nat->translates()) return NatRules(rules, *rules.nat).build();
     RulesetResult result;
-    std::string body;
+    FirewallSpec fw;  // a plain router: no filtering, perhaps source validation
     if (rules.nat) {
-        FirewallSpec as_firewall;
-        as_firewall.filtering = rules.nat->filtering;
-        as_firewall.block_udp = rules.nat->block_udp;
-        body = firewall_rules(rules, as_firewall);
+        fw.filtering = rules.nat->filtering;
+        fw.block_udp = rules.nat->block_udp;
+        fw.tcp = rules.nat->tcp;
     } else if (rules.firewall) {
-        body = firewall_rules(rules, *rules.firewall);
+        fw = *rules.firewall;
     }
+    const std::string body = firewall_rules(rules, fw);
     if (!body.empty()) result.text = fmt::format("table ip {} {{\n{}}}\n", kTableName, body);
+    result.sysctls = quirk_sysctls(fw.tcp);
     return result;
 }
 
-std::vector<std::string> conntrack_timeout_keys() {
+std::vector<std::string> conntrack_sysctl_keys() {
     return {"net/netfilter/nf_conntrack_udp_timeout",
             "net/netfilter/nf_conntrack_udp_timeout_stream",
-            "net/netfilter/nf_conntrack_tcp_timeout_established"};
+            "net/netfilter/nf_conntrack_tcp_timeout_established",
+            "net/netfilter/nf_conntrack_tcp_be_liberal"};
 }
 
 }  // namespace testbed

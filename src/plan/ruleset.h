@@ -21,6 +21,16 @@
 ///   public address, and their source is translated to the public address.
 /// - timeouts: the map entries' lifetime, and the conntrack timeouts of the
 ///   router's namespace (sysctls).
+/// - TCP quirks (model/nat.h TcpQuirks): unsolicited SYNs rejected with a
+///   reset or ICMP; ICMP errors about a mapping, or a SYN answering an
+///   outbound SYN, dropped before replies are let in; a SYN-ACK that
+///   conntrack calls invalid (after only an outbound SYN) translated from a
+///   table of outbound SYNs, or dropped; sequence numbers shifted by 2^31
+///   both ways outside conntrack's view; conntrack's window check turned off
+///   (sysctl nf_conntrack_tcp_be_liberal). ICMP errors through a rewriting
+///   NAT still quote the shifted number, so the inside host's TCP ignores
+///   them: nftables cannot mend the ICMP checksum of a quoted header.
+/// - source validation (BCP 38): strict reverse-path filtering by fib.
 /// A behaviour that cannot exist (a mapping per destination that preserves
 /// ports) is built as the nearest one and reported in `warnings`, never hidden.
 
@@ -47,6 +57,7 @@ struct RouterRules {
     /// A gateway daemon maps ports here (plan/port_mapping.h): what it
     /// translated passes the NAT's filtering.
     std::optional<PortMapping> port_mapping;
+    bool source_validation = false;  ///< BCP 38 on what comes from the lans
 };
 
 struct RulesetResult {
@@ -60,8 +71,9 @@ inline constexpr const char* kTableName = "testbed";
 
 RulesetResult router_ruleset(const RouterRules& rules);
 
-/// The conntrack timeout sysctls a behaviour's timeouts set: what a router
-/// goes back to (the kernel's own values) when a run-time `set-nat` drops them.
-std::vector<std::string> conntrack_timeout_keys();
+/// The conntrack sysctls a behaviour sets (its timeouts, tcp-window): what a
+/// router goes back to (the kernel's own values) when a run-time `set-nat`
+/// drops them.
+std::vector<std::string> conntrack_sysctl_keys();
 
 }  // namespace testbed

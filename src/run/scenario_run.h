@@ -70,7 +70,7 @@ class ScenarioRun {
     const std::string& current_rules(const std::string& router);
     void replace_rules(const std::string& router, std::string next);
     /// The conntrack timeouts of a fresh namespace of this kernel (read once).
-    const std::vector<Kernel::Sysctl>& kernel_timeouts();
+    const std::vector<Kernel::Sysctl>& kernel_conntrack_sysctls();
     void warn(const std::string& warning);
     /// The descriptor of each namespace of the plan, in its order.
     std::vector<int> netns_fds() const;
@@ -94,7 +94,7 @@ class ScenarioRun {
     /// Process -> the watch of each of its expectation's output patterns.
     std::map<std::string, std::vector<size_t>> expect_patterns_;
     std::map<std::string, std::string> rules_;  ///< routers' rulesets changed by steps
-    std::optional<std::vector<Kernel::Sysctl>> kernel_timeouts_;
+    std::optional<std::vector<Kernel::Sysctl>> kernel_conntrack_sysctls_;
     std::unique_ptr<Capture> capture_;
     std::unique_ptr<TrafficWatch> traffic_watch_;
     std::string run_dir_;

@@ -206,7 +206,7 @@ bool ScenarioRun::perform(const SetNatStep& s, std::string& what) {
     for (const auto& w : next.warnings) warn(w);
     const int ns = ns_of(s.router);
     // Timeouts the new behaviour does not set go back to this kernel's own.
-    for (const auto& [key, value] : kernel_timeouts()) {
+    for (const auto& [key, value] : kernel_conntrack_sysctls()) {
         const bool set_anew = std::any_of(next.sysctls.begin(), next.sysctls.end(),
                                           [&k = key](const auto& kv) { return kv.first == k; });
         if (!set_anew) kernel_.set_sysctl(ns, key, value);
@@ -225,20 +225,20 @@ bool ScenarioRun::perform(const FlushStep& f, std::string& what) {
     return true;
 }
 
-const std::vector<Kernel::Sysctl>& ScenarioRun::kernel_timeouts() {
-    if (kernel_timeouts_) return *kernel_timeouts_;
+const std::vector<Kernel::Sysctl>& ScenarioRun::kernel_conntrack_sysctls() {
+    if (kernel_conntrack_sysctls_) return *kernel_conntrack_sysctls_;
     // A namespace of its own, never touched: what this kernel gives a fresh one.
     const int ns = kernel_.create_namespace("timeouts", {});
     std::vector<Kernel::Sysctl> values;
     try {
-        for (const auto& key : conntrack_timeout_keys())
+        for (const auto& key : conntrack_sysctl_keys())
             values.emplace_back(key, kernel_.read_sysctl(ns, key));
     } catch (...) {
         kernel_.destroy_namespace(ns);
         throw;
     }
     kernel_.destroy_namespace(ns);
-    return kernel_timeouts_.emplace(std::move(values));
+    return kernel_conntrack_sysctls_.emplace(std::move(values));
 }
 
 const std::string& ScenarioRun::current_rules(const std::string& router) {

@@ -91,6 +91,68 @@ routers:
     CHECK(l.topo->routers[1].nat->behaviour.ports == PortAssignment::preserve);
 }
 
+TEST_CASE("the TCP quirks of nat, firewall and router: values, and where they cannot apply") {
+    auto l = load(R"(networks:
+  wan: 203.0.113.0/24
+  lan: 10.0.0.0/24
+  lan2: 10.0.1.0/24
+  lan3: 10.0.2.0/24
+hosts:
+  h: { lan: auto }
+  h2: { lan2: auto }
+  h3: { lan3: auto }
+routers:
+  r:
+    wan: { wan: auto }
+    lan: { lan: auto }
+    nat: { tcp-unsolicited: icmp, icmp-errors: drop, tcp-syn-after-syn: drop, tcp-synack-after-syn: accept, tcp-sequence: rewrite, tcp-window: liberal }
+  fw: { wan: { wan: auto }, lan: { lan2: auto }, firewall: { filtering: address-and-port-dependent, tcp-syn-after-syn: drop, icmp-errors: drop } }
+  core: { wan: { wan: auto }, lan: { lan3: auto }, source-validation: true }
+)");
+    REQUIRE(l.topo);
+    const TcpQuirks& q = l.topo->routers[0].nat->behaviour.tcp;
+    CHECK(q.unsolicited == TcpUnsolicited::icmp);
+    CHECK_FALSE(q.icmp_errors);
+    CHECK_FALSE(q.syn_after_syn);
+    CHECK(q.synack_after_syn);
+    CHECK(q.rewrite_sequence);
+    CHECK(q.liberal_window);
+    CHECK(short_label(l.topo->routers[0].nat->behaviour) ==
+          "EI/APD icmp icmp-drop syn-in-drop synack-out seq-rewrite liberal");
+    CHECK_FALSE(l.topo->routers[1].firewall->tcp.syn_after_syn);
+    CHECK_FALSE(l.topo->routers[1].firewall->tcp.icmp_errors);
+    CHECK(l.topo->routers[2].source_validation);
+    CHECK_FALSE(l.topo->routers[0].source_validation);
+
+    const std::string e = errors(R"(networks:
+  wan: 203.0.113.0/24
+  lan: 10.0.0.0/24
+  lan2: 10.0.1.0/24
+hosts:
+  h: { lan: auto }
+  h2: { lan2: auto }
+routers:
+  r:
+    wan: { wan: auto }
+    lan: { lan: auto }
+    nat: { tcp-unsolicited: icmp-please, icmp-errors: eat }
+  fw:
+    wan: { wan: auto }
+    lan: { lan2: auto }
+    firewall: { tcp-sequence: rewrite, tcp-window: loose, tcp-synack-after-syn: accept }
+    source-validation: sometimes
+)");
+    CHECK(contains(e,
+                   ":16:81: error: router 'fw' firewall tcp-synack-after-syn: only a NAT can "
+                   "translate a SYN-ACK on a half-open mapping, and this router does not "
+                   "translate addresses; put the key under nat:"));
+    CHECK(contains(e, "tcp-unsolicited: expected drop, rst or icmp, found 'icmp-please'"));
+    CHECK(contains(e, "icmp-errors: expected forward or drop, found 'eat'"));
+    CHECK(contains(e, "router 'fw' firewall tcp-sequence: only a NAT can rewrite sequence"));
+    CHECK(contains(e, "tcp-window: expected liberal or strict, found 'loose'"));
+    CHECK(contains(e, "source-validation: expected true or false"));
+}
+
 TEST_CASE("unknown NAT preset lists the presets") {
     const std::string e = errors(R"(networks:
   wan: 203.0.113.0/24

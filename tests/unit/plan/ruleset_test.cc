@@ -37,6 +37,7 @@ TEST_CASE("rulesets: golden text for a port-restricted cone NAT (plain masquerad
     }
     chain forward {
         type filter hook forward priority filter; policy accept;
+        oifname "internet" ct state invalid tcp flags & (fin|syn|rst|ack) == syn|ack drop
         iifname "internet" ct state established,related accept
         iifname "internet" drop
     }
@@ -71,6 +72,7 @@ TEST_CASE("rulesets: golden text for a full cone NAT (EI filtering through a dyn
     }
     chain forward {
         type filter hook forward priority filter; policy accept;
+        oifname "internet" ct state invalid tcp flags & (fin|syn|rst|ack) == syn|ack drop
         iifname "internet" ct state established,related accept
         iifname "internet" ct status dnat accept
         iifname "internet" drop
@@ -153,7 +155,7 @@ TEST_CASE("rulesets: symmetric uses random ports, approximations are warned abou
     REQUIRE(kept.warnings.size() == 1);
     CHECK(contains(kept.warnings[0], "cannot keep ports"));
     RouterRules rst = nat_router("full-cone");
-    rst.nat->tcp_unsolicited = TcpUnsolicited::rst;
+    rst.nat->tcp.unsolicited = TcpUnsolicited::rst;
     CHECK(contains(router_ruleset(rst).text, "reject with tcp reset"));
 }
 
@@ -176,4 +178,87 @@ TEST_CASE("rulesets: firewalls and plain routers") {
     CHECK(contains(adfw.text,
                    "iifname \"internet\" meta l4proto udp ip daddr . udp dport . ip saddr "
                    "@udp_inside accept"));
+}
+
+TEST_CASE("rulesets: golden text for a NAT with every TCP quirk of the small-TTL techniques") {
+    RouterRules rules = nat_router("port-restricted-cone");
+    TcpQuirks& q = rules.nat->tcp;
+    q.unsolicited = TcpUnsolicited::icmp;
+    q.icmp_errors = false;
+    q.syn_after_syn = false;
+    q.synack_after_syn = true;
+    q.rewrite_sequence = true;
+    q.liberal_window = true;
+    rules.source_validation = true;
+    const RulesetResult r = router_ruleset(rules);
+    CHECK(r.warnings.empty());
+    REQUIRE(r.sysctls.size() == 1);
+    CHECK(r.sysctls[0] ==
+          std::pair<std::string, std::string>{"net/netfilter/nf_conntrack_tcp_be_liberal", "1"});
+    CHECK(r.text == R"(table ip testbed {
+    map tcp_half_open { type ipv4_addr . inet_service . ipv4_addr . inet_service : inet_service; flags dynamic,timeout; timeout 2m; }
+    chain postrouting {
+        type nat hook postrouting priority srcnat; policy accept;
+        oifname "internet" masquerade
+    }
+    chain record {
+        type filter hook postrouting priority srcnat + 10; policy accept;
+        oifname "internet" tcp flags & (fin|syn|rst|ack) == syn update @tcp_half_open { ct original ip saddr . ct original proto-src . ct original ip daddr . ct original proto-dst : tcp sport }
+    }
+    chain half_open {
+        type filter hook postrouting priority srcnat + 15; policy accept;
+        oifname "internet" ct state invalid tcp flags & (fin|syn|rst|ack) == syn|ack tcp sport set ip saddr . tcp sport . ip daddr . tcp dport map @tcp_half_open ip saddr set 203.0.113.10 accept
+        oifname "internet" ct state invalid tcp flags & (fin|syn|rst|ack) == syn|ack drop
+    }
+    chain sequence_in {
+        type filter hook prerouting priority raw - 10; policy accept;
+        iifname "internet" tcp flags & ack == ack tcp ackseq set tcp ackseq ^ 0x80000000
+    }
+    chain sequence_out {
+        type filter hook postrouting priority srcnat + 20; policy accept;
+        oifname "internet" tcp sequence set tcp sequence ^ 0x80000000
+    }
+    chain forward {
+        type filter hook forward priority filter; policy accept;
+        iifname != "internet" fib saddr . iif oif missing drop
+        iifname "internet" ct state related icmp type { destination-unreachable, time-exceeded, parameter-problem } drop
+        iifname "internet" ct direction reply tcp flags & (fin|syn|rst|ack) == syn drop
+        iifname "internet" ct state established,related accept
+        iifname "internet" meta l4proto tcp reject with icmp type port-unreachable
+        iifname "internet" drop
+    }
+    chain input {
+        type filter hook input priority filter; policy accept;
+        iifname "internet" ct state established,related accept
+        iifname "internet" meta l4proto tcp reject with icmp type port-unreachable
+        iifname "internet" drop
+    }
+}
+)");
+}
+
+TEST_CASE("rulesets: source validation on a plain router, TCP quirks on a firewall") {
+    RouterRules plain = nat_router(nullptr);
+    plain.source_validation = true;
+    const RulesetResult p = router_ruleset(plain);
+    CHECK(p.text == R"(table ip testbed {
+    chain forward {
+        type filter hook forward priority filter; policy accept;
+        iifname != "internet" fib saddr . iif oif missing drop
+    }
+}
+)");
+    CHECK(p.sysctls.empty());
+    RouterRules fw = nat_router(nullptr);
+    FirewallSpec spec;
+    spec.filtering = Behaviour::address_and_port_dependent;
+    spec.tcp.unsolicited = TcpUnsolicited::rst;
+    spec.tcp.syn_after_syn = false;
+    spec.tcp.liberal_window = true;
+    fw.firewall = spec;
+    const RulesetResult f = router_ruleset(fw);
+    CHECK(contains(f.text, "ct direction reply tcp flags & (fin|syn|rst|ack) == syn drop"));
+    CHECK(contains(f.text, "reject with tcp reset"));
+    CHECK_FALSE(contains(f.text, "tcp_half_open"));
+    CHECK(f.sysctls.size() == 1);
 }

@@ -1,0 +1,152 @@
+#include "programs/net/tcp_raw.h"
+
+#include <arpa/inet.h>
+#include <fmt/core.h>
+#include <linux/if_ether.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <array>
+
+#include "base/error.h"
+#include "programs/net/sockaddr.h"
+
+namespace testbed::programs {
+namespace {
+
+constexpr size_t kTcpHeader = 20;
+constexpr size_t kIpHeader = 20;
+constexpr uint8_t kProtocolIcmp = 1;
+constexpr uint8_t kProtocolTcp = 6;
+
+void put16(std::vector<uint8_t>& out, size_t at, uint16_t v) {
+    out[at] = static_cast<uint8_t>(v >> 8);
+    out[at + 1] = static_cast<uint8_t>(v & 0xff);
+}
+
+void put32(std::vector<uint8_t>& out, size_t at, uint32_t v) {
+    put16(out, at, static_cast<uint16_t>(v >> 16));
+    put16(out, at + 2, static_cast<uint16_t>(v & 0xffff));
+}
+
+uint16_t get16(std::span<const uint8_t> in, size_t at) {
+    return static_cast<uint16_t>((in[at] << 8) | in[at + 1]);
+}
+
+uint32_t get32(std::span<const uint8_t> in, size_t at) {
+    return (static_cast<uint32_t>(get16(in, at)) << 16) | get16(in, at + 2);
+}
+
+uint32_t add_words(uint32_t sum, std::span<const uint8_t> bytes) {
+    for (size_t i = 0; i + 1 < bytes.size(); i += 2) sum += get16(bytes, i);
+    if (bytes.size() % 2 == 1) sum += static_cast<uint32_t>(bytes.back()) << 8;
+    return sum;
+}
+
+std::array<uint8_t, 4> address_bytes(const Ipv4& ip) {
+    const uint32_t v = ip.value;
+    return {static_cast<uint8_t>(v >> 24), static_cast<uint8_t>(v >> 16),
+            static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)};
+}
+
+}  // namespace
+
+uint16_t tcp_checksum(const stun::Endpoint& from, const stun::Endpoint& to,
+                      std::span<const uint8_t> segment) {
+    const auto src = address_bytes(from.ip);
+    const auto dst = address_bytes(to.ip);
+    uint32_t sum = add_words(0, src);
+    sum = add_words(sum, dst);
+    sum += kProtocolTcp;
+    sum += static_cast<uint32_t>(segment.size());
+    sum = add_words(sum, segment);
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return static_cast<uint16_t>(~sum & 0xffff);
+}
+
+std::vector<uint8_t> tcp_segment(const TcpSegmentSpec& spec) {
+    std::vector<uint8_t> out(kTcpHeader, 0);
+    put16(out, 0, spec.from.port);
+    put16(out, 2, spec.to.port);
+    put32(out, 4, spec.seq);
+    put32(out, 8, spec.ack);
+    out[12] = (kTcpHeader / 4) << 4;
+    out[13] = spec.flags;
+    put16(out, 14, spec.window);
+    put16(out, 16, tcp_checksum(spec.from, spec.to, out));
+    return out;
+}
+
+std::optional<SeenSegment> parse_tcp_packet(std::span<const uint8_t> packet) {
+    if (packet.size() < kIpHeader || (packet[0] >> 4) != 4) return std::nullopt;
+    const size_t ihl = static_cast<size_t>(packet[0] & 0x0f) * 4;
+    if (packet[9] == kProtocolIcmp && ihl >= kIpHeader && packet.size() >= ihl + 8) {
+        SeenSegment s;
+        s.from = {Ipv4{get32(packet, 12)}, 0};
+        s.to = {Ipv4{get32(packet, 16)}, 0};
+        s.icmp_type = packet[ihl];
+        s.icmp_code = packet[ihl + 1];
+        s.ttl = packet[8];
+        return s;
+    }
+    if (packet[9] != kProtocolTcp) return std::nullopt;
+    if (ihl < 20 || packet.size() < ihl + kTcpHeader) return std::nullopt;
+    const auto tcp = packet.subspan(ihl);
+    SeenSegment s;
+    s.from = {Ipv4{get32(packet, 12)}, get16(tcp, 0)};
+    s.to = {Ipv4{get32(packet, 16)}, get16(tcp, 2)};
+    s.seq = get32(tcp, 4);
+    s.ack = get32(tcp, 8);
+    s.flags = tcp[13];
+    s.ttl = packet[8];
+    return s;
+}
+
+SegmentWatch::SegmentWatch()
+    : fd_(::socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ALL))) {
+    // ETH_P_ALL: a socket for ETH_P_IP alone never sees what the host sends.
+    if (!fd_.valid()) {
+        throw_errno(
+            "socket(AF_PACKET, SOCK_DGRAM, ETH_P_ALL) to watch TCP segments (needs CAP_NET_RAW)");
+    }
+}
+
+std::optional<SeenSegment> SegmentWatch::next_any(std::chrono::steady_clock::time_point deadline) {
+    std::array<uint8_t, 2048> buffer{};
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() < 0) return std::nullopt;
+        pollfd p{fd_.get(), POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
+        const ssize_t n = ::recv(fd_.get(), buffer.data(), buffer.size(), 0);
+        if (n <= 0) continue;
+        if (auto s = parse_tcp_packet(std::span(buffer.data(), static_cast<size_t>(n)))) return s;
+    }
+}
+
+void send_tcp_segment(const TcpSegmentSpec& spec) {
+    // IPPROTO_RAW writes the IPv4 header too (IP_HDRINCL): the source may be
+    // any address, which is what a spoofer needs. The kernel fills in the
+    // total length, the header checksum and the id.
+    const Fd fd(::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW));
+    if (!fd.valid()) throw_errno("socket(AF_INET, SOCK_RAW, IPPROTO_RAW) (needs CAP_NET_RAW)");
+    const auto segment = tcp_segment(spec);
+    std::vector<uint8_t> packet(kIpHeader, 0);
+    packet[0] = 0x45;
+    packet[8] = 64;  // TTL
+    packet[9] = kProtocolTcp;
+    put32(packet, 12, spec.from.ip.value);
+    put32(packet, 16, spec.to.ip.value);
+    packet.insert(packet.end(), segment.begin(), segment.end());
+    put16(packet, 2, static_cast<uint16_t>(packet.size()));
+    const sockaddr_in to = to_sockaddr(stun::Endpoint{spec.to.ip, 0});
+    if (::sendto(fd.get(), packet.data(), packet.size(), 0, reinterpret_cast<const sockaddr*>(&to),
+                 sizeof to) < 0) {
+        throw_errno(
+            fmt::format("sendto(raw TCP segment {} -> {})", spec.from.str(), spec.to.str()));
+    }
+}
+
+}  // namespace testbed::programs
