@@ -78,6 +78,13 @@ constexpr TwoWordKey kTwoWordKeys[] = {
      "rewrite sequence numbers along with its mappings"},
 };
 
+/// `keys` and the keys of TcpQuirks, which `nat:` and `firewall:` maps both take.
+std::vector<std::string_view> with_quirk_keys(std::vector<std::string_view> keys) {
+    keys.emplace_back("tcp-unsolicited");
+    for (const auto& k : kTwoWordKeys) keys.emplace_back(k.key);
+    return keys;
+}
+
 /// The keys of TcpQuirks; one that acts on the translation itself is an
 /// error, naming why, on a router that does not translate.
 void read_tcp_quirks(YamlReader& r, const YAML::Node& node, const std::string& what,
@@ -115,11 +122,10 @@ std::optional<NatSpec> read_nat(YamlReader& r, const YAML::Node& node, const std
         return std::nullopt;
     }
     if (!r.expect_map(node, what, "a preset name or a behaviour map")) return std::nullopt;
-    r.check_keys(node,
-                 {"mapping", "filtering", "ports", "hairpin", "udp-timeout", "tcp-timeout",
-                  "tcp-unsolicited", "icmp-errors", "tcp-syn-after-syn", "tcp-synack-after-syn",
-                  "tcp-sequence", "tcp-window"},
-                 what);
+    r.check_keys(
+        node,
+        with_quirk_keys({"mapping", "filtering", "ports", "hairpin", "udp-timeout", "tcp-timeout"}),
+        what);
     NatBehaviour& b = spec.behaviour;
     if (auto n = node["mapping"]) {
         if (auto v = r.behaviour(n, what + " mapping", false)) b.mapping = *v;
@@ -148,26 +154,19 @@ std::optional<FirewallSpec> read_firewall(YamlReader& r, const YAML::Node& node,
     FirewallSpec fw;
     fw.loc = loc_of(node);
     if (node.IsScalar()) {
-        fw.preset = node.Scalar();
-        if (fw.preset == "udp-blocked")
-            fw.block_udp = true;
-        else if (fw.preset == "symmetric-udp-firewall")
-            fw.filtering = Behaviour::address_and_port_dependent;
-        else if (fw.preset != "open") {
+        auto preset = firewall_preset(node.Scalar());
+        if (!preset) {
             r.diag().error(fw.loc,
-                           fmt::format("{}: unknown preset '{}'; expected open, udp-blocked, "
-                                       "symmetric-udp-firewall or a map",
-                                       what, fw.preset));
+                           fmt::format("{}: unknown preset '{}'; expected {} or a map", what,
+                                       node.Scalar(), fmt::join(firewall_preset_names(), ", ")));
             return std::nullopt;
         }
-        return fw;
+        preset->loc = fw.loc;
+        return preset;
     }
     if (!r.expect_map(node, what, "a preset name or { filtering: ..., block: [udp, tcp] }"))
         return std::nullopt;
-    r.check_keys(node,
-                 {"filtering", "block", "tcp-unsolicited", "icmp-errors", "tcp-syn-after-syn",
-                  "tcp-synack-after-syn", "tcp-sequence", "tcp-window"},
-                 what);
+    r.check_keys(node, with_quirk_keys({"filtering", "block"}), what);
     read_tcp_quirks(r, node, what, false, fw.tcp);
     if (auto n = node["filtering"]) {
         if (auto v = r.behaviour(n, what + " filtering", true)) fw.filtering = *v;

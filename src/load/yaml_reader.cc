@@ -93,7 +93,7 @@ std::optional<Duration> YamlReader::duration(const YAML::Node& node, const std::
     return std::nullopt;
 }
 
-void YamlReader::check_keys(const YAML::Node& map, std::initializer_list<std::string_view> known,
+void YamlReader::check_keys(const YAML::Node& map, std::span<const std::string_view> known,
                             const std::string& where) {
     if (!map.IsMap()) return;
     for (const auto& entry : map) {

@@ -8,6 +8,7 @@
 
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,10 @@ class YamlReader {
     std::optional<bool> boolean(const YAML::Node& node, const std::string& what);
     std::optional<Duration> duration(const YAML::Node& node, const std::string& what);
     void check_keys(const YAML::Node& map, std::initializer_list<std::string_view> known,
+                    const std::string& where) {
+        check_keys(map, std::span(known.begin(), known.size()), where);
+    }
+    void check_keys(const YAML::Node& map, std::span<const std::string_view> known,
                     const std::string& where);
     std::optional<Behaviour> behaviour(const YAML::Node& node, const std::string& what,
                                        bool allow_none);

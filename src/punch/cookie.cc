@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "base/big_endian.h"
+
 namespace testbed::punch {
 namespace {
 
@@ -45,8 +47,7 @@ Nonce CookieJar::make(const Contact& contact, uint32_t bucket) const {
 }
 
 CookieJar::Verdict CookieJar::check(const Nonce& nonce, const Contact& contact, Time now) const {
-    const uint32_t made = (uint32_t{nonce[0]} << 24) | (uint32_t{nonce[1]} << 16) |
-                          (uint32_t{nonce[2]} << 8) | nonce[3];
+    const uint32_t made = big_endian::read32(nonce, 0);
     const Nonce expected = make(contact, made);
     if (sodium_memcmp(expected.data(), nonce.data(), nonce.size()) != 0) return Verdict::forged;
     const uint32_t current = bucket(now);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "base/big_endian.h"
+
 namespace testbed::punch {
 namespace {
 
@@ -17,14 +19,14 @@ std::vector<uint8_t> bytes_of(const std::array<uint8_t, N>& a) {
 }
 
 std::vector<uint8_t> int32_bytes(uint32_t v) {
-    return {static_cast<uint8_t>(v >> 24), static_cast<uint8_t>(v >> 16),
-            static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)};
+    std::vector<uint8_t> out;
+    big_endian::append32(out, v);
+    return out;
 }
 
 std::optional<uint32_t> uint32_of(const stun::Attribute* a) {
     if (!a || a->value.size() != 4) return std::nullopt;
-    return (uint32_t{a->value[0]} << 24) | (uint32_t{a->value[1]} << 16) |
-           (uint32_t{a->value[2]} << 8) | a->value[3];
+    return big_endian::read32(a->value, 0);
 }
 
 std::optional<std::string> id_of(const stun::Message& m, uint16_t type) {

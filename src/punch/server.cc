@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include "base/big_endian.h"
 #include "base/log.h"
 #include "punch/auth.h"
 #include "punch/protocol.h"
@@ -276,7 +277,7 @@ Send Server::binding_answer(size_t socket, const stun::Message& request,
     stun::Endpoint to = from;
     if (const stun::Attribute* rp = request.find(stun::attr::response_port);
         rp && alternate && rp->value.size() == 4) {
-        to.port = static_cast<uint16_t>((rp->value[0] << 8) | rp->value[1]);
+        to.port = big_endian::read16(rp->value, 0);
     }
     reply.cls = stun::Class::success;
     reply.add_xor_address(stun::attr::xor_mapped_address, from);

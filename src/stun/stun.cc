@@ -5,28 +5,16 @@
 
 #include <charconv>
 
+#include "base/big_endian.h"
 namespace testbed::stun {
 namespace {
 
+using big_endian::append16;
+using big_endian::append32;
+using big_endian::read16;
+using big_endian::read32;
+
 constexpr uint32_t kFingerprintXor = 0x5354554e;
-
-void put16(std::vector<uint8_t>& out, uint16_t v) {
-    out.push_back(static_cast<uint8_t>(v >> 8));
-    out.push_back(static_cast<uint8_t>(v));
-}
-
-void put32(std::vector<uint8_t>& out, uint32_t v) {
-    put16(out, static_cast<uint16_t>(v >> 16));
-    put16(out, static_cast<uint16_t>(v));
-}
-
-uint16_t get16(std::span<const uint8_t> b, size_t at) {
-    return static_cast<uint16_t>((b[at] << 8) | b[at + 1]);
-}
-
-uint32_t get32(std::span<const uint8_t> b, size_t at) {
-    return (static_cast<uint32_t>(get16(b, at)) << 16) | get16(b, at + 2);
-}
 
 /// RFC 8489 §5: the class bits C1 C0 sit at bits 8 and 4 of the type.
 uint16_t message_type(uint16_t m, Class c) {
@@ -77,15 +65,15 @@ void Message::add(uint16_t type, std::vector<uint8_t> value) {
 
 void Message::add_address(uint16_t type, const Endpoint& e) {
     std::vector<uint8_t> v{0, 0x01};
-    put16(v, e.port);
-    put32(v, e.ip.value);
+    append16(v, e.port);
+    append32(v, e.ip.value);
     add(type, std::move(v));
 }
 
 void Message::add_xor_address(uint16_t type, const Endpoint& e) {
     std::vector<uint8_t> v{0, 0x01};
-    put16(v, static_cast<uint16_t>(e.port ^ (kMagicCookie >> 16)));
-    put32(v, e.ip.value ^ kMagicCookie);
+    append16(v, static_cast<uint16_t>(e.port ^ (kMagicCookie >> 16)));
+    append32(v, e.ip.value ^ kMagicCookie);
     add(type, std::move(v));
 }
 
@@ -127,13 +115,13 @@ TransactionId new_transaction_id() {
 
 std::vector<uint8_t> encode(const Message& m, bool fingerprint) {
     std::vector<uint8_t> out;
-    put16(out, message_type(m.method, m.cls));
-    put16(out, 0);  // length, patched below
-    put32(out, kMagicCookie);
+    append16(out, message_type(m.method, m.cls));
+    append16(out, 0);  // length, patched below
+    append32(out, kMagicCookie);
     out.insert(out.end(), m.transaction.begin(), m.transaction.end());
     for (const auto& a : m.attributes) {
-        put16(out, a.type);
-        put16(out, static_cast<uint16_t>(a.value.size()));
+        append16(out, a.type);
+        append16(out, static_cast<uint16_t>(a.value.size()));
         out.insert(out.end(), a.value.begin(), a.value.end());
         while (out.size() % 4 != 0) out.push_back(0);
     }
@@ -144,9 +132,9 @@ std::vector<uint8_t> encode(const Message& m, bool fingerprint) {
     if (fingerprint) {
         set_length(out.size() - kHeaderSize + 8);  // the length covers the fingerprint
         const uint32_t crc = crc32(out) ^ kFingerprintXor;
-        put16(out, attr::fingerprint);
-        put16(out, 4);
-        put32(out, crc);
+        append16(out, attr::fingerprint);
+        append16(out, 4);
+        append32(out, crc);
     }
     set_length(out.size() - kHeaderSize);
     return out;
@@ -157,10 +145,10 @@ DecodeResult decode(std::span<const uint8_t> b) {
         return fmt::format("{} bytes: shorter than the 20-byte header", b.size());
     if (b.size() > kMaxMessageSize)
         return fmt::format("{} bytes: larger than {}", b.size(), kMaxMessageSize);
-    const uint16_t type = get16(b, 0);
+    const uint16_t type = read16(b, 0);
     if (type & 0xC000) return std::string("the first two bits are not zero");
-    if (get32(b, 4) != kMagicCookie) return std::string("no magic cookie");
-    const size_t length = get16(b, 2);
+    if (read32(b, 4) != kMagicCookie) return std::string("no magic cookie");
+    const size_t length = read16(b, 2);
     if (length % 4 != 0) return fmt::format("length {} is not a multiple of 4", length);
     if (length != b.size() - kHeaderSize) {
         return fmt::format("length field {} but {} bytes follow the header", length,
@@ -172,8 +160,8 @@ DecodeResult decode(std::span<const uint8_t> b) {
     size_t at = kHeaderSize;
     while (at < b.size()) {
         if (b.size() - at < 4) return fmt::format("truncated attribute header at byte {}", at);
-        const uint16_t attr_type = get16(b, at);
-        const size_t attr_len = get16(b, at + 2);
+        const uint16_t attr_type = read16(b, at);
+        const size_t attr_len = read16(b, at + 2);
         const size_t padded = (attr_len + 3) & ~size_t{3};
         if (b.size() - at - 4 < padded) {
             return fmt::format("attribute 0x{:04x} of {} bytes runs past the end", attr_type,
@@ -183,7 +171,7 @@ DecodeResult decode(std::span<const uint8_t> b) {
             if (attr_len != 4 || at + 8 != b.size())
                 return std::string("FINGERPRINT is not the last attribute");
             const uint32_t want = crc32(b.subspan(0, at)) ^ kFingerprintXor;
-            if (get32(b, at + 4) != want) return std::string("FINGERPRINT does not match");
+            if (read32(b, at + 4) != want) return std::string("FINGERPRINT does not match");
         }
         m.attributes.push_back({attr_type,
                                 {b.begin() + static_cast<ptrdiff_t>(at + 4),
@@ -195,7 +183,7 @@ DecodeResult decode(std::span<const uint8_t> b) {
 
 std::optional<Endpoint> decode_address(const std::vector<uint8_t>& v) {
     if (v.size() != 8 || v[1] != 0x01) return std::nullopt;  // IPv4 only
-    return Endpoint{Ipv4{get32(v, 4)}, get16(v, 2)};
+    return Endpoint{Ipv4{read32(v, 4)}, read16(v, 2)};
 }
 
 std::optional<Endpoint> decode_xor_address(const std::vector<uint8_t>& v) {

@@ -9,55 +9,39 @@
 
 #include <array>
 
+#include "base/big_endian.h"
 #include "base/error.h"
 #include "programs/net/sockaddr.h"
 
 namespace testbed::programs {
 namespace {
 
+using big_endian::read16;
+using big_endian::read32;
+using big_endian::write16;
+using big_endian::write32;
+
 constexpr size_t kTcpHeader = 20;
 constexpr size_t kIpHeader = 20;
 constexpr uint8_t kProtocolIcmp = 1;
 constexpr uint8_t kProtocolTcp = 6;
 
-void put16(std::vector<uint8_t>& out, size_t at, uint16_t v) {
-    out[at] = static_cast<uint8_t>(v >> 8);
-    out[at + 1] = static_cast<uint8_t>(v & 0xff);
-}
-
-void put32(std::vector<uint8_t>& out, size_t at, uint32_t v) {
-    put16(out, at, static_cast<uint16_t>(v >> 16));
-    put16(out, at + 2, static_cast<uint16_t>(v & 0xffff));
-}
-
-uint16_t get16(std::span<const uint8_t> in, size_t at) {
-    return static_cast<uint16_t>((in[at] << 8) | in[at + 1]);
-}
-
-uint32_t get32(std::span<const uint8_t> in, size_t at) {
-    return (static_cast<uint32_t>(get16(in, at)) << 16) | get16(in, at + 2);
-}
-
 uint32_t add_words(uint32_t sum, std::span<const uint8_t> bytes) {
-    for (size_t i = 0; i + 1 < bytes.size(); i += 2) sum += get16(bytes, i);
+    for (size_t i = 0; i + 1 < bytes.size(); i += 2) sum += read16(bytes, i);
     if (bytes.size() % 2 == 1) sum += static_cast<uint32_t>(bytes.back()) << 8;
     return sum;
 }
 
-std::array<uint8_t, 4> address_bytes(const Ipv4& ip) {
-    const uint32_t v = ip.value;
-    return {static_cast<uint8_t>(v >> 24), static_cast<uint8_t>(v >> 16),
-            static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)};
+/// The two 16-bit words of an address, summed as the checksum sums them.
+uint32_t address_words(const Ipv4& ip) {
+    return (ip.value >> 16) + (ip.value & 0xffff);
 }
 
 }  // namespace
 
 uint16_t tcp_checksum(const stun::Endpoint& from, const stun::Endpoint& to,
                       std::span<const uint8_t> segment) {
-    const auto src = address_bytes(from.ip);
-    const auto dst = address_bytes(to.ip);
-    uint32_t sum = add_words(0, src);
-    sum = add_words(sum, dst);
+    uint32_t sum = address_words(from.ip) + address_words(to.ip);
     sum += kProtocolTcp;
     sum += static_cast<uint32_t>(segment.size());
     sum = add_words(sum, segment);
@@ -67,14 +51,14 @@ uint16_t tcp_checksum(const stun::Endpoint& from, const stun::Endpoint& to,
 
 std::vector<uint8_t> tcp_segment(const TcpSegmentSpec& spec) {
     std::vector<uint8_t> out(kTcpHeader, 0);
-    put16(out, 0, spec.from.port);
-    put16(out, 2, spec.to.port);
-    put32(out, 4, spec.seq);
-    put32(out, 8, spec.ack);
+    write16(out, 0, spec.from.port);
+    write16(out, 2, spec.to.port);
+    write32(out, 4, spec.seq);
+    write32(out, 8, spec.ack);
     out[12] = (kTcpHeader / 4) << 4;
     out[13] = spec.flags;
-    put16(out, 14, spec.window);
-    put16(out, 16, tcp_checksum(spec.from, spec.to, out));
+    write16(out, 14, spec.window);
+    write16(out, 16, tcp_checksum(spec.from, spec.to, out));
     return out;
 }
 
@@ -83,8 +67,8 @@ std::optional<SeenSegment> parse_tcp_packet(std::span<const uint8_t> packet) {
     const size_t ihl = static_cast<size_t>(packet[0] & 0x0f) * 4;
     if (packet[9] == kProtocolIcmp && ihl >= kIpHeader && packet.size() >= ihl + 8) {
         SeenSegment s;
-        s.from = {Ipv4{get32(packet, 12)}, 0};
-        s.to = {Ipv4{get32(packet, 16)}, 0};
+        s.from = {Ipv4{read32(packet, 12)}, 0};
+        s.to = {Ipv4{read32(packet, 16)}, 0};
         s.icmp_type = packet[ihl];
         s.icmp_code = packet[ihl + 1];
         s.ttl = packet[8];
@@ -94,10 +78,10 @@ std::optional<SeenSegment> parse_tcp_packet(std::span<const uint8_t> packet) {
     if (ihl < 20 || packet.size() < ihl + kTcpHeader) return std::nullopt;
     const auto tcp = packet.subspan(ihl);
     SeenSegment s;
-    s.from = {Ipv4{get32(packet, 12)}, get16(tcp, 0)};
-    s.to = {Ipv4{get32(packet, 16)}, get16(tcp, 2)};
-    s.seq = get32(tcp, 4);
-    s.ack = get32(tcp, 8);
+    s.from = {Ipv4{read32(packet, 12)}, read16(tcp, 0)};
+    s.to = {Ipv4{read32(packet, 16)}, read16(tcp, 2)};
+    s.seq = read32(tcp, 4);
+    s.ack = read32(tcp, 8);
     s.flags = tcp[13];
     s.ttl = packet[8];
     return s;
@@ -137,10 +121,10 @@ void send_tcp_segment(const TcpSegmentSpec& spec) {
     packet[0] = 0x45;
     packet[8] = 64;  // TTL
     packet[9] = kProtocolTcp;
-    put32(packet, 12, spec.from.ip.value);
-    put32(packet, 16, spec.to.ip.value);
+    write32(packet, 12, spec.from.ip.value);
+    write32(packet, 16, spec.to.ip.value);
     packet.insert(packet.end(), segment.begin(), segment.end());
-    put16(packet, 2, static_cast<uint16_t>(packet.size()));
+    write16(packet, 2, static_cast<uint16_t>(packet.size()));
     const sockaddr_in to = to_sockaddr(stun::Endpoint{spec.to.ip, 0});
     if (::sendto(fd.get(), packet.data(), packet.size(), 0, reinterpret_cast<const sockaddr*>(&to),
                  sizeof to) < 0) {

@@ -4,37 +4,24 @@
 
 #include <algorithm>
 
+#include "base/big_endian.h"
 namespace testbed::programs::pcp {
 namespace {
+
+using big_endian::read16;
+using big_endian::read32;
+using big_endian::write16;
+using big_endian::write32;
 
 constexpr size_t kHeaderSize = 24;
 constexpr uint8_t kResponseBit = 0x80;
 /// An IPv4 address in a 16-byte PCP field: ::ffff:a.b.c.d (RFC 6887 §5).
 constexpr size_t kMappedPrefix = 12;
 
-void put16(std::vector<uint8_t>& out, size_t at, uint16_t v) {
-    out[at] = static_cast<uint8_t>(v >> 8);
-    out[at + 1] = static_cast<uint8_t>(v);
-}
-
-void put32(std::vector<uint8_t>& out, size_t at, uint32_t v) {
-    for (size_t i = 0; i < 4; ++i) out[at + i] = static_cast<uint8_t>(v >> (24 - 8 * i));
-}
-
 void put_address(std::vector<uint8_t>& out, size_t at, Ipv4 address) {
     out[at + 10] = 0xff;
     out[at + 11] = 0xff;
-    put32(out, at + kMappedPrefix, address.value);
-}
-
-uint16_t get16(std::span<const uint8_t> in, size_t at) {
-    return static_cast<uint16_t>(in[at] << 8 | in[at + 1]);
-}
-
-uint32_t get32(std::span<const uint8_t> in, size_t at) {
-    uint32_t v = 0;
-    for (size_t i = 0; i < 4; ++i) v = v << 8 | in[at + i];
-    return v;
+    write32(out, at + kMappedPrefix, address.value);
 }
 
 /// The IPv4 address of an IPv4-mapped field; nullopt for an IPv6 one.
@@ -43,7 +30,7 @@ std::optional<Ipv4> get_address(std::span<const uint8_t> in, size_t at) {
     const bool zeros =
         std::all_of(field.begin(), field.begin() + 10, [](uint8_t b) { return b == 0; });
     if (!zeros || in[at + 10] != 0xff || in[at + 11] != 0xff) return std::nullopt;
-    return Ipv4{get32(in, at + kMappedPrefix)};
+    return Ipv4{read32(in, at + kMappedPrefix)};
 }
 
 }  // namespace
@@ -62,13 +49,13 @@ std::vector<uint8_t> encode(const MapRequest& r) {
     std::vector<uint8_t> out(kMapRequestSize, 0);
     out[0] = kVersion;
     out[1] = kOpcodeMap;  // R bit clear: a request
-    put32(out, 4, r.lifetime_s);
+    write32(out, 4, r.lifetime_s);
     put_address(out, 8, r.client);
     std::copy(r.nonce.begin(), r.nonce.end(),
               out.begin() + static_cast<std::ptrdiff_t>(kHeaderSize));
     out[kHeaderSize + 12] = r.protocol;
-    put16(out, kHeaderSize + 16, r.internal_port);
-    put16(out, kHeaderSize + 18, r.suggested_port);
+    write16(out, kHeaderSize + 16, r.internal_port);
+    write16(out, kHeaderSize + 18, r.suggested_port);
     put_address(out, kHeaderSize + 20, Ipv4{0});  // no suggested external address
     return out;
 }
@@ -81,13 +68,13 @@ std::optional<std::variant<MapResponse, NatPmpOnly>> decode(std::span<const uint
         return std::nullopt;
     MapResponse r;
     r.result = bytes[3];
-    r.lifetime_s = get32(bytes, 4);
-    r.epoch_s = get32(bytes, 8);
+    r.lifetime_s = read32(bytes, 4);
+    r.epoch_s = read32(bytes, 8);
     const auto nonce = bytes.subspan(kHeaderSize, r.nonce.size());
     std::copy(nonce.begin(), nonce.end(), r.nonce.begin());
     r.protocol = bytes[kHeaderSize + 12];
-    r.internal_port = get16(bytes, kHeaderSize + 16);
-    r.external_port = get16(bytes, kHeaderSize + 18);
+    r.internal_port = read16(bytes, kHeaderSize + 16);
+    r.external_port = read16(bytes, kHeaderSize + 18);
     // An error answer may carry no address at all (RFC 6887 §8.3 copies the
     // request's suggestion, but not every server does).
     auto external = get_address(bytes, kHeaderSize + 20);
