@@ -66,9 +66,13 @@ StartStep gateway_start(const Router& router, const PortMapping& pm, const std::
     s.node = router.name;
     // -d: in the foreground, logging to stderr (kept as the process's log).
     s.argv = {kGatewayProgram, "-d", "-f", "${run_dir}/" + config};
-    const bool pcp_socket = pm.nat_pmp || pm.pcp;  // NAT-PMP and PCP share it
-    s.ready.kind = pcp_socket ? ReadySpec::Kind::udp_port : ReadySpec::Kind::tcp_port;
-    s.ready.port = pcp_socket ? kPcpPort : kUpnpHttpPort;
+    // miniupnpd opens UPnP's HTTP socket, then SSDP's (bound, then joined
+    // to the multicast group), then the one NAT-PMP and PCP share: ready is
+    // the last of them. The HTTP port alone is not enough: a client's
+    // M-SEARCH sent before SSDP's socket exists gets no answer.
+    const bool pcp_socket = pm.nat_pmp || pm.pcp;
+    s.ready.kind = ReadySpec::Kind::udp_port;
+    s.ready.port = pcp_socket ? kPcpPort : kSsdpPort;
     return s;
 }
 

@@ -28,6 +28,8 @@ inline constexpr const char* kGatewayProgram = "miniupnpd";
 inline constexpr const char* kPortMapTable = "testbed_portmap";
 /// Where UPnP's HTTP (description and SOAP) listens on the lans.
 inline constexpr int kUpnpHttpPort = 2869;
+/// Where UPnP's SSDP discovery listens (multicast 239.255.255.250).
+inline constexpr int kSsdpPort = 1900;
 /// NAT-PMP and PCP (RFC 6886, RFC 6887).
 inline constexpr int kPcpPort = 5351;
 /// The conntrack mark of a connection the daemon's DNAT translated: set on
@@ -40,7 +42,7 @@ struct GatewayPlan {
     std::string router;
     std::string config_path;  ///< inside the run folder
     std::string config;       ///< miniupnpd.conf
-    StartStep start;          ///< named `gateway-ROUTER`; ready when its port is bound
+    StartStep start;          ///< named `gateway-ROUTER`; ready when its last socket is bound
 };
 
 /// The table miniupnpd fills, with its chains hooked in.

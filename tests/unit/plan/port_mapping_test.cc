@@ -66,7 +66,7 @@ TEST_CASE("port mapping: miniupnpd's configuration, golden") {
 }
 
 TEST_CASE(
-    "port mapping: UPnP alone is ready on its HTTP port; a claimed address and short leases") {
+    "port mapping: UPnP alone is ready on its SSDP port; a claimed address and short leases") {
     const auto g =
         plan_gateways(gateway("{ upnp: true, lease-max: 30s, external-address: 20.0.0.99 }"))[0];
     CHECK(contains(g.config, "ext_ifname=internet\next_ip=20.0.0.99\n"));
@@ -74,8 +74,9 @@ TEST_CASE(
     CHECK(contains(g.config, "secure_mode=yes\n"));
     // miniupnpd wants min_lifetime <= max_lifetime.
     CHECK(contains(g.config, "min_lifetime=30\nmax_lifetime=30\n"));
-    CHECK(g.start.ready.kind == ReadySpec::Kind::tcp_port);
-    CHECK(g.start.ready.port == 2869);
+    // SSDP's socket opens after the HTTP one: discovery must be answerable.
+    CHECK(g.start.ready.kind == ReadySpec::Kind::udp_port);
+    CHECK(g.start.ready.port == 1900);
 }
 
 TEST_CASE("port mapping: the table miniupnpd fills marks what it translated") {
