@@ -6,7 +6,8 @@
 //   a registration with its nonce and proof;
 // - whatever a source the server has not seen sends, nothing but a Binding
 //   answer goes back larger than what it sent, and nothing goes to anyone
-//   else (no amplification, no relay for strangers);
+//   else (no amplification, no relay for strangers), and the spoofer
+//   (on here) forges nothing for it;
 // - a registration signed over the server's own nonce is answered, and a
 //   signature over anything else never checks.
 
@@ -46,6 +47,11 @@ void round_trip(const stun::Message& message) {
     if (auto p = punch_from(message)) {
         if (!punch_from(to_message(*p))) std::abort();
     }
+    if (auto syn = syn_from(message)) {
+        auto syn2 = syn_from(to_message(*syn));
+        if (!syn2 || syn2->peer != syn->peer || syn2->isn != syn->isn || syn2->spoof != syn->spoof)
+            std::abort();
+    }
     (void)connect_from(message);
     (void)reversal_from(message);
     (void)relay_from(message);
@@ -53,7 +59,11 @@ void round_trip(const stun::Message& message) {
 }
 
 Server& server() {
-    static Server s({*stun::Endpoint::parse("203.0.113.1:3478")}, ServerLimits{});
+    static Server s = [] {
+        Server made({*stun::Endpoint::parse("203.0.113.1:3478")}, ServerLimits{});
+        made.allow_spoofing(true);
+        return made;
+    }();
     return s;
 }
 
@@ -67,6 +77,7 @@ void no_amplification(std::span<const uint8_t> bytes, const stun::Endpoint& from
             stun::encode(out.message).size() > bytes.size())
             std::abort();
     }
+    if (!server().take_forged().empty()) std::abort();
 }
 
 /// The registration in `message`, signed over the nonce the server gives

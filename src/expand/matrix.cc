@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+
 namespace testbed {
 
 namespace {
@@ -64,8 +66,9 @@ Topology make_cell(const Topology& base, const Matrix& m, const std::vector<size
         labels.push_back(label);
         cell.cell.emplace_back(axis.key, label);
         if (axis.router.empty()) continue;
+        const auto routers = axis_routers(axis);
         for (auto& r : cell.routers) {
-            if (r.name != axis.router) continue;
+            if (std::find(routers.begin(), routers.end(), r.name) == routers.end()) continue;
             if (axis.field.empty()) {
                 r.nat = axis.nats[index[a]];
                 continue;

@@ -58,6 +58,16 @@ void read_port_mapping_values(YamlReader& r, const YAML::Node& values, MatrixAxi
     }
 }
 
+/// Every router the axis names exists (an error naming the first that does not).
+bool routers_known(YamlReader& r, const Topology& topo, const MatrixAxis& axis) {
+    for (const auto& name : axis_routers(axis)) {
+        if (topo.find_router(name)) continue;
+        r.diag().error(axis.loc, fmt::format("matrix {}: unknown router '{}'", axis.key, name));
+        return false;
+    }
+    return true;
+}
+
 std::optional<MatrixAxis> read_axis(YamlReader& r, const std::string& key,
                                     const YAML::Node& key_node, const YAML::Node& values,
                                     const Topology& topo) {
@@ -69,11 +79,7 @@ std::optional<MatrixAxis> read_axis(YamlReader& r, const std::string& key,
     if (key.size() > port_mapping_suffix.size() && key.ends_with(port_mapping_suffix)) {
         axis.router = key.substr(0, key.size() - port_mapping_suffix.size());
         axis.field = kPortMappingField;
-        if (!topo.find_router(axis.router)) {
-            r.diag().error(axis.loc,
-                           fmt::format("matrix {}: unknown router '{}'", key, axis.router));
-            return std::nullopt;
-        }
+        if (!routers_known(r, topo, axis)) return std::nullopt;
         if (values.size() == 0) {
             r.diag().error(loc_of(values),
                            fmt::format("matrix {}: expected at least one value", key));
@@ -90,11 +96,7 @@ std::optional<MatrixAxis> read_axis(YamlReader& r, const std::string& key,
         }
     }
     if (!axis.field.empty()) {
-        if (!topo.find_router(axis.router)) {
-            r.diag().error(axis.loc,
-                           fmt::format("matrix {}: unknown router '{}'", key, axis.router));
-            return std::nullopt;
-        }
+        if (!routers_known(r, topo, axis)) return std::nullopt;
         for (const auto& v : values) {
             if (auto b = r.behaviour(v, fmt::format("matrix {}", key), axis.field == "filtering")) {
                 axis.labels.push_back(v.Scalar());
@@ -105,11 +107,7 @@ std::optional<MatrixAxis> read_axis(YamlReader& r, const std::string& key,
     }
     if (nat_axis) {
         axis.router = key.substr(0, key.size() - 4);
-        if (!topo.find_router(axis.router)) {
-            r.diag().error(axis.loc,
-                           fmt::format("matrix {}: unknown router '{}'", key, axis.router));
-            return std::nullopt;
-        }
+        if (!routers_known(r, topo, axis)) return std::nullopt;
     } else if (!is_variable_name(key)) {
         r.diag().error(axis.loc,
                        fmt::format("matrix {}: expected ROUTER.nat, ROUTER.nat.mapping, "

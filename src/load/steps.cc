@@ -50,8 +50,31 @@ ReadySpec read_ready(YamlReader& r, const YAML::Node& node, const std::string& w
     return ready;
 }
 
+/// `drop-capabilities: [net-raw]`: what the program starts without.
+void read_dropped_capabilities(YamlReader& r, const YAML::Node& caps, const std::string& what,
+                               StartStep& start) {
+    const std::string expected =
+        fmt::format("a list of capabilities like [net-raw] (known: {})", capability_names());
+    if (!caps.IsSequence()) {
+        r.diag().error(loc_of(caps), fmt::format("{} drop-capabilities: expected {}, found {}",
+                                                 what, expected, kind_of(caps)));
+        return;
+    }
+    for (const auto& c : caps) {
+        const std::string name =
+            r.word(c, what + " drop-capabilities", "a capability name").value_or("");
+        if (auto number = capability_named(name))
+            start.drop_capabilities.push_back(*number);
+        else if (!name.empty())
+            r.diag().error(loc_of(c), fmt::format("{} drop-capabilities: unknown capability "
+                                                  "'{}'; expected one of {}",
+                                                  what, name, capability_names()));
+    }
+}
+
 void read_start(YamlReader& r, const YAML::Node& item, Topology& topo) {
-    r.check_keys(item, {"start", "on", "cmd", "ready", "env", "output-limit"}, "a start step");
+    r.check_keys(item, {"start", "on", "cmd", "ready", "env", "output-limit", "drop-capabilities"},
+                 "a start step");
     StartStep start;
     start.name = r.word(item["start"], "start", "a process name").value_or("");
     std::string why;
@@ -94,6 +117,7 @@ void read_start(YamlReader& r, const YAML::Node& item, Topology& topo) {
                                        "4096 (at most 4GiB), found '{}'",
                                        what, text));
     }
+    if (auto caps = item["drop-capabilities"]) read_dropped_capabilities(r, caps, what, start);
     topo.steps.push_back({std::move(start), loc_of(item)});
 }
 

@@ -5,6 +5,17 @@
 namespace testbed {
 namespace {
 
+/// What `drop-capabilities` knows, with their numbers in capability(7).
+struct NamedCapability {
+    std::string_view name;
+    int number;
+};
+constexpr NamedCapability kCapabilities[] = {
+    {"net-raw", 13},
+    {"net-admin", 12},
+    {"net-bind-service", 10},
+};
+
 template <typename T>
 const T* find_named(const std::vector<T>& items, const std::string& name) {
     auto it =
@@ -73,6 +84,31 @@ std::vector<std::pair<std::string, std::string>> node_addresses(const Topology& 
 bool is_traffic_path(const std::string& via) {
     return std::find(std::begin(kTrafficPaths), std::end(kTrafficPaths), via) !=
            std::end(kTrafficPaths);
+}
+
+std::vector<std::string> axis_routers(const MatrixAxis& axis) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= axis.router.size() && !axis.router.empty()) {
+        const size_t plus = axis.router.find('+', start);
+        out.push_back(axis.router.substr(start, plus - start));
+        if (plus == std::string::npos) break;
+        start = plus + 1;
+    }
+    return out;
+}
+
+std::optional<int> capability_named(std::string_view name) {
+    for (const auto& c : kCapabilities) {
+        if (c.name == name) return c.number;
+    }
+    return std::nullopt;
+}
+
+std::string capability_names() {
+    std::string out;
+    for (const auto& c : kCapabilities) out += (out.empty() ? "" : ", ") + std::string(c.name);
+    return out;
 }
 
 }  // namespace testbed

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -110,7 +111,16 @@ struct StartStep {
     std::map<std::string, std::string> env;
     ReadySpec ready;
     std::optional<size_t> output_limit;  ///< bytes kept of each of its streams (default 64 MiB)
+    /// `drop-capabilities`: capability numbers (capability(7)) the program
+    /// starts without, though run as root (e.g. CAP_NET_RAW: no raw sockets).
+    std::vector<int> drop_capabilities;
 };
+
+/// The capabilities a start step may drop, by the name a topology gives
+/// them ("net-raw"); nullopt for any other name.
+std::optional<int> capability_named(std::string_view name);
+/// "net-raw, net-admin, net-bind-service", for errors.
+std::string capability_names();
 
 /// `wait`: wait until every named process has exited, at most `timeout`.
 struct WaitStep {
@@ -201,7 +211,7 @@ struct TrafficCheck {
 /// variable, used as ${name} in commands and expectations.
 struct MatrixAxis {
     std::string key;     ///< as written: "nat-a.nat", "nat.nat.mapping", "transport"
-    std::string router;  ///< for ROUTER.nat and ROUTER.nat.FIELD axes
+    std::string router;  ///< for ROUTER.nat and ROUTER.nat.FIELD axes ("a+b": both routers)
     std::string field;   ///< "mapping", "filtering" (ROUTER.nat.FIELD) or "port-mapping"
     std::vector<std::string> labels;    ///< each value as printed in reports
     std::vector<NatSpec> nats;          ///< for ROUTER.nat axes, one per label
@@ -210,6 +220,10 @@ struct MatrixAxis {
     std::vector<std::optional<PortMapping>> port_mappings;
     SourceLoc loc;
 };
+
+/// The routers an axis sets: its `router` split at '+' (`nat-a+nat-b.nat`
+/// gives both routers the same value in every cell).
+std::vector<std::string> axis_routers(const MatrixAxis& axis);
 
 /// A variable whose value depends on one axis (rows), two (rows, columns)
 /// or any number (keys), from an inline table or a CSV file: the expected

@@ -179,15 +179,18 @@ class NatRules {
                "inet_service; flags dynamic,timeout; timeout 2m; }\n";
     }
 
-    /// The forward chain: the quirks' drops, a SYN-ACK conntrack calls
-    /// invalid (by default dropped: a Linux router would send it on with the
-    /// inside source), then what may come in.
+    /// The forward chain: the quirks' drops, what conntrack calls invalid
+    /// on its way out, then what may come in. Invalid packets escape
+    /// translation: a Linux router would send them on with the inside
+    /// source (seen: an outbound SYN-ACK on a mapping in SYN_SENT, data
+    /// numbered out of conntrack's window), so a NAT drops them, as
+    /// OpenWrt's firewall does on a masquerading zone. With
+    /// tcp-synack-after-syn: accept, the SYN-ACK goes on to half_open().
     std::string forward(bool filter_map) const {
         std::string out = quirk_drops(r_.wan, b_.tcp, r_.source_validation);
-        if (!b_.tcp.synack_after_syn) {
-            out += line(fmt::format("oifname \"{}\" ct state invalid {} drop", r_.wan,
-                                    tcp_flags("syn|ack")));
-        }
+        const std::string invalid = fmt::format("oifname \"{}\" ct state invalid", r_.wan);
+        if (b_.tcp.synack_after_syn) out += line(invalid + " " + tcp_flags("syn|ack") + " accept");
+        out += line(invalid + " drop");
         return out +
                unsolicited(r_.wan, b_.tcp.unsolicited, filter_map, r_.port_mapping.has_value());
     }

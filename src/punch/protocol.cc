@@ -143,6 +143,14 @@ stun::Message to_message(const Relay& r) {
     return m;
 }
 
+stun::Message to_message(const Syn& s) {
+    stun::Message m = indication(method::syn);
+    m.add(attr::peer_id, bytes_of(s.peer));
+    m.add(attr::sequence, int32_bytes(s.isn));
+    m.add(attr::flags, int32_bytes(s.spoof ? 1 : 0));
+    return m;
+}
+
 stun::Message to_message(const Punch& p) {
     stun::Message m = indication(method::punch);
     m.add(attr::session, bytes_of(p.session));
@@ -224,6 +232,15 @@ std::optional<Punch> punch_from(const stun::Message& m) {
     if (const stun::Attribute* data = m.find(attr::data))
         p.payload.assign(data->value.begin(), data->value.end());
     return p;
+}
+
+std::optional<Syn> syn_from(const stun::Message& m) {
+    if (!is(m, method::syn, stun::Class::indication)) return std::nullopt;
+    auto id = id_of(m, attr::peer_id);
+    auto isn = uint32_of(m.find(attr::sequence));
+    auto flags = uint32_of(m.find(attr::flags));
+    if (!id || !isn || !flags || *flags > 1) return std::nullopt;
+    return Syn{*id, *isn, *flags == 1};
 }
 
 std::optional<Nonce> nonce_of(const stun::Message& m) {

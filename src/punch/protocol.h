@@ -22,6 +22,7 @@ inline constexpr uint16_t introduce = 0x0F03;      ///< indication from the serv
 inline constexpr uint16_t reversal = 0x0F04;       ///< indication: Reversal
 inline constexpr uint16_t relay = 0x0F05;          ///< indication: Relay
 inline constexpr uint16_t punch = 0x0F06;          ///< indication between peers: Punch
+inline constexpr uint16_t syn = 0x0F07;            ///< indication: Syn (a technique's SYN is out)
 }  // namespace method
 
 namespace attr {
@@ -36,6 +37,7 @@ inline constexpr uint16_t flags = 0xC009;
 inline constexpr uint16_t data = 0xC00A;
 inline constexpr uint16_t nonce = 0xC00B;            ///< the server's registration cookie
 inline constexpr uint16_t mapped_endpoint = 0xC00C;  ///< XOR'd address: a gateway's port mapping
+inline constexpr uint16_t sequence = 0xC00D;         ///< 32-bit: a SYN's sequence number
 }  // namespace attr
 
 inline constexpr size_t kMaxPeerId = 64;
@@ -97,6 +99,16 @@ struct Relay {
     std::vector<uint8_t> data;
 };
 
+/// Peer -> server: my SYN toward `peer` is out (a small-TTL technique:
+/// STUNT, NATBlaster), with sequence number `isn`; server -> peer: `peer`'s
+/// SYN toward you is out. With `spoof` (STUNT #1) the sender asks the
+/// server to forge the SYN-ACKs once both sides' SYNs are out.
+struct Syn {
+    std::string peer;
+    uint32_t isn = 0;
+    bool spoof = false;
+};
+
 /// Punch message flags: what the sender knows about the path it is sent on.
 namespace flag {
 inline constexpr uint32_t verified = 1;     ///< sender checked the receiver's proof
@@ -125,6 +137,7 @@ stun::Message to_message(const Introduction& i);
 stun::Message to_message(const Reversal& r);
 stun::Message to_message(const Relay& r);
 stun::Message to_message(const Punch& p);
+stun::Message to_message(const Syn& s);
 
 /// Back from a message of the right method; nullopt if an attribute is
 /// missing or malformed (ids checked with valid_peer_id, counts bounded).
@@ -134,6 +147,7 @@ std::optional<Introduction> introduction_from(const stun::Message& m);
 std::optional<Reversal> reversal_from(const stun::Message& m);
 std::optional<Relay> relay_from(const stun::Message& m);
 std::optional<Punch> punch_from(const stun::Message& m);
+std::optional<Syn> syn_from(const stun::Message& m);
 
 /// The NONCE a server's answer carries (a challenge, or a success for the
 /// next refresh), if well-formed.

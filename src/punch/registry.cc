@@ -96,6 +96,20 @@ bool Registry::introduced(const std::string& a, const std::string& b, Time now) 
     return it != pairs_.end() && it->second.expires > now;
 }
 
+std::optional<std::pair<uint32_t, uint32_t>> Registry::syn_out(const std::string& from,
+                                                               const std::string& to, uint32_t isn,
+                                                               Time now) {
+    auto it = pairs_.find(key(from, to));
+    if (it == pairs_.end() || it->second.expires <= now) return std::nullopt;
+    auto& syn = it->second.syn;
+    const size_t mine = from < to ? 0 : 1;
+    syn[mine] = isn;
+    if (!syn[1 - mine]) return std::nullopt;
+    const std::pair<uint32_t, uint32_t> both{isn, *syn[1 - mine]};
+    syn = {};
+    return both;
+}
+
 void Registry::touch(const std::string& id, Time now) {
     if (auto it = peers_.find(id); it != peers_.end()) it->second.active = now;
 }

@@ -5,6 +5,7 @@
 /// follows from an introduction, and per-source rate limits. Every table is
 /// bounded; entries expire.
 
+#include <array>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -80,6 +81,15 @@ class Registry {
     /// and reversal are allowed only then).
     bool introduced(const std::string& a, const std::string& b, Time now) const;
 
+    /// STUNT #1: `from`'s SYN toward `to` left with sequence number `isn`,
+    /// and it asks for the forged SYN-ACKs. Once both peers of a live
+    /// introduction have asked, returns both numbers (from's, to's) and
+    /// forgets them, so a pair of requests makes one pair of SYN-ACKs; a
+    /// repeated request replaces the earlier number.
+    std::optional<std::pair<uint32_t, uint32_t>> syn_out(const std::string& from,
+                                                         const std::string& to, uint32_t isn,
+                                                         Time now);
+
     /// `id` did something worth keeping it for (a relay, a reversal).
     void touch(const std::string& id, Time now);
     /// Drops the registrations made over a TCP connection that closed.
@@ -93,6 +103,8 @@ class Registry {
     struct Pair {
         SessionId session;
         Time expires;
+        /// STUNT #1's sequence numbers, by side: [0] of the pair key's first id.
+        std::array<std::optional<uint32_t>, 2> syn{};
     };
     RegistryLimits limits_;
     std::map<std::string, Peer> peers_;

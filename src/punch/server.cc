@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "punch/auth.h"
 #include "punch/protocol.h"
+#include "punch/technique.h"
 
 namespace testbed::punch {
 namespace {
@@ -172,6 +173,7 @@ std::vector<Send> Server::handle(const Contact& from, const stun::Message& m, Ti
         ++counters_.relayed;
         return {{route->second, 0, to_message(Relay{route->first, r->data})}};
     }
+    if (auto s = syn_from(m)) return on_syn(from, *s, now);
     note(malformed_, from.endpoint, fmt::format("unexpected or malformed method {:#x}", m.method),
          now);
     if (m.cls == stun::Class::request) return {{from, 0, error_answer(m, 400, "Bad Request")}};
@@ -240,6 +242,31 @@ std::vector<Send> Server::on_connect(const Contact& from, const stun::Message& m
             return {{from, 0, error_answer(m, 503, "Server full")}};
     }
     return {};
+}
+
+std::vector<Send> Server::on_syn(const Contact& from, const Syn& s, Time now) {
+    auto route = forwarding(from, s.peer, now);
+    if (!route) return {};
+    std::vector<Send> out{{route->second, 0, to_message(Syn{route->first, s.isn, s.spoof})}};
+    if (!s.spoof || !spoofing_) return out;
+    if (!from.tcp || !route->second.tcp) {
+        // A UDP registration's endpoint is a UDP mapping: no TCP SYN left from it.
+        note(refused_, from.endpoint, "a SYN-ACK for a peer not registered over TCP", now);
+        return out;
+    }
+    if (auto isns = registry_.syn_out(route->first, s.peer, s.isn, now)) {
+        // Each side gets its SYN answered as if by the other.
+        const stun::Endpoint& mine = from.endpoint;
+        const stun::Endpoint& theirs = route->second.endpoint;
+        const auto to_me = syn_ack_numbers(isns->second, isns->first);
+        const auto to_them = syn_ack_numbers(isns->first, isns->second);
+        forged_.push_back({theirs, mine, to_me.seq, to_me.ack});
+        forged_.push_back({mine, theirs, to_them.seq, to_them.ack});
+        counters_.spoofed += 2;
+        log::info("forged SYN-ACKs between {} ({}) and {} ({})", route->first, mine.str(), s.peer,
+                  theirs.str());
+    }
+    return out;
 }
 
 std::optional<std::pair<std::string, Contact>> Server::forwarding(const Contact& from,

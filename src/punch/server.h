@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "punch/clock.h"
@@ -49,6 +50,7 @@ struct ServerCounters {
     uint64_t refused = 0;
     uint64_t challenges = 0;  ///< registrations answered with a nonce to echo
     uint64_t cut = 0;         ///< answers to unproven sources dropped for their size
+    uint64_t spoofed = 0;     ///< SYN-ACKs forged for STUNT #1 (`--spoof`)
 };
 
 /// One message to send: to a contact (a UDP endpoint, sent from
@@ -57,6 +59,16 @@ struct Send {
     Contact to;
     size_t socket = 0;  ///< index into the UDP addresses, for UDP contacts
     stun::Message message;
+};
+
+/// A SYN-ACK the server forges for STUNT #1 (`--spoof`): to one peer of an
+/// introduced pair, from the other's public endpoint, carrying the other's
+/// SYN's sequence number and acknowledging the receiver's.
+struct ForgedSynAck {
+    stun::Endpoint from;
+    stun::Endpoint to;
+    uint32_t seq = 0;
+    uint32_t ack = 0;
 };
 
 class Server {
@@ -87,6 +99,14 @@ class Server {
     /// Drops what has expired.
     void expire(Time now);
 
+    /// STUNT #1's spoofer on (`rendezvous --spoof`): when both peers of an
+    /// introduced pair, registered over TCP, have said their SYNs are out
+    /// and asked for it, the server forges one SYN-ACK to each, to and from
+    /// the endpoints it knows them by, and to nobody else.
+    void allow_spoofing(bool on) { spoofing_ = on; }
+    /// The SYN-ACKs to forge since the last call (the caller sends them).
+    std::vector<ForgedSynAck> take_forged() { return std::exchange(forged_, {}); }
+
     const ServerCounters& counters() const { return counters_; }
     size_t peers() const { return registry_.peers(); }
 
@@ -109,6 +129,7 @@ class Server {
     /// the sender is registered and was introduced to the target.
     std::optional<std::pair<std::string, Contact>> forwarding(const Contact& from,
                                                               const std::string& to, Time now);
+    std::vector<Send> on_syn(const Contact& from, const Syn& s, Time now);
     Send binding_answer(size_t socket, const stun::Message& request, const stun::Endpoint& from);
 
     /// Counts a dropped or refused message and logs it at most once a second
@@ -135,6 +156,8 @@ class Server {
     RateLimiter limiter_;
     RateLimiter binding_limiter_;
     ServerCounters counters_;
+    bool spoofing_ = false;
+    std::vector<ForgedSynAck> forged_;
     Throttle malformed_{"rejected malformed", &counters_.malformed};
     Throttle limited_{"rate-limited", &counters_.rate_limited};
     Throttle refused_{"refused", &counters_.refused};

@@ -29,6 +29,7 @@ struct LaunchSpec {
     std::string stderr_path;
     std::vector<Watch> watch;                   ///< regexes matched on every stdout or stderr line
     size_t output_limit = kDefaultOutputLimit;  ///< per log; past it output is dropped
+    std::vector<int> drop_capabilities;         ///< capability(7) numbers it starts without
 };
 
 /// A program that was started.

@@ -106,6 +106,10 @@ std::unique_ptr<Process> Process::launch(const LaunchSpec& spec, const std::stri
     // A node with its own filesystem also gets its own /proc (testbed-init
     // mounts it in a mount namespace of the program's own).
     if (spec.mntns_fd >= 0) args.push_back("--private-proc");
+    for (const int cap : spec.drop_capabilities) {
+        args.push_back("--drop-cap");
+        args.push_back(std::to_string(cap));
+    }
     args.push_back(program);
     args.insert(args.end(), spec.argv.begin() + 1, spec.argv.end());
     // The logs are new files the testbed makes (never an existing path, never

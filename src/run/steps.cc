@@ -70,6 +70,7 @@ bool ScenarioRun::perform(const StartStep& s, std::string& what) {
     spec.node = s.node;
     spec.netns_fd = kernel_.netns_fd(ns_of(s.node));
     spec.mntns_fd = filesystem_of(s.node);
+    spec.drop_capabilities = s.drop_capabilities;
     // ${run_dir} and addresses are known only now; the matrix filled in the rest.
     for (const auto& arg : s.argv)
         spec.argv.push_back(substitute(arg, run_values_, Escapes::resolve));

@@ -53,6 +53,11 @@ bool tcp_start_connect(int fd, const stun::Endpoint& to) {
     return errno == EINPROGRESS;
 }
 
+void set_ttl(int fd, int ttl) {
+    if (::setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl) != 0)
+        throw_errno(fmt::format("setsockopt(IP_TTL, {})", ttl));
+}
+
 int socket_error(int fd) {
     int err = 0;
     socklen_t len = sizeof err;

@@ -27,6 +27,11 @@ bool tcp_start_connect(int fd, const stun::Endpoint& to);
 /// The pending error of a socket (SO_ERROR): 0 once a connect succeeded.
 int socket_error(int fd);
 
+/// The TTL of what `fd` sends from now on (the kernel's retransmissions
+/// too); kDefaultTtl restores the system's default. Throws on failure.
+inline constexpr int kDefaultTtl = -1;
+void set_ttl(int fd, int ttl);
+
 /// STUN messages over a stream: buffered reads split into messages, writes
 /// buffered up to a bound. Input and output are bounded, so a peer that
 /// floods or does not read cannot grow memory.

@@ -62,6 +62,8 @@ std::optional<SeenSegment> parse_tcp_packet(std::span<const uint8_t> packet);
 class SegmentWatch {
   public:
     SegmentWatch();
+    /// Readable when a segment is queued (for a caller's poll).
+    int fd() const { return fd_.get(); }
     /// The next segment for which `match` holds, within `timeout`.
     template <class Match>
     std::optional<SeenSegment> next(Match match, std::chrono::milliseconds timeout) {

@@ -5,12 +5,14 @@
 /// remote, punch_ms, rtt_ms).
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/duration.h"
 #include "programs/portmap/client.h"
 #include "punch/session.h"
+#include "punch/technique.h"
 #include "stun/stun.h"
 
 namespace testbed::programs {
@@ -32,6 +34,10 @@ struct ConnectOptions {
     /// the punching port, best first (portmap::protocols_for); empty: none.
     std::vector<portmap::Protocol> port_mapping;
     Duration port_mapping_wait = std::chrono::seconds(1);  ///< per question to the gateway
+    /// `--technique`: how TCP punches (punch/technique.h); p2pnat as ever.
+    punch::Technique technique = punch::Technique::p2pnat;
+    /// `--ttl`: the small-TTL SYN's TTL instead of the measured hop count + 1.
+    std::optional<int> ttl;
 };
 
 /// Tries to connect; never throws for network conditions (they give

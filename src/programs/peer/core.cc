@@ -47,7 +47,11 @@ PeerCore::PeerCore(const ConnectOptions& options, PeerTransport& transport,
 
 nlohmann::json PeerCore::run() {
     const Time deadline = start_ + o_.timeout;
-    if (auto why = transport_.start(*this, deadline)) return failed(o_, *why);
+    if (auto why = transport_.start(*this, deadline)) {
+        nlohmann::json out = failed(o_, *why);
+        transport_.describe_attempt(out);
+        return out;
+    }
     self_.private_endpoints = local_endpoints(transport_.local_port());
     self_.use_private = o_.use_private;
     self_.predict_count = o_.predict ? kPredictPorts : 0;
@@ -105,6 +109,12 @@ Time PeerCore::renew_mapping(Time t) {
 }
 
 nlohmann::json PeerCore::failure() const {
+    nlohmann::json out = failure_reason();
+    transport_.describe_attempt(out);
+    return out;
+}
+
+nlohmann::json PeerCore::failure_reason() const {
     if (fatal_) return failed(o_, *fatal_);
     if (!mapped_) return failed(o_, fmt::format("no answer from the server {}", o_.server.str()));
     if (!session_)
@@ -121,6 +131,7 @@ nlohmann::json PeerCore::success() {
     const auto [local, remote] = transport_.ends(chosen);
     nlohmann::json out = connected(o_, *session_, kind, local, remote);
     transport_.describe(chosen, out);
+    transport_.describe_attempt(out);
     out["mapped"] = mapped_->str();
     if (transport_.port_step() != 0) out["port_step"] = transport_.port_step();
     out["rejected_paths"] = session_->rejections();
@@ -231,6 +242,8 @@ void PeerCore::on_server(const stun::Message& m) {
         on_introduction(*intro);
     } else if (auto relay = punch::relay_from(m)) {
         on_relayed(*relay);
+    } else if (auto syn = punch::syn_from(m)) {
+        if (session_) transport_.on_syn(*syn);
     } else if (auto rev = punch::reversal_from(m)) {
         log::info("{}: {} asks for a connection reversal", o_.id, rev->peer);
         if (transport_.reversal_requested(Clock::now()) && session_ && !session_->complete())

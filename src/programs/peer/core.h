@@ -51,6 +51,7 @@ class PeerCore {
   private:
     bool connect_until(punch::Time deadline);
     nlohmann::json failure() const;
+    nlohmann::json failure_reason() const;
     nlohmann::json success();
     void send_register();
     void on_register_answer(const stun::Message& m);

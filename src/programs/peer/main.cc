@@ -43,6 +43,8 @@ struct Arguments {
     uint16_t local_port = 0;
     std::string port_mapping = "off";
     std::string probe_port_mapping = "auto";
+    std::string technique = "p2pnat";
+    int ttl = 0;  ///< 0: not given
 };
 
 /// `--port-mapping MODE` as the protocols to ask, or a usage error.
@@ -83,6 +85,25 @@ std::optional<Duration> duration_option(const std::string& name, const std::stri
     return d;
 }
 
+/// `--technique` and `--ttl`, checked against the transport; a usage error text.
+std::optional<std::string> technique_options(const Arguments& a, programs::ConnectOptions& o) {
+    auto technique = punch::technique_named(a.technique);
+    if (!technique)
+        return fmt::format("--technique '{}': expected one of {}", a.technique,
+                           punch::technique_names());
+    o.technique = *technique;
+    if (o.technique != punch::Technique::p2pnat && !o.tcp)
+        return fmt::format("--technique {} is a TCP technique: add --transport tcp", a.technique);
+    if (o.technique != punch::Technique::p2pnat && o.predict)
+        return fmt::format("--predict goes with --technique p2pnat only, not {}", a.technique);
+    if (a.ttl == 0) return std::nullopt;
+    if (!punch::traits(o.technique).small_ttl)
+        return fmt::format("--ttl: --technique {} sends no small-TTL SYN", a.technique);
+    if (a.ttl < 1 || a.ttl > 255) return fmt::format("--ttl {}: expected 1 to 255", a.ttl);
+    o.ttl = a.ttl;
+    return std::nullopt;
+}
+
 int connect(const Arguments& a, programs::ConnectOptions o) {
     auto server = stun::Endpoint::parse(a.server);
     if (!server) return usage(fmt::format("--server '{}': expected ADDRESS:PORT", a.server));
@@ -93,6 +114,7 @@ int connect(const Arguments& a, programs::ConnectOptions o) {
     if (a.transport != "udp" && a.transport != "tcp")
         return usage(fmt::format("--transport '{}': expected udp or tcp", a.transport));
     o.tcp = a.transport == "tcp";
+    if (auto why = technique_options(a, o)) return usage(*why);
     auto timeout = duration_option("--timeout", a.timeout);
     auto punch_timeout = duration_option("--punch-timeout", a.punch_timeout);
     auto hold = duration_option("--hold", a.hold);
@@ -144,6 +166,12 @@ int run(int argc, char** argv) {
     app.add_option("--keepalive", a.keepalive, "Keepalive interval during --hold (0s: none)")
         ->capture_default_str();
     app.add_option("--local-port", a.local_port, "Use this local port (default: any)");
+    app.add_option("--technique", a.technique,
+                   "TCP traversal: " + punch::technique_names() + " (docs/punching.md)")
+        ->capture_default_str();
+    app.add_option("--ttl", a.ttl,
+                   "The small-TTL SYN's TTL (default: the measured hop count to our public "
+                   "address + 1)");
     app.add_option("--port-mapping", a.port_mapping,
                    "Ask the gateway to map the punching port and offer the mapping as a "
                    "candidate: auto (PCP, NAT-PMP, UPnP, whichever answers), upnp, nat-pmp, pcp "

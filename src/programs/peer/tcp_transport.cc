@@ -6,8 +6,10 @@
 
 #include <cstring>
 
+#include "base/error.h"
 #include "base/log.h"
 #include "programs/peer/core.h"
+#include "programs/peer/hop_probe.h"
 #include "punch/protocol.h"
 
 namespace testbed::programs {
@@ -20,8 +22,11 @@ int poll_ms(Time until) {
     return static_cast<int>(std::clamp<int64_t>(wait.count(), 0, 60'000));
 }
 
-/// A Binding over `stream`: the port the server sees.
-std::optional<uint16_t> mapped_port(StunStream& stream, Time deadline) {
+/// How long a hop probe waits for its answer (a reset or an ICMP error).
+constexpr auto kHopProbeWait = milliseconds(500);
+
+/// A Binding over `stream`: the endpoint the server sees.
+std::optional<stun::Endpoint> mapped_endpoint(StunStream& stream, Time deadline) {
     stun::Message request;
     request.transaction = stun::new_transaction_id();
     if (!stream.write(stun::encode(request))) return std::nullopt;
@@ -30,11 +35,16 @@ std::optional<uint16_t> mapped_port(StunStream& stream, Time deadline) {
         if (::poll(&in, 1, 1000) <= 0) return std::nullopt;
         std::string why;
         for (const auto& m : stream.read(why)) {
-            if (m.transaction == request.transaction && m.mapped()) return m.mapped()->port;
+            if (m.transaction == request.transaction && m.mapped()) return m.mapped();
         }
         if (!why.empty()) return std::nullopt;
     }
     return std::nullopt;
+}
+
+std::optional<uint16_t> mapped_port(StunStream& stream, Time deadline) {
+    auto mapped = mapped_endpoint(stream, deadline);
+    return mapped ? std::optional(mapped->port) : std::nullopt;
 }
 
 }  // namespace
@@ -73,7 +83,48 @@ std::optional<std::string> TcpTransport::start(PeerCore& core, Time deadline) {
                                         *third, server_->local().port);
     }
     listener_ = tcp_listen({Ipv4{0}, server_->local().port}, true);
+    if (o_.technique != punch::Technique::p2pnat) return start_technique(deadline);
     return std::nullopt;
+}
+
+std::optional<std::string> TcpTransport::start_technique(Time deadline) {
+    const std::string_view name = punch::technique_name(o_.technique);
+    try {
+        technique_ = std::make_unique<TcpTechniqueRun>(o_.technique, o_.id, o_.target,
+                                                       server_->local().port, kDefaultTtl);
+    } catch (const Error& e) {
+        return fmt::format("--technique {} needs CAP_NET_RAW (superuser privileges): {}", name,
+                           e.what());
+    }
+    if (!punch::traits(o_.technique).small_ttl) return std::nullopt;
+    if (o_.ttl) {
+        technique_->set_syn_ttl(*o_.ttl);
+        return std::nullopt;
+    }
+    const auto mapped = mapped_endpoint(*server_, deadline);
+    if (!mapped) return "no Binding answer from the server: no public address to count hops to";
+    hops_ = measure_hops(mapped->ip, kHopProbeWait);
+    if (!hops_)
+        return fmt::format(
+            "no SYN with a TTL up to {} reached our public address {}: the hop count is "
+            "unknown (give --ttl N)",
+            kMaxHops, mapped->ip.str());
+    log::info("{}: {} router(s) up to our public address {}: SYNs with TTL {}", o_.id, hops_->hops,
+              mapped->ip.str(), hops_->ttl);
+    technique_->set_syn_ttl(hops_->ttl);
+    return std::nullopt;
+}
+
+void TcpTransport::collect_technique() {
+    if (auto syn = technique_->take_message()) send_server(punch::to_message(*syn));
+    if (auto fd = technique_->take_connection())
+        add_path(std::move(*fd), punch::PathKind::public_nat, false);
+}
+
+void TcpTransport::on_syn(const punch::Syn& syn) {
+    if (!technique_) return;
+    technique_->on_peer_syn(syn, Clock::now());
+    collect_technique();
 }
 
 bool TcpTransport::connect_server(Time deadline) {
@@ -93,6 +144,17 @@ bool TcpTransport::connect_server(Time deadline) {
 }
 
 void TcpTransport::introduced(const std::vector<punch::Candidate>& candidates, bool passive) {
+    if (technique_) {
+        // The techniques aim at the mapping the server sees: the public candidate.
+        for (const auto& c : candidates) {
+            if (c.kind != punch::PathKind::public_nat) continue;
+            technique_->introduced(c.endpoint, Clock::now());
+            break;
+        }
+        collect_technique();
+        for (auto& fd : std::exchange(early_, {})) accept_path(std::move(fd));
+        return;
+    }
     candidates_ = candidates;
     retry_at_.assign(candidates_.size(), Clock::now());
     passive_ = passive;
@@ -125,7 +187,7 @@ void TcpTransport::close_path(PathId path) {
 }
 
 Time TcpTransport::next_wake() const {
-    Time wake = Time::max();
+    Time wake = technique_ ? technique_->next_wake() : Time::max();
     for (Time t : retry_at_) wake = std::min(wake, t);
     return wake;
 }
@@ -149,6 +211,10 @@ void TcpTransport::start_attempts(Time now) {
 
 void TcpTransport::pump(PeerCore&, Time until) {
     start_attempts(Clock::now());
+    if (technique_) {
+        technique_->on_time(Clock::now());
+        collect_technique();
+    }
     std::vector<pollfd> fds{{server_->fd(), POLLIN, 0}, {listener_.get(), POLLIN, 0}};
     for (const auto& a : attempts_) fds.push_back({a.fd.get(), POLLOUT, 0});
     std::vector<PathId> ids;
@@ -157,7 +223,13 @@ void TcpTransport::pump(PeerCore&, Time until) {
         fds.push_back({p.stream->fd(), POLLIN, 0});
         ids.push_back(id);
     }
-    if (::poll(fds.data(), fds.size(), poll_ms(until)) <= 0) return;
+    const size_t technique_fds = fds.size();
+    if (technique_) technique_->add_pollfds(fds);
+    if (::poll(fds.data(), fds.size(), poll_ms(std::min(until, next_wake()))) <= 0) return;
+    if (technique_) {
+        technique_->handle(std::span(fds).subspan(technique_fds), Clock::now());
+        collect_technique();
+    }
     if (fds[0].revents) read_server();
     if (fds[1].revents & POLLIN) accept_one();
     std::vector<size_t> finished;
@@ -240,6 +312,12 @@ std::pair<stun::Endpoint, stun::Endpoint> TcpTransport::ends(PathId path) const 
 
 void TcpTransport::describe(PathId path, nlohmann::json& out) const {
     if (path != kRelayPath) out["opened"] = paths_.at(path).accepted ? "accepted" : "connected";
+}
+
+void TcpTransport::describe_attempt(nlohmann::json& out) const {
+    out["technique"] = punch::technique_name(o_.technique);
+    if (hops_) out["hops"] = hops_->hops;
+    if (technique_) technique_->describe(out);
 }
 
 }  // namespace testbed::programs

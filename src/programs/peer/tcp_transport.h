@@ -6,6 +6,8 @@
 /// unreachable. Crossing SYNs make a simultaneous open, which the kernel
 /// completes into one connection. Every connection that comes up, outgoing
 /// or accepted, is a path; the relay goes over the server connection.
+/// With `--technique` other than p2pnat, a TcpTechniqueRun makes the
+/// connection instead of the simultaneous connects (tcp_technique.h).
 
 #include <map>
 #include <memory>
@@ -14,6 +16,7 @@
 #include "base/fd.h"
 #include "programs/net/tcp.h"
 #include "programs/peer/connect.h"
+#include "programs/peer/tcp_technique.h"
 #include "programs/peer/transport.h"
 
 namespace testbed::programs {
@@ -36,6 +39,8 @@ class TcpTransport : public PeerTransport {
     punch::Time next_wake() const override;
     std::pair<stun::Endpoint, stun::Endpoint> ends(punch::PathId path) const override;
     void describe(punch::PathId path, nlohmann::json& out) const override;
+    void describe_attempt(nlohmann::json& out) const override;
+    void on_syn(const punch::Syn& syn) override;
 
   private:
     /// An outgoing connect in flight to one candidate.
@@ -51,6 +56,11 @@ class TcpTransport : public PeerTransport {
     };
 
     bool connect_server(punch::Time deadline);
+    /// The technique's run, with its SYN's TTL found; an error text when
+    /// it cannot run here (no CAP_NET_RAW, no hop count).
+    std::optional<std::string> start_technique(punch::Time deadline);
+    /// Sends what the technique has for the server, takes its connection.
+    void collect_technique();
     std::optional<uint16_t> mapped_port_of_fresh_connection(punch::Time deadline);
     void start_attempts(punch::Time now);
     void finish_attempt(size_t index);
@@ -72,6 +82,8 @@ class TcpTransport : public PeerTransport {
     std::map<punch::PathId, Path> paths_;
     bool passive_ = false;   ///< connection reversal: the public side only listens
     std::vector<Fd> early_;  ///< accepted before the introduction came
+    std::unique_ptr<TcpTechniqueRun> technique_;  ///< null for p2pnat
+    std::optional<punch::HopCount> hops_;         ///< measured for a small-TTL technique
 };
 
 }  // namespace testbed::programs

@@ -12,6 +12,7 @@
 
 #include "base/duration.h"
 #include "punch/clock.h"
+#include "punch/protocol.h"
 #include "punch/session.h"
 #include "stun/stun.h"
 
@@ -75,6 +76,10 @@ class PeerTransport {
     virtual std::pair<stun::Endpoint, stun::Endpoint> ends(punch::PathId path) const = 0;
     /// Transport-specific fields of the JSON for the chosen path.
     virtual void describe(punch::PathId path, nlohmann::json& out) const = 0;
+    /// Fields of the JSON about the attempt, connected or failed (TCP: the technique).
+    virtual void describe_attempt(nlohmann::json& /*out*/) const {}
+    /// The other peer's Syn came through the server (the small-TTL TCP techniques).
+    virtual void on_syn(const punch::Syn& /*syn*/) {}
 };
 
 /// The NAT's sequential step from three mappings made one after the other

@@ -4,7 +4,8 @@
 //   OTHER-ADDRESS, RESPONSE-ORIGIN) from two addresses and two ports.
 // - The project's methods (punch/protocol.h): registration, introduction of
 //   two registered peers (both at once), connection reversal, relay between
-//   introduced peers only.
+//   introduced peers only; with --spoof, STUNT #1's forged SYN-ACKs for an
+//   introduced pair that asked for them (raw socket: CAP_NET_RAW).
 // Bounded: registrations, pairs, TCP connections and rate-limit buckets are
 // capped; garbage is dropped and logged at most once a second.
 
@@ -27,6 +28,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "programs/net/tcp.h"
+#include "programs/net/tcp_raw.h"
 #include "programs/net/udp.h"
 #include "punch/protocol.h"
 #include "punch/server.h"
@@ -48,6 +50,7 @@ struct Limits {
     size_t max_connections = 512;
     std::chrono::seconds idle{120};
     punch::ServerLimits server;
+    bool spoof = false;  ///< --spoof: STUNT #1's forged SYN-ACKs
 };
 
 /// The sockets: UDP on the primary address (and the three more RFC 5780
@@ -69,6 +72,12 @@ class Sockets {
         std::vector<stun::Endpoint> addresses;
         for (const auto& s : udp_) addresses.push_back(s->local());
         server_.emplace(std::move(addresses), limits.server);
+        if (limits.spoof) {
+            // Fail at start, not at the first pair: the spoofer needs a raw socket.
+            if (!Fd(::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW)).valid())
+                throw_errno("--spoof: socket(AF_INET, SOCK_RAW, IPPROTO_RAW) (needs CAP_NET_RAW)");
+            server_->allow_spoofing(true);
+        }
     }
 
     void serve() {
@@ -133,6 +142,7 @@ class Sockets {
                                     {"refused", c.refused + refused_connections_},
                                     {"challenges", c.challenges},
                                     {"cut", c.cut},
+                                    {"spoofed", c.spoofed},
                                     {"peers", server_->peers()},
                                     {"max_rss_kb", usage.ru_maxrss}};
         fmt::print("{}\n", out.dump());
@@ -215,6 +225,15 @@ class Sockets {
             // A peer that does not read its connection loses it: memory stays bounded.
             if (!it->second.stream.write(bytes)) close(s.to.connection);
         }
+        for (const punch::ForgedSynAck& f : server_->take_forged()) {
+            try {
+                programs::send_tcp_segment(
+                    {f.from, f.to, f.seq, f.ack,
+                     static_cast<uint8_t>(programs::tcp_flag::syn | programs::tcp_flag::ack)});
+            } catch (const Error& e) {
+                log::error("rendezvous: forging a SYN-ACK to {}: {}", f.to.str(), e.what());
+            }
+        }
     }
 };
 
@@ -252,6 +271,8 @@ int run(int argc, char** argv) {
     app.add_option("--max-per-source", limits.server.registry.max_per_source,
                    "Registrations from one source address at most (peers behind one NAT share it)")
         ->capture_default_str();
+    app.add_flag("--spoof", limits.spoof,
+                 "Forge STUNT #1's SYN-ACKs for an introduced pair that asks (needs CAP_NET_RAW)");
     app.add_flag("-v,--verbose", verbose, "Log every request");
     CLI11_PARSE(app, argc, argv);
     log::set_level(verbose ? log::Level::debug : log::Level::info);

@@ -87,11 +87,6 @@ std::string outcome_of(int err) {
     return "unreachable";
 }
 
-void set_ttl(int fd, int ttl) {
-    if (::setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl) != 0)
-        throw_errno(fmt::format("setsockopt(IP_TTL, {})", ttl));
-}
-
 /// Waits until a nonblocking connect ends; its error, or nullopt on timeout.
 std::optional<int> connect_result(int fd, Ms timeout) {
     pollfd p{fd, POLLOUT, 0};
@@ -109,7 +104,7 @@ struct SentSyn {
 SentSyn send_syn(const stun::Endpoint& from, const stun::Endpoint& to, int ttl,
                  programs::SegmentWatch* watch, bool restore_ttl) {
     SentSyn out{programs::tcp_bound_socket(from), std::nullopt};
-    if (ttl > 0) set_ttl(out.fd.get(), ttl);
+    if (ttl > 0) programs::set_ttl(out.fd.get(), ttl);
     if (!programs::tcp_start_connect(out.fd.get(), to))
         throw_errno(fmt::format("connect({})", to.str()));
     if (watch) {
@@ -124,7 +119,7 @@ SentSyn send_syn(const stun::Endpoint& from, const stun::Endpoint& to, int ttl,
     }
     // The kernel retransmits the SYN with the socket's TTL of the moment:
     // restored, a retransmission goes all the way; kept, every SYN dies.
-    if (ttl > 0 && restore_ttl) set_ttl(out.fd.get(), 64);
+    if (ttl > 0 && restore_ttl) programs::set_ttl(out.fd.get(), programs::kDefaultTtl);
     return out;
 }
 

@@ -89,6 +89,27 @@ matrix:
     CHECK(cells[3].find_router("nat-b")->nat->behaviour.filtering == Behaviour::address_dependent);
 }
 
+TEST_CASE("matrix: ROUTER+ROUTER.nat gives every router named the same behaviour per cell") {
+    auto loaded = testing::load(kPair + R"(
+matrix:
+  nat-a+nat-b.nat: [symmetric, { mapping: endpoint-independent, icmp-errors: drop }]
+  transport: [tcp]
+  outcome: { rows: nat-a+nat-b.nat, values: [relay, direct] }
+)");
+    REQUIRE_MESSAGE(loaded.topo, loaded.diag.format());
+    const auto cells = expand_matrix(*loaded.topo);
+    REQUIRE(cells.size() == 2);
+    for (const char* router : {"nat-a", "nat-b"}) {
+        CHECK(cells[0].find_router(router)->nat->preset == "symmetric");
+        CHECK_FALSE(cells[1].find_router(router)->nat->behaviour.tcp.icmp_errors);
+    }
+    CHECK(cells[1].outcome == "direct");
+    CHECK(contains(testing::errors(kPair + "matrix:\n  nat-a+nat-x.nat: [full-cone]\n"
+                                           "  transport: [udp]\n  outcome: { rows: transport, "
+                                           "values: [direct] }\n"),
+                   "matrix nat-a+nat-x.nat: unknown router 'nat-x'"));
+}
+
 TEST_CASE("matrix: errors say where and what") {
     CHECK(
         contains(testing::errors(kPair + "matrix:\n  nat-x.nat: [full-cone]\n  transport: [udp]\n"),

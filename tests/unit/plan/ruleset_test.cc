@@ -37,7 +37,7 @@ TEST_CASE("rulesets: golden text for a port-restricted cone NAT (plain masquerad
     }
     chain forward {
         type filter hook forward priority filter; policy accept;
-        oifname "internet" ct state invalid tcp flags & (fin|syn|rst|ack) == syn|ack drop
+        oifname "internet" ct state invalid drop
         iifname "internet" ct state established,related accept
         iifname "internet" drop
     }
@@ -72,7 +72,7 @@ TEST_CASE("rulesets: golden text for a full cone NAT (EI filtering through a dyn
     }
     chain forward {
         type filter hook forward priority filter; policy accept;
-        oifname "internet" ct state invalid tcp flags & (fin|syn|rst|ack) == syn|ack drop
+        oifname "internet" ct state invalid drop
         iifname "internet" ct state established,related accept
         iifname "internet" ct status dnat accept
         iifname "internet" drop
@@ -223,6 +223,8 @@ TEST_CASE("rulesets: golden text for a NAT with every TCP quirk of the small-TTL
         iifname != "internet" fib saddr . iif oif missing drop
         iifname "internet" ct state related icmp type { destination-unreachable, time-exceeded, parameter-problem } drop
         iifname "internet" ct direction reply tcp flags & (fin|syn|rst|ack) == syn drop
+        oifname "internet" ct state invalid tcp flags & (fin|syn|rst|ack) == syn|ack accept
+        oifname "internet" ct state invalid drop
         iifname "internet" ct state established,related accept
         iifname "internet" meta l4proto tcp reject with icmp type port-unreachable
         iifname "internet" drop

@@ -118,3 +118,24 @@ TEST_CASE("protocol: a port mapping travels in the registration and the introduc
     bad.add(attr::mapped_endpoint, {1, 2});
     CHECK_FALSE(register_from(bad));
 }
+
+TEST_CASE("protocol: a technique's SYN travels with its sequence number and spoof request") {
+    auto s = syn_from(wire(to_message(Syn{"bob", 0xDEADBEEF, true})));
+    REQUIRE(s);
+    CHECK(s->peer == "bob");
+    CHECK(s->isn == 0xDEADBEEF);
+    CHECK(s->spoof);
+    CHECK_FALSE(syn_from(wire(to_message(Syn{"bob", 1, false})))->spoof);
+    // Unknown flag bits, a short sequence number, or a missing one are malformed.
+    stun::Message bad_flags = to_message(Syn{"bob", 1, false});
+    for (auto& a : bad_flags.attributes) {
+        if (a.type == attr::flags) a.value = {0, 0, 0, 2};
+    }
+    CHECK_FALSE(syn_from(bad_flags));
+    stun::Message short_isn = to_message(Syn{"bob", 1, false});
+    for (auto& a : short_isn.attributes) {
+        if (a.type == attr::sequence) a.value = {1, 2};
+    }
+    CHECK_FALSE(syn_from(short_isn));
+    CHECK_FALSE(relay_from(to_message(Syn{"bob", 1, false})));  // a syn is not a relay
+}

@@ -451,3 +451,92 @@ TEST_CASE("server: a full table evicts from the biggest holder, never a host's o
     CHECK(error_of(send(s, "203.0.113.10:4000", connect_to("bot1"), t0 + 2s).at(0)) == 404);
     CHECK(send(s, "203.0.113.10:4000", connect_to("bob"), t0 + 2s).size() == 3);
 }
+
+namespace {
+
+/// Registers `id` over TCP connection `connection` from `from`.
+void register_over_tcp(Server& s, uint64_t connection, const char* from, const std::string& id,
+                       const Identity& key) {
+    const Register r{id, key.public_key(), {}, 0, {}, {}};
+    auto out = s.on_stream(connection, ep(from), to_message(r, stun::new_transaction_id()), {});
+    const auto nonce = nonce_of(out.at(0).message);
+    REQUIRE(nonce);
+    out = s.on_stream(connection, ep(from),
+                      to_message(key.sign(r, *nonce), stun::new_transaction_id()), {});
+    REQUIRE(out.at(0).message.cls == stun::Class::success);
+}
+
+}  // namespace
+
+TEST_CASE("server: a SYN's sequence number goes to the introduced peer only") {
+    Server s({ep("203.0.113.1:3478")}, small());
+    Identity a, b;
+    register_over_tcp(s, 1, "203.0.113.10:4000", "alice", a);
+    register_over_tcp(s, 2, "203.0.113.20:5000", "bob", b);
+    const auto syn = to_message(Syn{"bob", 1000, false});
+    CHECK(s.on_stream(1, ep("203.0.113.10:4000"), syn, {}).empty());  // not introduced
+    s.on_stream(1, ep("203.0.113.10:4000"), connect_to("bob"), {});
+    auto out = s.on_stream(1, ep("203.0.113.10:4000"), syn, {});
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].to.connection == 2);
+    auto carried = syn_from(out[0].message);
+    REQUIRE(carried);
+    CHECK(carried->peer == "alice");
+    CHECK(carried->isn == 1000);
+    CHECK(s.take_forged().empty());
+}
+
+TEST_CASE("server: --spoof forges one SYN-ACK each once both of a pair asked, for nobody else") {
+    Server s({ep("203.0.113.1:3478")}, with_quota(8, 8));
+    Identity a, b;
+    register_over_tcp(s, 1, "203.0.113.10:4000", "alice", a);
+    register_over_tcp(s, 2, "203.0.113.20:5000", "bob", b);
+    s.on_stream(1, ep("203.0.113.10:4000"), connect_to("bob"), {});
+    const uint32_t alice_isn = 0xFFFFFFFF;  // wraps: the ACK acknowledges 0
+    const uint32_t bob_isn = 7;
+
+    SUBCASE("off: nothing is forged") {
+        s.on_stream(1, ep("203.0.113.10:4000"), to_message(Syn{"bob", alice_isn, true}), {});
+        s.on_stream(2, ep("203.0.113.20:5000"), to_message(Syn{"alice", bob_isn, true}), {});
+        CHECK(s.take_forged().empty());
+    }
+    SUBCASE("on: after both asked, each side gets the other's SYN answered") {
+        s.allow_spoofing(true);
+        s.on_stream(1, ep("203.0.113.10:4000"), to_message(Syn{"bob", alice_isn, true}), {});
+        CHECK(s.take_forged().empty());  // one side alone makes nothing
+        s.on_stream(2, ep("203.0.113.20:5000"), to_message(Syn{"alice", bob_isn, true}), {});
+        const auto forged = s.take_forged();
+        REQUIRE(forged.size() == 2);
+        for (const ForgedSynAck& f : forged) {
+            const bool to_alice = f.to == ep("203.0.113.10:4000");
+            CHECK(f.from == ep(to_alice ? "203.0.113.20:5000" : "203.0.113.10:4000"));
+            CHECK(f.seq == (to_alice ? bob_isn : alice_isn));
+            CHECK(f.ack == (to_alice ? 0u : bob_isn + 1));
+        }
+        CHECK(s.counters().spoofed == 2);
+        // The numbers are spent: one more request alone forges nothing.
+        s.on_stream(2, ep("203.0.113.20:5000"), to_message(Syn{"alice", bob_isn, true}), {});
+        CHECK(s.take_forged().empty());
+    }
+    SUBCASE("on: a stranger, or a peer not introduced to its target, gets nothing forged") {
+        s.allow_spoofing(true);
+        Identity c;
+        register_over_tcp(s, 3, "203.0.113.30:6000", "carol", c);
+        s.on_stream(3, ep("203.0.113.30:6000"), to_message(Syn{"bob", 1, true}), {});
+        s.on_stream(2, ep("203.0.113.20:5000"), to_message(Syn{"carol", 2, true}), {});
+        s.on_stream(9, ep("198.51.100.9:1"), to_message(Syn{"alice", 3, true}), {});
+        CHECK(s.take_forged().empty());
+    }
+}
+
+TEST_CASE("server: --spoof forges nothing for a pair registered over UDP") {
+    Server s({ep("203.0.113.1:3478")}, small());
+    s.allow_spoofing(true);
+    Identity a, b;
+    register_as(s, "203.0.113.10:4000", "alice", a, {});
+    register_as(s, "203.0.113.20:5000", "bob", b, {});
+    send(s, "203.0.113.10:4000", connect_to("bob"), {});
+    CHECK(send(s, "203.0.113.10:4000", to_message(Syn{"bob", 1, true}), {}).size() == 1);
+    CHECK(send(s, "203.0.113.20:5000", to_message(Syn{"alice", 2, true}), {}).size() == 1);
+    CHECK(s.take_forged().empty());
+}
