@@ -22,10 +22,12 @@ constexpr std::array kRows{
     Row{Technique::natblaster_no_ttl, "natblaster-no-ttl", {false, true, true, false, false}},
 };
 
-constexpr std::array kOrder{Technique::p2pnat,           Technique::stunt1,
-                            Technique::stunt2,           Technique::natblaster,
-                            Technique::stunt1_no_ttl,    Technique::stunt2_no_ttl,
-                            Technique::natblaster_no_ttl};
+/// The techniques in the table's order (the seed's).
+constexpr auto kOrder = [] {
+    std::array<Technique, kRows.size()> out{};
+    for (size_t i = 0; i < kRows.size(); ++i) out[i] = kRows[i].technique;
+    return out;
+}();
 
 const Row& row(Technique t) {
     for (const Row& r : kRows) {

@@ -58,6 +58,12 @@ struct SeenSegment {
 /// for anything else (or a truncated packet).
 std::optional<SeenSegment> parse_tcp_packet(std::span<const uint8_t> packet);
 
+/// Whether `s` is the SYN this host sent from local port `port` to `to`
+/// (a pure SYN: what a connect() puts on the wire first).
+inline bool is_syn_sent(const SeenSegment& s, uint16_t port, const stun::Endpoint& to) {
+    return s.from.port == port && s.to == to && s.flags == tcp_flag::syn;
+}
+
 /// A packet socket on every interface of the namespace, in and out.
 class SegmentWatch {
   public:

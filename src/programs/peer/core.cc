@@ -47,11 +47,7 @@ PeerCore::PeerCore(const ConnectOptions& options, PeerTransport& transport,
 
 nlohmann::json PeerCore::run() {
     const Time deadline = start_ + o_.timeout;
-    if (auto why = transport_.start(*this, deadline)) {
-        nlohmann::json out = failed(o_, *why);
-        transport_.describe_attempt(out);
-        return out;
-    }
+    if (auto why = transport_.start(*this, deadline)) return failed_attempt(*why);
     self_.private_endpoints = local_endpoints(transport_.local_port());
     self_.use_private = o_.use_private;
     self_.predict_count = o_.predict ? kPredictPorts : 0;
@@ -109,20 +105,23 @@ Time PeerCore::renew_mapping(Time t) {
 }
 
 nlohmann::json PeerCore::failure() const {
-    nlohmann::json out = failure_reason();
-    transport_.describe_attempt(out);
-    return out;
+    return failed_attempt(failure_reason());
 }
 
-nlohmann::json PeerCore::failure_reason() const {
-    if (fatal_) return failed(o_, *fatal_);
-    if (!mapped_) return failed(o_, fmt::format("no answer from the server {}", o_.server.str()));
+std::string PeerCore::failure_reason() const {
+    if (fatal_) return *fatal_;
+    if (!mapped_) return fmt::format("no answer from the server {}", o_.server.str());
     if (!session_)
-        return failed(o_, fmt::format("{} did not register with the server within {}", o_.target,
-                                      format_duration(o_.timeout)));
-    return failed(o_,
-                  fmt::format("no path to {} within {}{}", o_.target, format_duration(o_.timeout),
-                              o_.relay ? "" : " (relay disabled)"));
+        return fmt::format("{} did not register with the server within {}", o_.target,
+                           format_duration(o_.timeout));
+    return fmt::format("no path to {} within {}{}", o_.target, format_duration(o_.timeout),
+                       o_.relay ? "" : " (relay disabled)");
+}
+
+nlohmann::json PeerCore::failed_attempt(const std::string& why) const {
+    nlohmann::json out = failed(o_, why);
+    transport_.describe_attempt(out);
+    return out;
 }
 
 nlohmann::json PeerCore::success() {

@@ -51,7 +51,10 @@ class PeerCore {
   private:
     bool connect_until(punch::Time deadline);
     nlohmann::json failure() const;
-    nlohmann::json failure_reason() const;
+    /// Why the attempt found no path, for its JSON.
+    std::string failure_reason() const;
+    /// The JSON of an attempt that failed for `why`, with what the transport adds.
+    nlohmann::json failed_attempt(const std::string& why) const;
     nlohmann::json success();
     void send_register();
     void on_register_answer(const stun::Message& m);

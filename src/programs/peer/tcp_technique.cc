@@ -33,13 +33,12 @@ std::string connect_error(int err) {
 }  // namespace
 
 TcpTechniqueRun::TcpTechniqueRun(punch::Technique technique, std::string me, std::string other,
-                                 uint16_t port, int syn_ttl)
+                                 uint16_t port)
     : technique_(technique),
       traits_(punch::traits(technique)),
       me_(std::move(me)),
       other_(std::move(other)),
-      port_(port),
-      syn_ttl_(syn_ttl) {
+      port_(port) {
     if (traits_.learns_sequence) watch_.emplace();
 }
 
@@ -83,16 +82,14 @@ void TcpTechniqueRun::add_pollfds(std::vector<pollfd>& fds) const {
     fds.push_back({watch_ ? watch_->fd() : -1, POLLIN, 0});
 }
 
-void TcpTechniqueRun::handle(std::span<const pollfd> fds, punch::Time now) {
+void TcpTechniqueRun::handle(std::span<const pollfd> fds) {
     if (watch_ && (fds[1].revents & POLLIN)) {
-        const auto syn = watch_->next(
-            [&](const SeenSegment& s) {
-                return s.from.port == port_ && s.to == other_public_ && s.flags == tcp_flag::syn;
-            },
-            std::chrono::milliseconds(0));
+        const auto syn =
+            watch_->next([&](const SeenSegment& s) { return is_syn_sent(s, port_, other_public_); },
+                         std::chrono::milliseconds(0));
         if (syn) on_own_syn(*syn);
     }
-    if (connecting_.valid() && fds[0].revents) connect_ended(now);
+    if (connecting_.valid() && fds[0].revents) connect_ended();
 }
 
 void TcpTechniqueRun::on_own_syn(const SeenSegment& syn) {
@@ -117,7 +114,7 @@ void TcpTechniqueRun::answer_with_synack() {
     }
 }
 
-void TcpTechniqueRun::connect_ended(punch::Time) {
+void TcpTechniqueRun::connect_ended() {
     const int err = socket_error(connecting_.get());
     if (err == 0) {
         // Data goes all the way: the small TTL was for the SYN only.

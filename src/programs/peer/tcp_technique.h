@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "base/fd.h"
+#include "programs/net/tcp.h"
 #include "programs/net/tcp_raw.h"
 #include "punch/clock.h"
 #include "punch/protocol.h"
@@ -43,11 +44,10 @@ inline constexpr std::chrono::milliseconds kSynPassBound{200};
 
 class TcpTechniqueRun {
   public:
-    /// `syn_ttl`: the SYN's TTL (kDefaultTtl for the no-TTL variants).
     /// Opens the packet socket when the technique needs one (throws, naming
-    /// CAP_NET_RAW, when it may not).
-    TcpTechniqueRun(punch::Technique technique, std::string me, std::string other, uint16_t port,
-                    int syn_ttl);
+    /// CAP_NET_RAW, when it may not). Its SYN has the default TTL until
+    /// set_syn_ttl (the no-TTL variants keep it).
+    TcpTechniqueRun(punch::Technique technique, std::string me, std::string other, uint16_t port);
 
     /// The TTL found by the hop probe (or `--ttl`), before the introduction.
     void set_syn_ttl(int ttl) { syn_ttl_ = ttl; }
@@ -60,7 +60,7 @@ class TcpTechniqueRun {
     /// The sockets to wait on, appended to `fds`; then handle() with the
     /// same slice after the poll.
     void add_pollfds(std::vector<pollfd>& fds) const;
-    void handle(std::span<const pollfd> fds, punch::Time now);
+    void handle(std::span<const pollfd> fds);
     /// Timers (STUNT #2's abort).
     void on_time(punch::Time now);
     punch::Time next_wake() const;
@@ -77,7 +77,7 @@ class TcpTechniqueRun {
     void send_syn(int ttl, punch::Time now);
     void on_own_syn(const SeenSegment& syn);
     void answer_with_synack();
-    void connect_ended(punch::Time now);
+    void connect_ended();
     void abort_and_tell();
 
     punch::Technique technique_;
@@ -85,7 +85,7 @@ class TcpTechniqueRun {
     std::string me_;
     std::string other_;
     uint16_t port_;
-    int syn_ttl_;
+    int syn_ttl_ = kDefaultTtl;
     std::optional<SegmentWatch> watch_;
     stun::Endpoint other_public_;
     Fd connecting_;

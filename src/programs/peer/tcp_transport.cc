@@ -91,7 +91,7 @@ std::optional<std::string> TcpTransport::start_technique(Time deadline) {
     const std::string_view name = punch::technique_name(o_.technique);
     try {
         technique_ = std::make_unique<TcpTechniqueRun>(o_.technique, o_.id, o_.target,
-                                                       server_->local().port, kDefaultTtl);
+                                                       server_->local().port);
     } catch (const Error& e) {
         return fmt::format("--technique {} needs CAP_NET_RAW (superuser privileges): {}", name,
                            e.what());
@@ -144,6 +144,10 @@ bool TcpTransport::connect_server(Time deadline) {
 }
 
 void TcpTransport::introduced(const std::vector<punch::Candidate>& candidates, bool passive) {
+    // Connections the other side opened before this introduction came: the
+    // kernel will refuse our own connect to the same address and port (the
+    // pair is taken), so these are the paths.
+    for (auto& fd : std::exchange(early_, {})) accept_path(std::move(fd));
     if (technique_) {
         // The techniques aim at the mapping the server sees: the public candidate.
         for (const auto& c : candidates) {
@@ -152,16 +156,11 @@ void TcpTransport::introduced(const std::vector<punch::Candidate>& candidates, b
             break;
         }
         collect_technique();
-        for (auto& fd : std::exchange(early_, {})) accept_path(std::move(fd));
         return;
     }
     candidates_ = candidates;
     retry_at_.assign(candidates_.size(), Clock::now());
     passive_ = passive;
-    // Connections the other side opened before this introduction came: the
-    // kernel will refuse our own connect to the same address and port (the
-    // pair is taken), so these are the paths.
-    for (auto& fd : std::exchange(early_, {})) accept_path(std::move(fd));
 }
 
 bool TcpTransport::reversal_requested(Time now) {
@@ -225,9 +224,9 @@ void TcpTransport::pump(PeerCore&, Time until) {
     }
     const size_t technique_fds = fds.size();
     if (technique_) technique_->add_pollfds(fds);
-    if (::poll(fds.data(), fds.size(), poll_ms(std::min(until, next_wake()))) <= 0) return;
+    if (::poll(fds.data(), fds.size(), poll_ms(until)) <= 0) return;
     if (technique_) {
-        technique_->handle(std::span(fds).subspan(technique_fds), Clock::now());
+        technique_->handle(std::span(fds).subspan(technique_fds));
         collect_technique();
     }
     if (fds[0].revents) read_server();

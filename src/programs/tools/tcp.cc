@@ -110,10 +110,7 @@ SentSyn send_syn(const stun::Endpoint& from, const stun::Endpoint& to, int ttl,
     if (watch) {
         const uint16_t port = programs::socket_name(out.fd.get()).port;
         const auto syn = watch->next(
-            [&](const SeenSegment& s) {
-                return s.from.port == port && s.to == to && s.flags == programs::tcp_flag::syn;
-            },
-            kSynSeen);
+            [&](const SeenSegment& s) { return programs::is_syn_sent(s, port, to); }, kSynSeen);
         if (!syn) throw Error("the SYN this host sent was not seen on any interface");
         out.isn = syn->seq;
     }
