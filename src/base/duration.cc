@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "base/error.h"
+
 namespace testbed {
 
 std::optional<Duration> parse_duration(std::string_view text) {
@@ -32,6 +34,12 @@ std::optional<Duration> parse_duration(std::string_view text) {
     const double ms = number * factor;
     if (!std::isfinite(ms) || ms > 1e12) return std::nullopt;
     return Duration(static_cast<int64_t>(std::llround(ms)));
+}
+
+Duration duration_option(std::string_view text, std::string_view option) {
+    const auto d = parse_duration(text);
+    if (!d) throw Error(fmt::format("{}: expected a duration such as 5s, got '{}'", option, text));
+    return *d;
 }
 
 std::string format_duration(Duration d) {

@@ -14,6 +14,10 @@ using Duration = std::chrono::milliseconds;
 /// rejected: the unit is what makes a file readable. nullopt on bad input.
 std::optional<Duration> parse_duration(std::string_view text);
 
+/// parse_duration for a command-line option: throws Error naming the
+/// option and the text ("--timeout: expected a duration such as 5s, got 'x'").
+Duration duration_option(std::string_view text, std::string_view option);
+
 /// Shortest exact text for a duration: "15s", "1500ms".
 std::string format_duration(Duration d);
 

@@ -12,8 +12,9 @@
 ///               listens; the other connects through the hole
 ///   natblaster  both send a dying SYN, trade sequence numbers through the
 ///               server, then each sends the SYN-ACK of its own SYN (raw)
-///   *-no-ttl    the same with the SYN at the normal TTL: it reaches the
-///               other NAT, which drops it or answers with a reset
+///   *-no-ttl    the same with the SYN at the normal TTL: the first side's
+///               SYN reaches the other NAT, which drops it or answers with
+///               a reset; the other sends once the server says it is out
 
 #include <cstdint>
 #include <functional>
@@ -49,14 +50,20 @@ struct TechniqueTraits {
     bool sends_raw;         ///< writes a SYN-ACK itself (raw socket: CAP_NET_RAW)
     bool server_spoofs;     ///< needs the server's forged SYN-ACKs (`rendezvous --spoof`)
     bool one_side_listens;  ///< STUNT #2: one side aborts its SYN and listens
+    /// One side's SYN goes first and the other's follows on its `syn`
+    /// through the server: STUNT #2 (the listener's), and the no-TTL
+    /// variants, whose premise is a first SYN that reaches the other NAT
+    /// before that NAT has sent (without turns the SYNs could cross, and
+    /// the outcome would be P2P-NAT's race).
+    bool takes_turns;
 };
 TechniqueTraits traits(Technique t);
 /// Whether it needs CAP_NET_RAW on the peer's host.
 bool needs_raw_sockets(Technique t);
 
-/// STUNT #2's roles: the peer whose id sorts first sends the dying SYN and
-/// listens, the other connects. Both sides decide alike without a message.
-bool stunt2_listener(std::string_view me, std::string_view other);
+/// Who goes first where a technique takes turns: the peer whose id sorts
+/// first (STUNT #2's listener). Both sides decide alike without a message.
+bool goes_first(std::string_view me, std::string_view other);
 
 /// What a SYN of some TTL to the own public address met.
 enum class HopAnswer {

@@ -1,11 +1,12 @@
 #include "programs/peer/core.h"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "base/log.h"
+#include "punch/port_step.h"
 #include "punch/protocol.h"
 
 namespace testbed::programs {
@@ -25,14 +26,13 @@ std::string error_text(const stun::Message& m) {
 
 }  // namespace
 
-int32_t port_step_from(const std::string& label, uint16_t first, uint16_t second, uint16_t third,
-                       uint16_t own_port) {
-    const int step = third - second;
+int32_t port_step_from(const std::string& label, std::span<const int> ports, uint16_t own_port) {
     int32_t found = 0;
-    if (third != own_port && step != 0 && second - first == step &&
-        std::abs(step) <= punch::kMaxPortStep)
-        found = step;
-    log::info("{}: mappings {} {} {}: {}", label, first, second, third,
+    // The last mapping is the punching socket's: one that kept its own port
+    // is no sequence to predict from.
+    if (!ports.empty() && ports.back() != own_port)
+        found = punch::sequential_step(ports).value_or(0);
+    log::info("{}: mappings {}: {}", label, fmt::join(ports, " "),
               found ? fmt::format("sequential, step {}", found) : std::string("no sequence"));
     return found;
 }

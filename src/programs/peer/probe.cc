@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "programs/net/udp.h"
 #include "programs/portmap/mapper.h"
+#include "punch/port_step.h"
 
 namespace testbed::programs {
 namespace {
@@ -97,31 +98,30 @@ bool hairpins(const ProbeOptions& o, UdpSocket& target, const stun::Endpoint& ma
     return false;
 }
 
-/// Port assignment from three new mappings made one after the other.
+/// Port assignment from four new mappings made one after the other (four,
+/// so that one port taken in between does not hide the sequence).
 void port_assignment(const ProbeOptions& o, nlohmann::json& out) {
-    std::vector<int> deltas;
+    std::vector<int> ports;
     bool preserved = true;
-    std::optional<int> previous;
-    for (int i = 0; i < 3; ++i) {
+    for (int i = 0; i < 4; ++i) {
         UdpSocket socket = fresh_socket();
         auto answer = transact(socket, o.server, o.timeout);
         if (!answer || !answer->message.mapped()) {
             out["ports"] = "unknown";
             return;
         }
-        const int port = answer->message.mapped()->port;
-        preserved = preserved && port == socket.local().port;
-        if (previous) deltas.push_back(port - *previous);
-        previous = port;
+        ports.push_back(answer->message.mapped()->port);
+        preserved = preserved && ports.back() == socket.local().port;
     }
     if (preserved) {
         out["ports"] = "preserve";
-    } else if (deltas[0] == deltas[1] && deltas[0] >= 1 && deltas[0] <= 16) {
+    } else if (const auto step = punch::sequential_step(ports)) {
         out["ports"] = "sequential";
-        out["port_step"] = deltas[0];
+        out["port_step"] = *step;
     } else {
         out["ports"] = "random";
     }
+    out["port_samples"] = ports;
 }
 
 /// The gateway's answers over each protocol, as the probe's JSON says them.

@@ -44,9 +44,10 @@ TcpTechniqueRun::TcpTechniqueRun(punch::Technique technique, std::string me, std
 
 void TcpTechniqueRun::introduced(const stun::Endpoint& other_public, punch::Time now) {
     other_public_ = other_public;
-    if (traits_.one_side_listens) {
-        listener_ = punch::stunt2_listener(me_, other_);
-        if (!listener_) return;  // connects once the listener says its SYN is out
+    if (traits_.takes_turns) {
+        first_ = punch::goes_first(me_, other_);
+        listener_ = traits_.one_side_listens && first_;
+        if (!first_) return;  // sends once the first says its SYN is out
     }
     send_syn(syn_ttl_, now);
 }
@@ -66,13 +67,12 @@ void TcpTechniqueRun::send_syn(int ttl, punch::Time now) {
 
 void TcpTechniqueRun::on_peer_syn(const punch::Syn& syn, punch::Time now) {
     if (syn.peer != other_) return;
-    if (traits_.one_side_listens) {
-        // The listener's SYN is out: an ordinary connect through its hole.
-        if (!listener_ && !connecting_.valid() && !connection_) send_syn(kDefaultTtl, now);
-        return;
+    if (traits_.sends_raw) their_isn_ = syn.isn;
+    if (traits_.takes_turns && !first_ && !connecting_.valid() && !connection_) {
+        // The first SYN is out. STUNT #2's connector makes an ordinary
+        // connect through the listener's hole.
+        send_syn(traits_.one_side_listens ? kDefaultTtl : syn_ttl_, now);
     }
-    if (!traits_.sends_raw) return;
-    their_isn_ = syn.isn;
     answer_with_synack();
 }
 
@@ -154,7 +154,11 @@ void TcpTechniqueRun::abort_and_tell() {
 void TcpTechniqueRun::describe(nlohmann::json& out) const {
     out["technique"] = punch::technique_name(technique_);
     if (traits_.small_ttl) out["ttl"] = syn_ttl_;
-    if (traits_.one_side_listens) out["role"] = listener_ ? "listener" : "connector";
+    if (traits_.one_side_listens) {
+        out["role"] = listener_ ? "listener" : "connector";
+    } else if (traits_.takes_turns) {
+        out["role"] = first_ ? "first" : "second";
+    }
     if (own_syn_) out["syn_sequence"] = own_syn_->seq;
     if (!ended_.empty()) out["technique_error"] = ended_;
 }

@@ -16,6 +16,8 @@
 ///               through the server; a raw SYN-ACK of the own SYN
 ///               answering the other's; the other's SYN-ACK completes the
 ///               connect
+///   *-no-ttl    the same at the normal TTL, taking turns: the side that
+///               goes first sends its SYN, the other once told
 ///
 /// What ends an attempt (an ICMP error that kills the connecting socket, a
 /// reset) is kept and reported, not retried: the technique's outcome is
@@ -91,6 +93,7 @@ class TcpTechniqueRun {
     Fd connecting_;
     std::optional<SeenSegment> own_syn_;  ///< as it left: source and sequence number
     std::optional<uint32_t> their_isn_;
+    bool first_ = false;     ///< where the technique takes turns: our SYN goes first
     bool listener_ = false;  ///< STUNT #2's listening side
     bool told_ = false;      ///< our Syn went to the server
     bool synack_sent_ = false;

@@ -66,21 +66,23 @@ std::optional<uint16_t> TcpTransport::mapped_port_of_fresh_connection(Time deadl
 
 std::optional<std::string> TcpTransport::start(PeerCore& core, Time deadline) {
     core_ = &core;
-    // As for UDP: two fresh connections before the main one, then the main
-    // one; on a sequential NAT the three mapped ports are evenly spaced.
-    std::vector<uint16_t> fresh;
-    for (int i = 0; o_.predict && i < 2; ++i) {
+    // As for UDP: fresh connections before the main one, then the main
+    // one; on a sequential NAT the mapped ports are evenly spaced.
+    std::vector<int> ports;
+    for (int i = 0; o_.predict && i < kFreshMappingsForStep; ++i) {
         auto port = mapped_port_of_fresh_connection(deadline);
         if (!port) break;
-        fresh.push_back(*port);
+        ports.push_back(*port);
     }
     if (!connect_server(deadline))
         return fmt::format("no TCP connection to the server {} within {}", o_.server.str(),
                            format_duration(o_.timeout));
-    if (fresh.size() == 2) {
-        if (auto third = mapped_port(*server_, deadline))
-            port_step_ = port_step_from(fmt::format("{} (tcp)", core.id()), fresh[0], fresh[1],
-                                        *third, server_->local().port);
+    if (ports.size() == kFreshMappingsForStep) {
+        if (auto own = mapped_port(*server_, deadline)) {
+            ports.push_back(*own);
+            port_step_ =
+                port_step_from(fmt::format("{} (tcp)", core.id()), ports, server_->local().port);
+        }
     }
     listener_ = tcp_listen({Ipv4{0}, server_->local().port}, true);
     if (o_.technique != punch::Technique::p2pnat) return start_technique(deadline);

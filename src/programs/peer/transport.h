@@ -82,10 +82,14 @@ class PeerTransport {
     virtual void on_syn(const punch::Syn& /*syn*/) {}
 };
 
-/// The NAT's sequential step from three mappings made one after the other
-/// (the last from `own_port`): their spacing when evenly spaced, else 0.
+/// The NAT's sequential step from mappings made one after the other, the
+/// last from the punching socket (`own_port`): punch::sequential_step, or 0.
 /// Logs what it found under `label`.
-int32_t port_step_from(const std::string& label, uint16_t first, uint16_t second, uint16_t third,
-                       uint16_t own_port);
+int32_t port_step_from(const std::string& label, std::span<const int> ports, uint16_t own_port);
+
+/// How many fresh mappings come before the punching socket's when the step
+/// is measured: with it, four ports, so one port taken in between does not
+/// hide the sequence.
+inline constexpr int kFreshMappingsForStep = 3;
 
 }  // namespace testbed::programs

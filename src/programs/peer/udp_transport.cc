@@ -21,17 +21,21 @@ std::optional<std::string> UdpTransport::start(PeerCore& core, Time) {
     return std::nullopt;
 }
 
-/// Port prediction needs the NAT's step: two fresh sockets then the main
-/// one ask the server for their mapping.
+/// Port prediction needs the NAT's step: fresh sockets, then the main one,
+/// ask the server for their mapping.
 void UdpTransport::measure_port_step(PeerCore& core) {
-    UdpSocket first({Ipv4{0}, 0});
-    UdpSocket second({Ipv4{0}, 0});
     const auto wait = std::chrono::seconds(1);
-    auto m1 = binding(first, o_.server, wait);
-    auto m2 = binding(second, o_.server, wait);
-    auto m3 = binding(socket_, o_.server, wait);
-    if (!m1 || !m2 || !m3) return;
-    port_step_ = port_step_from(core.id(), m1->port, m2->port, m3->port, port_);
+    std::vector<int> ports;
+    for (int i = 0; i < kFreshMappingsForStep; ++i) {
+        UdpSocket fresh({Ipv4{0}, 0});
+        auto mapped = binding(fresh, o_.server, wait);
+        if (!mapped) return;
+        ports.push_back(mapped->port);
+    }
+    auto own = binding(socket_, o_.server, wait);
+    if (!own) return;
+    ports.push_back(own->port);
+    port_step_ = port_step_from(core.id(), ports, port_);
 }
 
 void UdpTransport::introduced(const std::vector<punch::Candidate>& candidates, bool) {

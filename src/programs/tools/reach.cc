@@ -108,9 +108,7 @@ int run(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
     try {
         if (listen->parsed()) {
-            const auto timeout = parse_duration(timeout_text);
-            if (!timeout) throw Error("--timeout: expected a duration such as 8s");
-            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*timeout);
+            const auto ms = duration_option(timeout_text, "--timeout");
             const auto p = static_cast<uint16_t>(port);
             std::optional<stun::Endpoint> first_to;
             if (!first_to_text.empty()) {
@@ -120,10 +118,8 @@ int run(int argc, char** argv) {
             return proto == "udp" ? listen_udp(p, ms, first_to) : listen_tcp(p, ms);
         }
         const auto to = stun::Endpoint::parse(target);
-        const auto duration = parse_duration(for_text);
         if (!to) throw Error("target: expected ADDRESS:PORT");
-        if (!duration) throw Error("--for: expected a duration such as 5s");
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*duration);
+        const auto ms = duration_option(for_text, "--for");
         return proto == "udp" ? send_udp(*to, ms) : send_tcp(*to, ms);
     } catch (const std::exception& e) {
         fmt::print(stderr, "testbed-reach: {}\n", e.what());

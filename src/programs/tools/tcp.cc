@@ -261,12 +261,6 @@ Json watch_step(uint16_t port, Ms timeout) {
         {"result", "seen"}, {"from", s->from.str()}, {"flags", ack ? "SA" : "S"}, {"seq", s->seq}};
 }
 
-Ms duration_option(const std::string& text, const char* name) {
-    const auto d = parse_duration(text);
-    if (!d) throw Error(fmt::format("{}: expected a duration such as 5s", name));
-    return std::chrono::duration_cast<Ms>(*d);
-}
-
 stun::Endpoint endpoint_option(const std::string& text) {
     const auto e = stun::Endpoint::parse(text);
     if (!e) throw Error(fmt::format("'{}': expected ADDRESS:PORT", text));

@@ -17,3 +17,9 @@ TEST_CASE("durations need a unit") {
     CHECK(format_duration(std::chrono::milliseconds(15000)) == "15s");
     CHECK(format_duration(std::chrono::milliseconds(1500)) == "1500ms");
 }
+
+TEST_CASE("a duration option names the option and the text it refused") {
+    CHECK(duration_option("2s", "--for").count() == 2000);
+    CHECK_THROWS_WITH(duration_option("2", "--for"),
+                      "--for: expected a duration such as 5s, got '2'");
+}

@@ -34,11 +34,18 @@ TEST_CASE("technique: raw sockets where the seed's table says superuser") {
     CHECK(traits(Technique::stunt2).one_side_listens);
     CHECK(traits(Technique::stunt2).small_ttl);
     CHECK_FALSE(traits(Technique::stunt2_no_ttl).small_ttl);
+    // The no-TTL variants' first SYN must reach the other NAT before it sends.
+    CHECK(traits(Technique::stunt1_no_ttl).takes_turns);
+    CHECK(traits(Technique::natblaster_no_ttl).takes_turns);
+    CHECK(traits(Technique::stunt2).takes_turns);
+    CHECK_FALSE(traits(Technique::stunt1).takes_turns);
+    CHECK_FALSE(traits(Technique::natblaster).takes_turns);
+    CHECK_FALSE(traits(Technique::p2pnat).takes_turns);
 }
 
-TEST_CASE("technique: STUNT #2's listener is the same peer seen from both sides") {
-    CHECK(stunt2_listener("alice", "bob"));
-    CHECK_FALSE(stunt2_listener("bob", "alice"));
+TEST_CASE("technique: the side that goes first is the same peer seen from both sides") {
+    CHECK(goes_first("alice", "bob"));
+    CHECK_FALSE(goes_first("bob", "alice"));
 }
 
 TEST_CASE("technique: the hop count is the first TTL that reaches the own NAT") {
