@@ -33,10 +33,12 @@ Mac mac_at(const std::vector<uint8_t>& b, size_t at) {
 
 constexpr size_t kEthernet = 14;
 constexpr uint16_t kIpv4 = 0x0800, kArp = 0x0806, kIpv6 = 0x86DD;
+constexpr uint8_t kTcpSyn = 0x02;
 
 /// The parts of an IPv4 packet the ladder needs.
 struct Packet {
     uint8_t protocol = 0;
+    uint8_t ttl = 0;
     uint16_t id = 0;
     uint16_t total_length = 0;
     std::string source, destination;  ///< with ":port" for UDP and TCP
@@ -44,13 +46,15 @@ struct Packet {
     size_t payload = 0;               ///< offset of the transport payload in the frame
 };
 
-std::optional<Packet> parse_ipv4(const std::vector<uint8_t>& f) {
-    if (f.size() < kEthernet + 20 || be16(f, 12) != kIpv4) return std::nullopt;
-    const size_t ip = kEthernet;
+/// The IPv4 header at `ip` (after the Ethernet header, or the one an ICMP
+/// error quotes); offsets are into `f`.
+std::optional<Packet> parse_ipv4_at(const std::vector<uint8_t>& f, size_t ip) {
+    if (f.size() < ip + 20 || (f[ip] >> 4) != 4) return std::nullopt;
     const size_t header = static_cast<size_t>(f[ip] & 0x0F) * 4;
     if (header < 20 || f.size() < ip + header) return std::nullopt;
     Packet p;
     p.protocol = f[ip + 9];
+    p.ttl = f[ip + 8];
     p.id = be16(f, ip + 4);
     p.total_length = be16(f, ip + 2);
     p.source = ipv4(f, ip + 12);
@@ -66,6 +70,11 @@ std::optional<Packet> parse_ipv4(const std::vector<uint8_t>& f) {
             p.payload = l4 + static_cast<size_t>(f[l4 + 12] >> 4) * 4;
     }
     return p;
+}
+
+std::optional<Packet> parse_ipv4(const std::vector<uint8_t>& f) {
+    if (f.size() < kEthernet || be16(f, 12) != kIpv4) return std::nullopt;
+    return parse_ipv4_at(f, kEthernet);
 }
 
 /// The rendezvous protocol's own methods (src/punch/protocol.h), by number.
@@ -85,6 +94,8 @@ std::string stun_method(uint16_t method) {
             return "Relay";
         case 0xF06:
             return "Punch";
+        case 0xF07:
+            return "Syn";
         default:
             return fmt::format("method {:#05x}", method);
     }
@@ -122,6 +133,17 @@ std::string icmp_text(uint8_t type, uint8_t code) {
     return fmt::format("type {} code {}", type, code);
 }
 
+/// " for TCP 10.0.1.2:5000 > 20.0.2.20:5000": the packet an ICMP error
+/// (unreachable, time exceeded) quotes after its 8-byte header.
+std::string quoted_packet(const std::vector<uint8_t>& f, const Packet& icmp) {
+    const uint8_t type = f[icmp.l4];
+    if (type != 3 && type != 11) return "";
+    const auto inner = parse_ipv4_at(f, icmp.l4 + 8);
+    if (!inner) return "";
+    const char* name = inner->protocol == 6 ? "TCP" : inner->protocol == 17 ? "UDP" : "IP";
+    return fmt::format(" for {} {} > {}", name, inner->source, inner->destination);
+}
+
 std::string arp_text(const std::vector<uint8_t>& f) {
     if (f.size() < kEthernet + 28) return "ARP";
     const size_t a = kEthernet;
@@ -132,11 +154,15 @@ std::string arp_text(const std::vector<uint8_t>& f) {
 }
 
 /// What identifies one IP packet across hops: a NAT rewrites addresses,
-/// ports and checksums, but not the id, the length or the payload.
+/// ports and checksums, but not the id, the length, TCP's flags or the
+/// payload. (The flags matter: Linux sends resets and SYN-ACKs with id 0
+/// and no payload, so a host's reset would otherwise pass for a reset it
+/// received a moment earlier, forwarded and rewritten.)
 struct HopKey {
     uint16_t id;
     uint16_t length;
     uint8_t protocol;
+    uint8_t tcp_flags;
     uint64_t payload_hash;
     bool operator==(const HopKey&) const = default;
 };
@@ -144,7 +170,8 @@ struct HopKey {
 HopKey hop_key(const std::vector<uint8_t>& f, const Packet& p) {
     uint64_t h = 1469598103934665603ull;  // FNV-1a
     for (size_t i = p.payload; i < f.size(); ++i) h = (h ^ f[i]) * 1099511628211ull;
-    return {p.id, p.total_length, p.protocol, h};
+    const uint8_t flags = p.protocol == 6 && f.size() > p.l4 + 13 ? f[p.l4 + 13] : 0;
+    return {p.id, p.total_length, p.protocol, flags, h};
 }
 
 std::string rewritten(const std::string& node, const Packet& before, const Packet& after) {
@@ -176,14 +203,18 @@ std::string describe_frame(const std::vector<uint8_t>& f) {
                 static_cast<int>(p->total_length) - static_cast<int>(l4 - kEthernet) - 8,
                 stun_text(f, p->payload));
         case 6: {
-            const std::string flags = f.size() > l4 + 13 ? tcp_flags(f[l4 + 13]) : "";
-            return fmt::format("TCP {} > {} [{}]{}", p->source, p->destination, flags,
-                               stun_text(f, p->payload));
+            const uint8_t flags = f.size() > l4 + 13 ? f[l4 + 13] : 0;
+            // A SYN's TTL is what the small-TTL techniques are about.
+            const std::string ttl =
+                (flags & kTcpSyn) ? fmt::format(" ttl {}", static_cast<int>(p->ttl)) : "";
+            return fmt::format("TCP {} > {} [{}]{}{}", p->source, p->destination, tcp_flags(flags),
+                               ttl, stun_text(f, p->payload));
         }
         case 1:
-            return f.size() > l4 + 1 ? fmt::format("ICMP {} > {} {}", p->source, p->destination,
-                                                   icmp_text(f[l4], f[l4 + 1]))
-                                     : "ICMP";
+            return f.size() > l4 + 1
+                       ? fmt::format("ICMP {} > {} {}{}", p->source, p->destination,
+                                     icmp_text(f[l4], f[l4 + 1]), quoted_packet(f, *p))
+                       : "ICMP";
         default:
             return fmt::format("IP {} > {} protocol {}", p->source, p->destination, p->protocol);
     }

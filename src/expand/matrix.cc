@@ -87,6 +87,8 @@ Topology make_cell(const Topology& base, const Matrix& m, const std::vector<size
         if (it == t.values.end()) continue;
         values[t.name] = it->second;
         cell.outcome += (cell.outcome.empty() ? "" : " ") + it->second;
+        if (auto why = t.reasons.find(labels_of_cell); why != t.reasons.end())
+            cell.outcome_reason += (cell.outcome_reason.empty() ? "" : "; ") + why->second;
     }
     cell.name = fmt::format("{}[{}]", base.name, fmt::join(labels, ","));
     for (auto& step : cell.steps) {

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <filesystem>
 #include <sstream>
 
@@ -279,7 +280,8 @@ bool keyed_lines(YamlReader& r, const YAML::Node& node, const std::string& what,
 
 /// `{ keys: [AXIS, ...], values: [[label, ..., value], ...] }` or `{ keys,
 /// file }`: a value for every combination of the named axes' values, each
-/// exactly once, in any order (a CSV line is the labels, then the value).
+/// exactly once, in any order (a CSV line is the labels, then the value,
+/// then optionally the reason for it).
 std::optional<MatrixTable> read_keyed_table(YamlReader& r, MatrixTable t, const YAML::Node& node,
                                             const Matrix& m, const std::string& what) {
     const YAML::Node keys = node["keys"];
@@ -304,13 +306,18 @@ std::optional<MatrixTable> read_keyed_table(YamlReader& r, MatrixTable t, const 
     SourceLoc at = t.loc;
     if (!keyed_lines(r, node, what, lines, at)) return std::nullopt;
     for (auto& [where, cells] : lines) {
-        if (cells.size() != axes.size() + 1) {
+        if (cells.size() < axes.size() + 1) {
             r.diag().error(at, fmt::format("{}: {} has {} values; expected {} (a value of each of "
-                                           "{}, then the table's value)",
+                                           "{}, then the table's value, then a reason if you like)",
                                            what, where, cells.size(), axes.size() + 1,
                                            fmt::join(t.axes, ", ")));
             return std::nullopt;
         }
+        // Past the value, the rest of the line is its reason (commas and all).
+        const std::string reason = fmt::format(
+            "{}", fmt::join(cells.begin() + static_cast<std::ptrdiff_t>(axes.size()) + 1,
+                            cells.end(), ", "));
+        cells.resize(axes.size() + 1);
         const std::string value = cells.back();
         cells.pop_back();
         for (size_t a = 0; a < axes.size(); ++a) {
@@ -327,6 +334,7 @@ std::optional<MatrixTable> read_keyed_table(YamlReader& r, MatrixTable t, const 
                                            fmt::join(cells, ", ")));
             return std::nullopt;
         }
+        if (!reason.empty()) t.reasons.emplace(cells, reason);
     }
     if (t.values.size() != combinations) {
         r.diag().error(at, fmt::format("{}: {} lines; expected {}, one per combination of {}", what,

@@ -232,6 +232,9 @@ struct MatrixTable {
     std::string name;
     std::vector<std::string> axes;                           ///< the keys of the axes it depends on
     std::map<std::vector<std::string>, std::string> values;  ///< those axes' labels -> value
+    /// Keyed tables: why a line expects its value (the line's cells past
+    /// the value), where it says.
+    std::map<std::vector<std::string>, std::string> reasons;
     SourceLoc loc;
 };
 
@@ -269,7 +272,8 @@ struct Topology {
     /// cell's value on each axis, in axis order.
     std::string matrix_name;
     std::vector<std::pair<std::string, std::string>> cell;
-    std::string outcome;  ///< the cell's table values (its expected outcome), for reports
+    std::string outcome;         ///< the cell's table values (its expected outcome), for reports
+    std::string outcome_reason;  ///< why the tables expect it, where they say; for reports
 
     const Network* find_network(const std::string& name) const;
     const Host* find_host(const std::string& name) const;

@@ -41,8 +41,12 @@ std::string cell(const ScenarioResult& hit) {
             below = fmt::format("fail (expected {})", outcome);
         }
     }
-    return fmt::format("<td class={}><a href=\"#{}\">{}<br><small>{}</small></a></td>",
-                       verdict(hit), anchor(hit), xml_escape(shown), xml_escape(below));
+    // Hovering a cell says why its table expects what it does.
+    const std::string& why = hit.topo->outcome_reason;
+    return fmt::format("<td class={}{}><a href=\"#{}\">{}<br><small>{}</small></a></td>",
+                       verdict(hit),
+                       why.empty() ? "" : fmt::format(" title=\"{}\"", xml_escape(why)),
+                       anchor(hit), xml_escape(shown), xml_escape(below));
 }
 
 std::string matrix_grid(const std::vector<const ScenarioResult*>& cells) {
@@ -133,6 +137,10 @@ std::string scenario_section(const ScenarioResult& r) {
         fmt::format("<section id=\"{}\" class={}><h3>{} <span class=tag>{}</span></h3>\n",
                     anchor(r), verdict(r), xml_escape(r.topo->name), verdict(r));
     out += fmt::format("<p class=file>{}</p>\n", xml_escape(r.topo->file));
+    if (!r.topo->outcome_reason.empty()) {
+        out += fmt::format("<p>expected {} because: {}</p>\n", xml_escape(r.topo->outcome),
+                           xml_escape(r.topo->outcome_reason));
+    }
     const std::string diagram = topology_diagram(r.topo->file);
     if (!diagram.empty()) out += fmt::format("<pre class=diagram>{}</pre>\n", xml_escape(diagram));
     for (size_t k = 0; k < r.runs.size(); ++k) {

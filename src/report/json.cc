@@ -90,6 +90,7 @@ std::string suite_json(const std::vector<ScenarioResult>& results) {
                              {"matrix", r.topo->matrix_name},
                              {"cell", cell},
                              {"outcome", r.topo->outcome},
+                             {"outcome_reason", r.topo->outcome_reason},
                              {"result", skip   ? "skip"
                                         : pass ? "pass"
                                                : "fail"},

@@ -9,7 +9,8 @@
 
 namespace testbed {
 
-std::string format_report(const RunReport& r, bool passed_checks) {
+std::string format_report(const RunReport& r, bool passed_checks,
+                          const std::string& expected_because) {
     std::string out;
     if (r.skipped) return fmt::format("SKIP {}: {}\n", r.name, r.skip_reason);
     for (const auto& e : r.errors) out += fmt::format("  error: {}\n", e);
@@ -22,6 +23,8 @@ std::string format_report(const RunReport& r, bool passed_checks) {
                                c.expected, c.actual);
         }
     }
+    if (!r.passed && !expected_because.empty())
+        out += fmt::format("  expected because: {}\n", expected_because);
     const auto held = std::count_if(r.checks.begin(), r.checks.end(),
                                     [](const CheckResult& c) { return c.passed; });
     const char* verdict = r.interrupted ? "STOPPED" : r.passed ? "PASS" : "FAIL";
@@ -42,6 +45,7 @@ TerminalStatus::TerminalStatus(size_t runs, bool show_passing_logs, std::FILE* o
 
 void TerminalStatus::started(const Topology& t) {
     running_.push_back(t.name);
+    if (!t.outcome_reason.empty()) reasons_[t.name] = t.outcome_reason;
     if (tty_) {
         draw_status();
     } else {
@@ -64,7 +68,9 @@ void TerminalStatus::done(const RunReport& report) {
     if (shown.passed && !show_passing_logs_) shown.log_dir.clear();  // removed after the reports
     clear_status();
     // One scenario: every check; a suite: verdicts and what failed.
-    fmt::print(out_, "{}", format_report(shown, total_ == 1));
+    const auto why = reasons_.find(report.name);
+    fmt::print(out_, "{}",
+               format_report(shown, total_ == 1, why == reasons_.end() ? "" : why->second));
     if (tty_)
         draw_status();
     else

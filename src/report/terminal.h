@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,8 +15,11 @@
 
 namespace testbed {
 
-/// A run as the terminal shows it; the checks that held too when `passed_checks`.
-std::string format_report(const RunReport& report, bool passed_checks = true);
+/// A run as the terminal shows it; the checks that held too when `passed_checks`;
+/// a failed run says why its outcome was expected, when its table says
+/// (`expected_because`: Topology::outcome_reason).
+std::string format_report(const RunReport& report, bool passed_checks = true,
+                          const std::string& expected_because = "");
 
 class TerminalStatus : public SuiteStatus {
   public:
@@ -43,6 +47,7 @@ class TerminalStatus : public SuiteStatus {
     bool status_shown_ = false;
     size_t finished_ = 0, passed_ = 0, failed_ = 0, skipped_ = 0;
     std::vector<std::string> running_;
+    std::map<std::string, std::string> reasons_;  ///< scenario -> why its outcome is expected
     Clock::time_point start_;
 };
 

@@ -124,8 +124,10 @@ void TcpTechniqueRun::connect_ended() {
         return;
     }
     if (listener_ && !told_) {
-        // STUNT #2: the SYN's ICMP error says it is past the own NAT.
-        log::debug("{}: our SYN met {}", me_, connect_error(err));
+        // STUNT #2: the SYN's ICMP error says it is past the own NAT (a
+        // reset says it reached a host or NAT that answered it).
+        syn_met_ = connect_error(err);
+        log::debug("{}: our SYN met {}", me_, syn_met_);
         abort_and_tell();
         return;
     }
@@ -135,7 +137,10 @@ void TcpTechniqueRun::connect_ended() {
 }
 
 void TcpTechniqueRun::on_time(punch::Time now) {
-    if (listener_ && !told_ && connecting_.valid() && now >= abort_at_) abort_and_tell();
+    if (listener_ && !told_ && connecting_.valid() && now >= abort_at_) {
+        syn_met_ = fmt::format("nothing within {} ms", kSynPassBound.count());
+        abort_and_tell();
+    }
 }
 
 punch::Time TcpTechniqueRun::next_wake() const {
@@ -160,6 +165,7 @@ void TcpTechniqueRun::describe(nlohmann::json& out) const {
         out["role"] = first_ ? "first" : "second";
     }
     if (own_syn_) out["syn_sequence"] = own_syn_->seq;
+    if (!syn_met_.empty()) out["syn_met"] = syn_met_;
     if (!ended_.empty()) out["technique_error"] = ended_;
 }
 

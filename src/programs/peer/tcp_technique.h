@@ -100,7 +100,8 @@ class TcpTechniqueRun {
     punch::Time abort_at_ = punch::Time::max();
     std::optional<punch::Syn> message_;
     std::optional<Fd> connection_;
-    std::string ended_;  ///< what ended the attempt, for the JSON
+    std::string ended_;    ///< what ended the attempt, for the JSON
+    std::string syn_met_;  ///< STUNT #2's listener: what its small-TTL SYN met
 };
 
 }  // namespace testbed::programs

@@ -338,6 +338,32 @@ matrix:
                    "bad.csv line 4: 'tcp' is not a value of transport (its values: udp)"));
 }
 
+TEST_CASE("matrix: a keyed line may end with the reason for its value, commas and all") {
+    const TableFolder folder;
+    folder.write("why.csv",
+                 "full-cone, udp, direct, a full cone lets anyone in, so the first punch passes\n"
+                 "symmetric, udp, relay\n");
+    const auto cells = folder.cells(kPair + R"(
+matrix:
+  nat-a.nat: [full-cone, symmetric]
+  transport: [udp]
+  outcome: { keys: [nat-a.nat, transport], file: why.csv }
+)");
+    REQUIRE(cells.size() == 2);
+    CHECK(cells[0].outcome == "direct");
+    CHECK(cells[0].outcome_reason == "a full cone lets anyone in, so the first punch passes");
+    CHECK(cells[1].outcome == "relay");
+    CHECK(cells[1].outcome_reason.empty());
+
+    auto inline_reason = testing::load(kPair + R"(
+matrix:
+  transport: [udp, tcp]
+  outcome: { keys: [transport], values: [[udp, direct, both cones], [tcp, direct]] }
+)");
+    REQUIRE_MESSAGE(inline_reason.topo, inline_reason.diag.format());
+    CHECK(expand_matrix(*inline_reason.topo)[0].outcome_reason == "both cones");
+}
+
 TEST_CASE("matrix: an unquoted ${var} in json takes the cell's value as a plain scalar") {
     const std::string pair_without_expect = kPair.substr(0, kPair.find("expect:"));
     auto loaded = testing::load(pair_without_expect + R"(

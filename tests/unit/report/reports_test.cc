@@ -3,9 +3,11 @@
 #include <doctest/doctest.h>
 
 #include "expand/matrix.h"
+#include "report/html.h"
 #include "report/json.h"
 #include "report/junit.h"
 #include "report/matrix_table.h"
+#include "report/terminal.h"
 #include "suite/selection.h"
 #include "support/helpers.h"
 
@@ -60,4 +62,36 @@ matrix:
     CHECK(json["summary"]["failed"] == 1);
     CHECK(json["scenarios"][3]["cell"]["nat-b.nat"] == "symmetric");
     CHECK(report_from_json(report_to_json(results[3].runs[0])).checks.size() == 1);
+}
+
+TEST_CASE("reports: a failed cell says why its table expected what it did") {
+    auto loaded = testing::load(kPair + R"(
+matrix:
+  transport: [udp, tcp]
+  outcome: { keys: [transport], values: [[udp, direct, "both cones & no filter"], [tcp, direct]] }
+)");
+    REQUIRE_MESSAGE(loaded.topo, loaded.diag.format());
+    const auto cells = expand_matrix(*loaded.topo);
+    std::vector<ScenarioResult> results(cells.size());
+    for (size_t i = 0; i < cells.size(); ++i) {
+        results[i].topo = &cells[i];
+        RunReport r;
+        r.name = cells[i].name;
+        r.checks.push_back({"a", "json.result", "\"direct\"", "\"failed\"", false});
+        results[i].runs.push_back(r);
+    }
+    CHECK(contains(format_report(results[0].runs[0], false, cells[0].outcome_reason),
+                   "  expected because: both cones & no filter\n"));
+    CHECK_FALSE(contains(format_report(results[1].runs[0], false, cells[1].outcome_reason),
+                         "expected because"));
+    RunReport passed = results[0].runs[0];
+    passed.passed = true;
+    passed.checks[0].passed = true;
+    CHECK_FALSE(contains(format_report(passed, false, cells[0].outcome_reason), "because"));
+    const std::string html = html_report(results);
+    CHECK(contains(html, "title=\"both cones &amp; no filter\""));
+    CHECK(contains(html, "<p>expected direct because: both cones &amp; no filter</p>"));
+    const auto json = nlohmann::json::parse(suite_json(results));
+    CHECK(json["scenarios"][0]["outcome_reason"] == "both cones & no filter");
+    CHECK(json["scenarios"][1]["outcome_reason"] == "");
 }
