@@ -5,7 +5,8 @@
 # the core answers with ICMP time exceeded instead of passing it on.
 #   - the Linux NAT as it comes forwards that error to alice (which ends
 #     her connect: the cell fails);
-#   - a NAT with icmp-errors: drop keeps it (the cell passes).
+#   - a NAT with icmp-errors: drop keeps it (the cell passes), for STUNT #1,
+#     STUNT #2 (the listener's SYN) and NATBlaster alike.
 #
 #   alice --[home-a]-- nat-a --[isp-a]--+
 #                                       core --[dc]-- server
@@ -50,14 +51,27 @@ for field in '"hops":1,' '"ttl":2' '"technique_error":"an ICMP error came back f
 done
 rm -rf "$WORK"/testbed-tcp-techniques_*
 
-ladder_of dropped 'stunt1,EI/APD icmp-drop synack-out liberal\]'
-html=$WORK/dropped.html
-on isp-a 'ICMP 20\.0\.1\.254 &gt; 20\.0\.1\.10 time exceeded' "$html" >/dev/null \
-  || fail "icmp-errors: drop: the core's time exceeded is not on isp-a"
-if on home-a 'ICMP .* time exceeded' "$html" >/dev/null; then
-  fail "icmp-errors: drop: nat-a passed the time exceeded to alice"
-fi
-on home-a 'TCP 20\.0\.2\.20:[0-9]+ &gt; 10\.0\.1\.2:[0-9]+ \[SYN,ACK\]' "$html" >/dev/null \
-  || fail "icmp-errors: drop: the server's forged SYN-ACK did not reach alice"
+# Each small-TTL technique through NATs that keep the error (icmp-errors:
+# drop): alice's SYN (STUNT #2: the listener's, as alice sorts first) dies
+# at the core, the time exceeded stops at nat-a, and the technique connects.
+for technique in stunt1 stunt2 natblaster; do
+  ladder_of "$technique" "$technique,EI/APD icmp-drop synack-out liberal\\]"
+  html=$WORK/$technique.html
+  on isp-a 'TCP 20\.0\.1\.10:[0-9]+ &gt; 20\.0\.2\.20:[0-9]+ \[SYN\] ttl 1<' "$html" >/dev/null \
+    || fail "$technique: alice's SYN does not leave nat-a with TTL 1"
+  on isp-a 'ICMP 20\.0\.1\.254 &gt; 20\.0\.1\.10 time exceeded for TCP 20\.0\.1\.10:[0-9]+ &gt; 20\.0\.2\.20' \
+    "$html" >/dev/null || fail "$technique: the core's time exceeded is not on isp-a"
+  if on home-a 'ICMP .* time exceeded' "$html" >/dev/null; then
+    fail "$technique: icmp-errors: drop, yet nat-a passed the time exceeded to alice"
+  fi
+  for network in dc isp-b; do
+    if on "$network" 'TCP 20\.0\.1\.10:[0-9]+ &gt; 20\.0\.2\.20:[0-9]+ \[SYN\] ttl' "$html" >/dev/null; then
+      fail "$technique: alice's small-TTL SYN went past the core onto $network"
+    fi
+  done
+  rm -rf "$WORK"/testbed-tcp-techniques_*
+done
+on home-a 'TCP 20\.0\.2\.20:[0-9]+ &gt; 10\.0\.1\.2:[0-9]+ \[SYN,ACK\]' "$WORK/stunt1.html" >/dev/null \
+  || fail "stunt1: the server's forged SYN-ACK did not reach alice"
 assert_host_unchanged
 echo "PASS"
