@@ -8,7 +8,9 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 
 #include "run/preflight.h"
 #include "support/fake_kernel.h"
@@ -34,9 +36,32 @@ expect:
   probe: { exit: 0 }
 )";
 
+/// A folder of this test binary's own under the temp folder, removed when
+/// the binary ends: the failing runs here keep their log folders, as real
+/// ones do, and must not leave them in /tmp.
+class LogRoot {
+  public:
+    LogRoot() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "scenario-test-XXXXXX");
+        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        path_ = pattern;
+    }
+    ~LogRoot() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    LogRoot(const LogRoot&) = delete;
+    LogRoot& operator=(const LogRoot&) = delete;
+    const std::string& path() const { return path_; }
+
+  private:
+    std::string path_;
+};
+
 RunOptions in_temp() {
+    static const LogRoot root;
     RunOptions o;
-    o.log_root = std::filesystem::temp_directory_path().string();
+    o.log_root = root.path();
     o.stop_grace = std::chrono::milliseconds(1);
     return o;
 }
