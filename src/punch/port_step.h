@@ -16,6 +16,11 @@ namespace testbed::punch {
 /// entry was confirmed takes a port of its own).
 inline constexpr int kMaxStepsSkipped = 3;
 
+/// How many mappings, made one after the other, a step is judged from: four,
+/// so that one port taken in between does not hide the sequence. The
+/// probe's `ports` and the peer's prediction both make this many.
+inline constexpr int kStepSamples = 4;
+
 /// The step of `ports` (public ports of mappings in the order they were
 /// made, at least three) when they are a sequence: every gap a whole
 /// multiple (1..kMaxStepsSkipped) of one step of at most kMaxPortStep, in

@@ -98,12 +98,11 @@ bool hairpins(const ProbeOptions& o, UdpSocket& target, const stun::Endpoint& ma
     return false;
 }
 
-/// Port assignment from four new mappings made one after the other (four,
-/// so that one port taken in between does not hide the sequence).
+/// Port assignment from punch::kStepSamples new mappings made one after the other.
 void port_assignment(const ProbeOptions& o, nlohmann::json& out) {
     std::vector<int> ports;
     bool preserved = true;
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < punch::kStepSamples; ++i) {
         UdpSocket socket = fresh_socket();
         auto answer = transact(socket, o.server, o.timeout);
         if (!answer || !answer->message.mapped()) {

@@ -12,6 +12,7 @@
 
 #include "base/duration.h"
 #include "punch/clock.h"
+#include "punch/port_step.h"
 #include "punch/protocol.h"
 #include "punch/session.h"
 #include "stun/stun.h"
@@ -88,8 +89,7 @@ class PeerTransport {
 int32_t port_step_from(const std::string& label, std::span<const int> ports, uint16_t own_port);
 
 /// How many fresh mappings come before the punching socket's when the step
-/// is measured: with it, four ports, so one port taken in between does not
-/// hide the sequence.
-inline constexpr int kFreshMappingsForStep = 3;
+/// is measured: with it, punch::kStepSamples.
+inline constexpr int kFreshMappingsForStep = punch::kStepSamples - 1;
 
 }  // namespace testbed::programs
