@@ -51,13 +51,27 @@ std::vector<Attachment> attachments(YamlReader& r, const YAML::Node& node,
         att.network = entry.first.Scalar();
         att.loc = loc_of(entry.first);
         const std::string where = fmt::format("{} on network '{}'", what, att.network);
-        if (entry.second.IsSequence()) {
-            if (entry.second.size() == 0)
+        // `{ address: auto, loss: 1%, ... }`: the addresses and this link's conditions.
+        // (Constructed, not assigned: assigning a YAML::Node rewrites the node it refers to.)
+        const bool is_map = entry.second.IsMap();
+        const YAML::Node addresses = is_map ? entry.second["address"] : entry.second;
+        if (is_map) {
+            if (!addresses) {
+                r.diag().error(att.loc, where +
+                                            ": expected address (auto, an address, or a "
+                                            "list of them)");
+            }
+            att.link = read_attachment_link(r, entry.second, where);
+        }
+        if (!addresses) {
+            // reported above
+        } else if (addresses.IsSequence()) {
+            if (addresses.size() == 0)
                 r.diag().error(att.loc, where + ": the address list is empty");
-            for (const auto& item : entry.second) {
+            for (const auto& item : addresses) {
                 if (auto a = address(r, item, where)) att.addresses.push_back(*a);
             }
-        } else if (auto a = address(r, entry.second, where)) {
+        } else if (auto a = address(r, addresses, where)) {
             att.addresses.push_back(*a);
         }
         for (const auto& other : result) {
@@ -86,16 +100,26 @@ void read_networks(YamlReader& r, const YAML::Node& node, Topology& topo) {
             r.diag().error(loc_of(entry.first), fmt::format("network '{}' is defined twice", name));
             continue;
         }
-        const std::string text =
-            r.word(entry.second, fmt::format("network '{}'", name), "a subnet like 10.0.1.0/24")
-                .value_or("");
-        auto subnet = Subnet::parse(text, &why);
-        if (!subnet) {
-            r.diag().error(loc_of(entry.second),
-                           fmt::format("network '{}': bad subnet '{}': {}", name, text, why));
+        const std::string what = fmt::format("network '{}'", name);
+        // `{ subnet: 10.0.1.0/24, delay: 20ms, ... }`: the subnet and the link conditions.
+        const bool is_map = entry.second.IsMap();
+        const YAML::Node subnet_node = is_map ? entry.second["subnet"] : entry.second;
+        LinkSpec link;
+        if (is_map) link = read_network_link(r, entry.second, what);
+        std::optional<Subnet> subnet;
+        if (!subnet_node) {
+            r.diag().error(loc_of(entry.second), what + ": expected subnet (like 10.0.1.0/24)");
+        } else {
+            const std::string text =
+                r.word(subnet_node, what, "a subnet like 10.0.1.0/24").value_or("");
+            subnet = Subnet::parse(text, &why);
+            if (!subnet) {
+                r.diag().error(loc_of(subnet_node),
+                               fmt::format("{}: bad subnet '{}': {}", what, text, why));
+            }
         }
-        topo.networks.push_back(
-            {name, subnet.value_or(Subnet{}), loc_of(entry.first), subnet.has_value()});
+        topo.networks.push_back({name, subnet.value_or(Subnet{}), std::move(link),
+                                 loc_of(entry.first), subnet.has_value()});
     }
 }
 

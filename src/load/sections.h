@@ -21,6 +21,12 @@ namespace testbed::sections {
 using NodeNames = std::map<std::string, SourceLoc>;
 
 void read_networks(YamlReader& r, const YAML::Node& node, Topology& topo);
+/// A network written as a map (`{ subnet: ..., delay: 20ms, mtu: 1400 }`):
+/// its link conditions (link.cc); the caller reads `subnet`.
+LinkSpec read_network_link(YamlReader& r, const YAML::Node& map, const std::string& what);
+/// An attachment written as a map (`{ address: auto, loss: 1%, in: {...},
+/// out: {...} }`): its link conditions; the caller reads `address`.
+LinkSpec read_attachment_link(YamlReader& r, const YAML::Node& map, const std::string& what);
 void read_hosts(YamlReader& r, NodeNames& names, const YAML::Node& node, Topology& topo);
 void read_routers(YamlReader& r, NodeNames& names, const YAML::Node& node, Topology& topo);
 /// `nat:` as a preset name or a behaviour map; `router` names the owner in messages.

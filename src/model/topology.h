@@ -15,6 +15,7 @@
 #include "base/duration.h"
 #include "base/ipv4.h"
 #include "model/diagnostics.h"
+#include "model/link.h"
 #include "model/nat.h"
 
 namespace testbed {
@@ -23,6 +24,7 @@ namespace testbed {
 struct Network {
     std::string name;
     Subnet subnet;
+    LinkSpec link;  ///< every member's link (`out` only: what each member sends)
     SourceLoc loc;
     bool valid = true;  ///< false when its subnet did not parse (already reported)
 };
@@ -37,6 +39,7 @@ struct AddressSpec {
 struct Attachment {
     std::string network;
     std::vector<AddressSpec> addresses;
+    LinkSpec link;  ///< this node's link beyond the network's own conditions
     SourceLoc loc;
 };
 

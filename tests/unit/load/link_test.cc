@@ -1,0 +1,84 @@
+// Link conditions in topology files: on a network, on an attachment, per
+// direction, and the errors for values no link can have.
+
+#include <doctest/doctest.h>
+
+#include "support/helpers.h"
+
+using namespace testbed;
+using testing::contains;
+
+namespace {
+
+/// A small topology with `networks` and `alice` written as given.
+std::string with(const std::string& networks, const std::string& alice) {
+    return "name: t\nnetworks:\n" + networks + "\nhosts:\n  alice: " + alice +
+           "\n  bob: { home: auto }\n";
+}
+
+}  // namespace
+
+TEST_CASE("link: a network as a map takes conditions beside its subnet") {
+    const Topology t = testing::valid_topology(with(
+        "  home: { subnet: 10.0.1.0/24, delay: 20ms, jitter: 5ms, loss: 1%, rate: 10mbit, mtu: "
+        "1400 }",
+        "{ home: auto }"));
+    const Network& home = t.networks.at(0);
+    CHECK(home.subnet.str() == "10.0.1.0/24");
+    CHECK(home.link.out.describe() == "delay 20ms, jitter 5ms, loss 1%, rate 10mbit");
+    CHECK(home.link.in.empty());
+    CHECK(home.link.mtu == 1400);
+    // The plain form stays valid and has no conditions.
+    const Topology plain = testing::valid_topology(with("  home: 10.0.1.0/24", "{ home: auto }"));
+    CHECK(plain.networks.at(0).link.empty());
+}
+
+TEST_CASE("link: an attachment's conditions, both directions or one") {
+    const Topology t = testing::valid_topology(
+        with("  home: 10.0.1.0/24",
+             "{ home: { address: auto, delay: 30ms, loss: 2%, in: { rate: 20mbit }, out: { rate: "
+             "5mbit, loss: 0.5% } } }"));
+    const Attachment& a = t.find_host("alice")->attachments.at(0);
+    CHECK(a.addresses.size() == 1);
+    CHECK(a.link.in.describe() == "delay 30ms, loss 2%, rate 20mbit");
+    CHECK(a.link.out.describe() == "delay 30ms, loss 0.5%, rate 5mbit");
+    const Topology two = testing::valid_topology(
+        with("  home: 10.0.1.0/24", "{ home: { address: [10.0.1.7, auto], mtu: 1280 } }"));
+    CHECK(two.find_host("alice")->attachments.at(0).addresses.size() == 2);
+    CHECK(two.find_host("alice")->attachments.at(0).link.mtu == 1280);
+}
+
+TEST_CASE("link: values no link can have are errors with their place") {
+    auto network = [](const std::string& values) {
+        return testing::errors(
+            with("  home: { subnet: 10.0.1.0/24, " + values + " }", "{ home: auto }"));
+    };
+    CHECK(contains(network("loss: 120%"),
+                   ":3:38: error: network 'home' loss: expected a percentage from 0% to "
+                   "100% like 1% or 0.5%, found '120%'"));
+    CHECK(contains(network("delay: -5ms"), "network 'home' delay: expected a duration like 15s"));
+    CHECK(contains(network("delay: 20s"), "network 'home' delay: at most 10s, found 20s"));
+    CHECK(contains(network("mtu: 40"), "network 'home' mtu"));
+    CHECK(contains(network("rate: 10mbps"),
+                   "network 'home' rate: expected a whole number of bit, kbit, mbit or gbit per "
+                   "second like 10mbit, found '10mbps'"));
+    CHECK(
+        contains(network("jitter: 5ms"), "network 'home': jitter varies a delay; give delay too"));
+    CHECK(contains(network("reorder: 5%"), "reorder sends some packets ahead of delayed ones"));
+    CHECK(contains(network("loss-correlation: 25%"),
+                   "loss-correlation shapes a loss; give loss too"));
+    CHECK(contains(network("latency: 5ms"), "unknown key 'latency' in network 'home'"));
+    CHECK(contains(testing::errors(with("  home: { delay: 5ms }", "{ home: auto }")),
+                   "network 'home': expected subnet (like 10.0.1.0/24)"));
+
+    auto attachment = [](const std::string& map) {
+        return testing::errors(with("  home: 10.0.1.0/24", "{ home: " + map + " }"));
+    };
+    CHECK(contains(attachment("{ loss: 1% }"), "host 'alice' on network 'home': expected address"));
+    CHECK(contains(attachment("{ address: auto, in: { mtu: 1400 } }"),
+                   "unknown key 'mtu' in host 'alice' on network 'home' in"));
+    CHECK(contains(attachment("{ address: auto, out: 5% }"),
+                   "host 'alice' on network 'home' out: expected a map of link conditions"));
+    CHECK(contains(attachment("{ address: auto, in: { jitter: 2ms } }"),
+                   "(what it receives): jitter varies a delay"));
+}
