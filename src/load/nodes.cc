@@ -118,8 +118,8 @@ void read_networks(YamlReader& r, const YAML::Node& node, Topology& topo) {
                                fmt::format("{}: bad subnet '{}': {}", what, text, why));
             }
         }
-        topo.networks.push_back({name, subnet.value_or(Subnet{}), std::move(link),
-                                 loc_of(entry.first), subnet.has_value()});
+        topo.networks.push_back(
+            {name, subnet.value_or(Subnet{}), link, loc_of(entry.first), subnet.has_value()});
     }
 }
 
