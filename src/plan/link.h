@@ -1,0 +1,52 @@
+#pragma once
+/// How a link's conditions (model/link.h) reach this kernel: a qdisc on the
+/// sending end of a veth (netem where the kernel has it: every condition;
+/// tbf otherwise: the rate) and, without netem, nftables rules on the
+/// receiving end's ingress for what nftables can do (loss, and duplication
+/// into a bridge). What neither can give is named, so the scenario is a
+/// SKIP with the reason and never runs without it. Pure: the kernel's
+/// abilities are passed in.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/link.h"
+
+namespace testbed {
+
+/// What the kernel offers for link conditions (kernel/features.h probes it).
+struct LinkAbilities {
+    bool netem = false;  ///< sch_netem: delay, jitter, correlated loss, duplication, reordering
+    bool tbf = false;    ///< sch_tbf: a rate
+};
+
+/// A root qdisc on the sending end of a link.
+struct QdiscSpec {
+    enum class Kind { netem, tbf };
+    Kind kind = Kind::tbf;
+    LinkConditions conditions;  ///< what it gives (tbf: the rate only)
+    bool operator==(const QdiscSpec&) const = default;
+};
+
+/// One direction of one link on this kernel.
+struct LinkShaping {
+    std::optional<QdiscSpec> qdisc;  ///< on the sending end's egress
+    /// nftables statements for a netdev ingress chain on the receiving end.
+    std::vector<std::string> ingress;
+    /// What this kernel cannot give, e.g. "delay 20ms needs sch_netem
+    /// (CONFIG_NET_SCH_NETEM)".
+    std::vector<std::string> missing;
+};
+
+/// Random draws for loss and duplication are out of this many.
+inline constexpr int kChanceScale = 10000;
+
+/// Shapes `c` given `abilities`. `duplicate_into` is the device a
+/// duplicate can be sent out of to reach the receiver (the bridge the
+/// sending end's peer is a port of); empty where nftables cannot
+/// duplicate (what a node receives: nothing lies beyond its own interface).
+LinkShaping shape_direction(const LinkConditions& c, const LinkAbilities& abilities,
+                            const std::string& duplicate_into);
+
+}  // namespace testbed
