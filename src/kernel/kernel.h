@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/ipv4.h"
+#include "plan/link.h"
 #include "plan/plan.h"
 
 namespace testbed {
@@ -38,6 +39,14 @@ class Kernel {
     virtual void add_address(int ns, const std::string& interface, Ipv4 address, int prefix) = 0;
     virtual void set_link_up(int ns, const std::string& interface) = 0;
     virtual void set_link_down(int ns, const std::string& interface) = 0;
+    /// What this kernel offers for link conditions (netem, tbf), probed
+    /// once in a namespace of its own.
+    virtual LinkAbilities link_abilities() = 0;
+    /// Sets the interface's MTU.
+    virtual void set_mtu(int ns, const std::string& interface, int mtu) = 0;
+    /// Gives the interface a root qdisc with a link's conditions (netem,
+    /// with a tbf below it for a rate; or tbf alone), replacing any.
+    virtual void set_link_qdisc(int ns, const std::string& interface, const QdiscSpec& qdisc) = 0;
     /// Deletes every conntrack entry of the namespace (its NAT mappings).
     virtual void flush_conntrack(int ns) = 0;
     virtual void add_route(int ns, const RoutePlan& route) = 0;

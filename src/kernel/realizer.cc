@@ -1,6 +1,11 @@
 #include "kernel/realizer.h"
 
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+
+#include "base/error.h"
 #include "base/log.h"
+#include "plan/link.h"
 
 namespace testbed {
 
@@ -9,6 +14,7 @@ void Realizer::build() {
         create_namespaces();
         create_links();
         configure_interfaces();
+        condition_links();
         add_routes();
         apply_rulesets();
     } catch (...) {
@@ -61,6 +67,23 @@ void Realizer::configure_interfaces() {
             kernel_.set_link_up(ns_ids_[i], iface.name);
         }
     }
+}
+
+void Realizer::condition_links() {
+    for (const auto& m : plan_.mtus) kernel_.set_mtu(ns_ids_.at(m.end.ns), m.end.interface, m.mtu);
+    if (plan_.conditioned.empty()) return;
+    const LinkAbilities abilities = kernel_.link_abilities();
+    // The run checked before building; a condition this kernel cannot give
+    // must never be left out quietly.
+    if (const auto missing = missing_link_conditions(plan_, abilities); !missing.empty())
+        throw Error(fmt::format("cannot give the link conditions: {}", fmt::join(missing, "; ")));
+    for (const auto& c : plan_.conditioned) {
+        const LinkShaping s = shape_direction(c.conditions, abilities, c.duplicate_into);
+        if (s.qdisc)
+            kernel_.set_link_qdisc(ns_ids_.at(c.sending.ns), c.sending.interface, *s.qdisc);
+    }
+    for (const auto& [ns, table] : link_ingress_tables(plan_, abilities))
+        kernel_.apply_ruleset(ns_ids_.at(ns), table);
 }
 
 void Realizer::add_routes() {

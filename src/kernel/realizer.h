@@ -32,6 +32,9 @@ class Realizer {
     void create_namespaces();
     void create_links();
     void configure_interfaces();
+    /// MTUs, and the link conditions: qdiscs on sending ends, nftables on
+    /// receiving ends (plan/link.h chooses for this kernel).
+    void condition_links();
     void add_routes();
     void apply_rulesets();
 

@@ -48,6 +48,18 @@ std::string LinkConditions::describe() const {
     return fmt::format("{}", fmt::join(parts, ", "));
 }
 
+LinkConditions overlay(const LinkConditions& base, const LinkConditions& over) {
+    LinkConditions out = base;
+    if (over.delay) out.delay = over.delay;
+    if (over.jitter) out.jitter = over.jitter;
+    if (over.loss) out.loss = over.loss;
+    if (over.loss_correlation) out.loss_correlation = over.loss_correlation;
+    if (over.duplicate) out.duplicate = over.duplicate;
+    if (over.reorder) out.reorder = over.reorder;
+    if (over.rate) out.rate = over.rate;
+    return out;
+}
+
 std::optional<double> parse_percent(std::string_view text) {
     if (text.size() < 2 || text.back() != '%') return std::nullopt;
     const auto value = number(text.substr(0, text.size() - 1));

@@ -30,6 +30,10 @@ struct LinkConditions {
     bool operator==(const LinkConditions&) const = default;
 };
 
+/// `base` with every value `over` sets replaced by it (a node's own link
+/// conditions over its network's).
+LinkConditions overlay(const LinkConditions& base, const LinkConditions& over);
+
 /// A link's conditions. On a network: every member's link, so a packet
 /// from one member to another meets `out` once (`in` stays empty). On an
 /// attachment: `out` is what the node sends, `in` what it receives.

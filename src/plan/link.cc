@@ -58,4 +58,35 @@ LinkShaping shape_direction(const LinkConditions& c, const LinkAbilities& abilit
     return out;
 }
 
+std::vector<std::string> missing_link_conditions(const NetworkPlan& plan,
+                                                 const LinkAbilities& abilities) {
+    std::vector<std::string> out;
+    for (const auto& c : plan.conditioned) {
+        for (const auto& why : shape_direction(c.conditions, abilities, c.duplicate_into).missing) {
+            out.push_back(fmt::format("network '{}', what {} {}: {}", c.network, c.node,
+                                      c.outward ? "sends" : "receives", why));
+        }
+    }
+    return out;
+}
+
+std::map<size_t, std::string> link_ingress_tables(const NetworkPlan& plan,
+                                                  const LinkAbilities& abilities) {
+    std::map<size_t, std::string> chains;  // namespace -> its chains
+    for (const auto& c : plan.conditioned) {
+        const LinkShaping s = shape_direction(c.conditions, abilities, c.duplicate_into);
+        if (s.ingress.empty()) continue;
+        std::string chain = fmt::format(
+            "  chain in_{0} {{\n    type filter hook ingress device \"{0}\" priority 0; policy "
+            "accept;\n",
+            c.receiving.interface);
+        for (const auto& statement : s.ingress) chain += fmt::format("    {}\n", statement);
+        chains[c.receiving.ns] += chain + "  }\n";
+    }
+    std::map<size_t, std::string> tables;
+    for (auto& [ns, body] : chains)
+        tables[ns] = fmt::format("table netdev {} {{\n{}}}\n", kLinkTableName, body);
+    return tables;
+}
+
 }  // namespace testbed

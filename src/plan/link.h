@@ -7,11 +7,13 @@
 /// SKIP with the reason and never runs without it. Pure: the kernel's
 /// abilities are passed in.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "model/link.h"
+#include "plan/plan.h"
 
 namespace testbed {
 
@@ -48,5 +50,20 @@ inline constexpr int kChanceScale = 10000;
 /// duplicate (what a node receives: nothing lies beyond its own interface).
 LinkShaping shape_direction(const LinkConditions& c, const LinkAbilities& abilities,
                             const std::string& duplicate_into);
+
+/// Every condition of the plan this kernel cannot give, each naming the
+/// link ("network 'home', what alice sends: delay 20ms needs sch_netem
+/// (CONFIG_NET_SCH_NETEM)"): a scenario with any is a SKIP.
+std::vector<std::string> missing_link_conditions(const NetworkPlan& plan,
+                                                 const LinkAbilities& abilities);
+
+/// The nftables table (family netdev, one ingress chain per receiving
+/// interface) each namespace needs for the plan's conditions on this
+/// kernel, by namespace index; namespaces that need none are absent.
+std::map<size_t, std::string> link_ingress_tables(const NetworkPlan& plan,
+                                                  const LinkAbilities& abilities);
+
+/// The table's name: apart from the NAT's, so replacing those leaves it.
+inline constexpr const char* kLinkTableName = "testbed_link";
 
 }  // namespace testbed

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <map>
 
 #include "base/error.h"
@@ -18,6 +19,7 @@ using Kind = NamespacePlan::Kind;
 struct Member {
     size_t ns;
     size_t interface;
+    LinkSpec link;  ///< the attachment's own link conditions
 };
 
 InterfacePlan interface_for(const Topology& topo, const Attachment& att) {
@@ -73,7 +75,7 @@ class Planner {
 
     void attach(size_t ns, const Attachment& att) {
         plan_.namespaces[ns].interfaces.push_back(interface_for(topo_, att));
-        members_[att.network].push_back({ns, plan_.namespaces[ns].interfaces.size() - 1});
+        members_[att.network].push_back({ns, plan_.namespaces[ns].interfaces.size() - 1, att.link});
     }
 
     void add_default_route(size_t ns, const std::string& network) {
@@ -128,7 +130,12 @@ class Planner {
 
     void add_links(const Network& net) {
         const auto& members = members_[net.name];
-        if (members.size() == 2) {
+        // A network with link conditions is always bridged: its nftables
+        // rules duplicate into the bridge, and each member's link is its own.
+        const bool conditioned =
+            !net.link.empty() || std::any_of(members.begin(), members.end(),
+                                             [](const Member& m) { return !m.link.empty(); });
+        if (members.size() == 2 && !conditioned) {
             plan_.links.push_back({net.name, end_of(members[0]), end_of(members[1])});
             return;
         }
@@ -143,9 +150,24 @@ class Planner {
                                    {bridge, fmt::format("t{}b", k), bridges[k]}});
         }
         for (size_t i = 0; i < members.size(); ++i) {
-            plan_.links.push_back({net.name,
-                                   end_of(members[i]),
-                                   {bridge, fmt::format("p{}", i), bridges[i / kPortsPerBridge]}});
+            const LinkEnd port{bridge, fmt::format("p{}", i), bridges[i / kPortsPerBridge]};
+            plan_.links.push_back({net.name, end_of(members[i]), port});
+            add_conditions(net, members[i], port);
+        }
+    }
+
+    /// The member's link conditions (its own over the network's) and MTU.
+    void add_conditions(const Network& net, const Member& m, const LinkEnd& port) {
+        const LinkEnd node = end_of(m);
+        const std::string& name = plan_.namespaces[m.ns].name;
+        const LinkConditions out = overlay(net.link.out, m.link.out);
+        if (!out.empty())
+            plan_.conditioned.push_back({net.name, name, true, node, port, port.bridge, out});
+        if (!m.link.in.empty())
+            plan_.conditioned.push_back({net.name, name, false, port, node, "", m.link.in});
+        if (const auto mtu = m.link.mtu ? m.link.mtu : net.link.mtu) {
+            plan_.mtus.push_back({node, *mtu});
+            plan_.mtus.push_back({port, *mtu});
         }
     }
 

@@ -65,9 +65,32 @@ struct LinkPlan {
     bool trunk() const { return !a.bridge.empty() && !b.bridge.empty(); }
 };
 
+/// One direction of one member's link with conditions: the qdisc goes on
+/// the sending end, nftables rules on the receiving end's ingress
+/// (plan/link.h decides which, given the kernel).
+struct ConditionedLink {
+    std::string network;
+    std::string node;     ///< the member whose link it is
+    bool outward = true;  ///< what the node sends (false: what it receives)
+    LinkEnd sending;
+    LinkEnd receiving;
+    /// Where a duplicate can go out to reach the receiver: the bridge of the
+    /// receiving end, for what a node sends; empty for what it receives.
+    std::string duplicate_into;
+    LinkConditions conditions;
+};
+
+/// An MTU for one end of a link.
+struct MtuPlan {
+    LinkEnd end;
+    int mtu = 0;
+};
+
 struct NetworkPlan {
     std::vector<NamespacePlan> namespaces;
     std::vector<LinkPlan> links;
+    std::vector<ConditionedLink> conditioned;
+    std::vector<MtuPlan> mtus;
     std::vector<std::string> warnings;
 
     /// Index of the namespace of a node or bridge; throws Error when absent.

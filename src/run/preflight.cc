@@ -7,6 +7,7 @@
 
 #include "base/error.h"
 #include "kernel/features.h"
+#include "plan/link.h"
 #include "plan/plan.h"
 #include "plan/port_mapping.h"
 
@@ -76,6 +77,12 @@ std::vector<std::string> check_kernel_features(const Topology& topo, Kernel& ker
     for (const auto& [text, router] : rulesets) {
         const std::string& error = verdicts().at(text);
         if (!error.empty()) errors.push_back(explain(router, text, error));
+    }
+    // Link conditions this kernel cannot give (delay without netem, ...).
+    const NetworkPlan plan = plan_network(topo);
+    if (!plan.conditioned.empty()) {
+        for (auto& why : missing_link_conditions(plan, kernel.link_abilities()))
+            errors.push_back(std::move(why));
     }
     return errors;
 }

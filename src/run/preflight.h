@@ -20,7 +20,8 @@
 namespace testbed {
 
 /// One message per ruleset of `topo` the kernel refuses (each router's, and
-/// each set-nat step's); empty when all load. Makes
+/// each set-nat step's), and per link condition it cannot give
+/// (plan/link.h); empty when all load. Makes
 /// one throwaway namespace, only when a ruleset was not checked before.
 std::vector<std::string> check_kernel_features(const Topology& topo, Kernel& kernel);
 

@@ -80,6 +80,16 @@ void LinuxKernel::set_link_state(int ns, const std::string& interface, bool up) 
                                up ? "up" : "down", get(ns).name));
 }
 
+void LinuxKernel::set_mtu(int ns, const std::string& interface, int mtu) {
+    netlink::LinkPtr change(rtnl_link_alloc());
+    if (!change) throw SystemError("rtnl_link_alloc", "out of memory");
+    rtnl_link_set_ifindex(change.get(), ifindex(ns, interface));
+    rtnl_link_set_mtu(change.get(), static_cast<unsigned int>(mtu));
+    netlink::check(
+        rtnl_link_change(socket(ns), change.get(), change.get(), 0),
+        fmt::format("rtnl_link_change(dev:'{}' mtu {}) in '{}'", interface, mtu, get(ns).name));
+}
+
 void LinuxKernel::set_link_up(int ns, const std::string& interface) {
     set_link_state(ns, interface, true);
 }

@@ -125,6 +125,34 @@ void LinuxKernel::unname_namespace(const std::string& handle) {
     unname_netns(handle);
 }
 
+LinkAbilities LinuxKernel::link_abilities() {
+    // The kernel's modules do not change while the testbed runs: probe once.
+    static std::optional<LinkAbilities> known;
+    if (known) return *known;
+    const int ns = create_namespace("link-check", {});
+    LinkAbilities found;
+    auto works = [&](QdiscSpec::Kind kind, LinkConditions c) {
+        try {
+            set_link_qdisc(ns, "lo", {kind, c});
+            return true;
+        } catch (const SystemError&) {
+            return false;
+        }
+    };
+    LinkConditions delay;
+    delay.delay = std::chrono::milliseconds(1);
+    LinkConditions rate;
+    rate.rate = 1'000'000;
+    found.netem = works(QdiscSpec::Kind::netem, delay);
+    found.tbf = works(QdiscSpec::Kind::tbf, rate);
+    destroy_namespace(ns);
+    return *(known = found);
+}
+
+void LinuxKernel::set_link_qdisc(int ns, const std::string& interface, const QdiscSpec& qdisc) {
+    add_link_qdisc(socket(ns), ifindex(ns, interface), interface, qdisc, get(ns).name);
+}
+
 void LinuxKernel::add_qdisc(int ns, const std::string& interface, const std::string& kind) {
     add_probe_qdisc(socket(ns), ifindex(ns, interface), interface, kind, get(ns).name);
 }

@@ -33,6 +33,9 @@ class LinuxKernel : public Kernel {
     void add_address(int ns, const std::string& interface, Ipv4 address, int prefix) override;
     void set_link_up(int ns, const std::string& interface) override;
     void set_link_down(int ns, const std::string& interface) override;
+    LinkAbilities link_abilities() override;
+    void set_mtu(int ns, const std::string& interface, int mtu) override;
+    void set_link_qdisc(int ns, const std::string& interface, const QdiscSpec& qdisc) override;
     void flush_conntrack(int ns) override;
     void add_route(int ns, const RoutePlan& route) override;
     void apply_ruleset(int ns, const std::string& ruleset) override;

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "plan/link.h"
+
 struct nl_sock;
 
 namespace testbed {
@@ -12,5 +14,11 @@ namespace testbed {
 /// throws SystemError with the kernel's error. `where` names the namespace.
 void add_probe_qdisc(nl_sock* sock, int ifindex, const std::string& interface,
                      const std::string& kind, const std::string& where);
+
+/// Gives the interface a root qdisc with a link's conditions: netem (handle
+/// 1:) with a tbf below it (1:1) when a rate is asked too, or tbf alone;
+/// replaces what was there. Throws SystemError naming the call.
+void add_link_qdisc(nl_sock* sock, int ifindex, const std::string& interface,
+                    const QdiscSpec& qdisc, const std::string& where);
 
 }  // namespace testbed

@@ -25,6 +25,7 @@ class FakeKernel : public Kernel {
     std::map<std::string, std::string> sysctl_values;  ///< what read_sysctl answers ("0" else)
     std::string refuse;                 ///< check_ruleset refuses rulesets containing this text
     std::vector<std::string> rulesets;  ///< every text apply_ruleset was given, in order
+    LinkAbilities abilities;            ///< what link_abilities() says (nothing by default)
     /// What read_counters answers, by namespace name.
     std::map<std::string, std::map<std::string, uint64_t>> counters;
 
@@ -56,6 +57,15 @@ class FakeKernel : public Kernel {
     }
     void set_link_down(int ns, const std::string& iface) override {
         record(fmt::format("down {}:{}", name(ns), iface));
+    }
+    LinkAbilities link_abilities() override { return abilities; }
+    void set_mtu(int ns, const std::string& iface, int mtu) override {
+        record(fmt::format("mtu {}:{} {}", name(ns), iface, mtu));
+    }
+    void set_link_qdisc(int ns, const std::string& iface, const QdiscSpec& q) override {
+        record(fmt::format("qdisc {}:{} {} {}", name(ns), iface,
+                           q.kind == QdiscSpec::Kind::netem ? "netem" : "tbf",
+                           q.conditions.describe()));
     }
     void flush_conntrack(int ns) override { record(fmt::format("flush {}", name(ns))); }
     void add_route(int ns, const RoutePlan& r) override {
