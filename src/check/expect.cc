@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <functional>
+
 #include "model/json_text.h"
 
 namespace testbed {
@@ -23,6 +25,34 @@ bool same_value(const nlohmann::json& expected, const nlohmann::json& actual) {
 
 std::string shown(const nlohmann::json& value) {
     return json_text(value);
+}
+
+/// Each [min, max] leaf of `ranges` against the same place in `object`
+/// (nullptr: not there, for the reason `absent`), named "json.a.b" as the
+/// file nests it.
+void check_ranges(const nlohmann::json& ranges, const nlohmann::json* object,
+                  const std::string& absent, const std::string& prefix,
+                  const std::function<void(std::string, std::string, std::string, bool)>& add) {
+    for (const auto& [key, range] : ranges.items()) {
+        const std::string name = fmt::format("{}.{}", prefix, key);
+        const nlohmann::json* actual =
+            object && object->is_object() && object->contains(key) ? &(*object)[key] : nullptr;
+        if (range.is_object()) {
+            check_ranges(range, actual, "field missing", name, add);
+            continue;
+        }
+        const double low = range.at(0).get<double>();
+        const double high = range.at(1).get<double>();
+        const std::string expected = fmt::format("from {} to {}", low, high);
+        if (!actual) {
+            add(name, expected, object ? "field missing" : absent, false);
+        } else if (!actual->is_number()) {
+            add(name, expected, shown(*actual) + " (not a number)", false);
+        } else {
+            const double value = actual->get<double>();
+            add(name, expected, shown(*actual), value >= low && value <= high);
+        }
+    }
 }
 
 }  // namespace
@@ -84,6 +114,10 @@ std::vector<CheckResult> check_expectation(const Expectation& e, const ProcessOu
                 add("json." + key, shown(value), shown(actual), same_value(value, actual));
             }
         }
+    }
+    if (!e.json_range.empty()) {
+        const nlohmann::json* object = outcome.last_json ? &*outcome.last_json : nullptr;
+        check_ranges(e.json_range, object, "no JSON object on stdout", "json", add);
     }
     const std::string note = outcome.stdout_note.empty() ? "" : " (" + outcome.stdout_note + ")";
     for (size_t i = 0; i < e.output.size(); ++i) {

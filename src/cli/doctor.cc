@@ -17,6 +17,7 @@
 #include "kernel/linux/linux_kernel.h"
 #include "load/loader.h"
 #include "model/nat.h"
+#include "plan/link.h"
 #include "plan/plan.h"
 #include "run/capture.h"
 #include "run/process.h"
@@ -143,12 +144,16 @@ void kernel_checks(std::vector<DoctorCheck>& out) {
         capture.stop();
         for (const auto& f : capture.files()) std::filesystem::remove(f);
     }));
-    const std::string impairments =
-        "link impairments (not in the topology format yet: nothing is lost today)";
-    out.push_back(
-        probe(feature::kTbf, false, impairments, [&] { kernel.add_qdisc(b, "v1", "tbf"); }));
-    out.push_back(
-        probe(feature::kNetem, false, impairments, [&] { kernel.add_qdisc(b, "v1", "netem"); }));
+    out.push_back(probe(feature::kNftIngress, false,
+                        "link loss and duplicate where there is no netem either (they SKIP)",
+                        [&] { kernel.apply_ruleset(b, link_ingress_probe("v1")); }));
+    out.push_back(probe(feature::kTbf, false, "link rate where there is no netem either (it SKIPs)",
+                        [&] { kernel.add_qdisc(b, "v1", "tbf"); }));
+    out.push_back(probe(feature::kNetem, false,
+                        "link delay, jitter, reorder, loss-correlation, and duplicate on what a "
+                        "node receives (they SKIP; loss, duplicate on a network, rate and mtu "
+                        "work without it)",
+                        [&] { kernel.add_qdisc(b, "v1", "netem"); }));
 }
 
 DoctorCheck program(const std::string& names, const std::string& package, bool required,
@@ -180,8 +185,9 @@ std::vector<DoctorCheck> run_doctor() {
     if (root) {
         kernel_checks(out);
     } else {
-        for (const char* f : {"network namespaces", "veth pairs", "bridges", "nftables NAT rules",
-                              "conntrack", "packet sockets", "tbf and netem qdiscs"})
+        for (const char* f :
+             {"network namespaces", "veth pairs", "bridges", "nftables NAT rules", "conntrack",
+              "packet sockets", "nftables on ingress", "tbf and netem qdiscs"})
             out.push_back({f, "", true, false, false, "", ""});
     }
     out.push_back(program("rendezvous peer testbed-init", "this build", true,

@@ -3,8 +3,21 @@
 
 #include "cli/commands.h"
 #include "cli/inputs.h"
+#include "plan/link.h"
+#include "plan/plan.h"
 
 namespace testbed {
+namespace {
+
+/// What each link condition of the file needs of a kernel, whichever this
+/// one has: the same names `doctor` checks and a SKIP quotes.
+void print_link_needs(const Topology& topo) {
+    const NetworkPlan plan = plan_network(topo);
+    for (const auto& need : missing_link_conditions(plan, LinkAbilities{}))
+        fmt::print("  {}\n", need);
+}
+
+}  // namespace
 
 int cmd_validate(const std::vector<std::string>& paths, const Machine& machine) {
     const auto found = topology_files(paths);
@@ -25,6 +38,7 @@ int cmd_validate(const std::vector<std::string>& paths, const Machine& machine) 
         fmt::print("ok {}{}{}\n", file,
                    cells->size() > 1 ? fmt::format(" ({} scenarios)", cells->size()) : "",
                    root ? "" : " (kernel features not checked: needs root)");
+        print_link_needs(cells->front());
     }
     return bad == 0 ? 0 : kExitBadInput;
 }

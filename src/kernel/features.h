@@ -26,7 +26,11 @@ inline constexpr KernelFeature kConntrack{"conntrack timeouts per namespace",
                                           "CONFIG_NF_CONNTRACK"};
 inline constexpr KernelFeature kPacket{"packet sockets", "CONFIG_PACKET"};
 inline constexpr KernelFeature kTbf{"tbf qdisc (rate limits)", "CONFIG_NET_SCH_TBF"};
-inline constexpr KernelFeature kNetem{"netem qdisc (delay, loss)", "CONFIG_NET_SCH_NETEM"};
+inline constexpr KernelFeature kNetem{"netem qdisc (delay, jitter, reordering)",
+                                      "CONFIG_NET_SCH_NETEM"};
+inline constexpr KernelFeature kNftIngress{
+    "nftables on a device's ingress (loss, duplication)",
+    "CONFIG_NF_TABLES_NETDEV, CONFIG_NFT_NUMGEN, CONFIG_NFT_DUP_NETDEV"};
 }  // namespace feature
 
 /// The nftables features a ruleset text uses, each with the kernel options

@@ -1,4 +1,4 @@
-// `expect:`: exit code, JSON fields, and regexes that stdout or stderr
+// `expect:`: exit code, JSON fields and ranges, and regexes that stdout or stderr
 // must match or must lack, per process.
 
 #include <fmt/core.h>
@@ -57,6 +57,49 @@ nlohmann::json to_json(YamlReader& r, const YAML::Node& node, const std::string&
     return *value;
 }
 
+/// One bound of a `json-range`: a plain number.
+std::optional<double> bound(YamlReader& r, const YAML::Node& node, const std::string& what) {
+    const std::string text = node.IsScalar() ? node.Scalar() : std::string();
+    const auto value = node.IsScalar() && node.Tag() != "!" ? plain_scalar(text) : std::nullopt;
+    if (!value || !value->is_number()) {
+        r.diag().error(loc_of(node),
+                       fmt::format("{}: expected a number, found {}", what, kind_of(node)));
+        return std::nullopt;
+    }
+    return value->get<double>();
+}
+
+/// `json-range: { field: [min, max], nested: { field: [min, max] } }`:
+/// numbers only (no matrix variables), min not above max.
+nlohmann::json read_ranges(YamlReader& r, const YAML::Node& node, const std::string& what) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& e : node) {
+        const std::string key = e.first.Scalar();
+        const std::string where = fmt::format("{}.{}", what, key);
+        if (e.second.IsMap()) {
+            out[key] = read_ranges(r, e.second, where);
+            continue;
+        }
+        if (!e.second.IsSequence() || e.second.size() != 2) {
+            r.diag().error(loc_of(e.second),
+                           fmt::format("{}: expected [min, max] (two numbers) or a map of "
+                                       "nested fields, found {}",
+                                       where, kind_of(e.second)));
+            continue;
+        }
+        const auto low = bound(r, e.second[0], where + " min");
+        const auto high = bound(r, e.second[1], where + " max");
+        if (!low || !high) continue;
+        if (*low > *high) {
+            r.diag().error(loc_of(e.second),
+                           fmt::format("{}: min {} is above max {}", where, *low, *high));
+            continue;
+        }
+        out[key] = nlohmann::json::array({*low, *high});
+    }
+    return out;
+}
+
 /// `exit: N` or `exit: ${var}` (a matrix variable: its value in each cell).
 void read_exit(YamlReader& r, const YAML::Node& n, const std::string& what, Expectation& e) {
     const std::string& text = n.IsScalar() ? n.Scalar() : std::string();
@@ -82,14 +125,21 @@ void read_expectations(YamlReader& r, const YAML::Node& node, Topology& topo) {
         e.loc = loc_of(entry.first);
         const std::string what = fmt::format("expect '{}'", e.process);
         if (!r.expect_map(entry.second, what,
-                          "a map with exit, json, stdout, stderr, stdout-lacks or stderr-lacks"))
+                          "a map with exit, json, json-range, stdout, stderr, stdout-lacks "
+                          "or stderr-lacks"))
             continue;
-        r.check_keys(entry.second,
-                     {"exit", "json", "stdout", "stderr", "stdout-lacks", "stderr-lacks"}, what);
+        r.check_keys(
+            entry.second,
+            {"exit", "json", "json-range", "stdout", "stderr", "stdout-lacks", "stderr-lacks"},
+            what);
         if (auto n = entry.second["exit"]) read_exit(r, n, what, e);
         if (auto n = entry.second["json"]) {
             if (r.expect_map(n, what + " json", "a map of field to value"))
                 e.json = to_json(r, n, what + " json", "", e.typed_json);
+        }
+        if (auto n = entry.second["json-range"]) {
+            if (r.expect_map(n, what + " json-range", "a map of field to [min, max]"))
+                e.json_range = read_ranges(r, n, what + " json-range");
         }
         // In the order written, so the report lists them as the file does.
         for (const auto& field : entry.second) {

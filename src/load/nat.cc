@@ -70,6 +70,7 @@ struct TwoWordKey {
 
 constexpr TwoWordKey kTwoWordKeys[] = {
     {"icmp-errors", "forward", "drop", &TcpQuirks::icmp_errors, nullptr},
+    {"icmp-frag-needed", "send", "drop", &TcpQuirks::frag_needed, nullptr},
     {"tcp-syn-after-syn", "accept", "drop", &TcpQuirks::syn_after_syn, nullptr},
     {"tcp-window", "liberal", "strict", &TcpQuirks::liberal_window, nullptr},
     {"tcp-synack-after-syn", "accept", "drop", &TcpQuirks::synack_after_syn,

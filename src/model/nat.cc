@@ -83,6 +83,7 @@ std::vector<QuirkWords> quirk_words(const TcpQuirks& q) {
     if (q.rewrite_sequence != d.rewrite_sequence)
         out.push_back({"tcp-sequence rewrite", "seq-rewrite"});
     if (q.liberal_window != d.liberal_window) out.push_back({"tcp-window liberal", "liberal"});
+    if (q.frag_needed != d.frag_needed) out.push_back({"icmp-frag-needed drop", "pmtu-black-hole"});
     return out;
 }
 

@@ -35,6 +35,9 @@ struct TcpQuirks {
     bool synack_after_syn = false;  ///< an outbound SYN-ACK on such a mapping (translating only)
     bool rewrite_sequence = false;  ///< shift sequence numbers by 2^31 (translating only)
     bool liberal_window = false;    ///< no check of sequence numbers against the window
+    /// Send and forward ICMP fragmentation-needed (RFC 1191); false is a
+    /// PMTU black hole: DF packets too big for a link vanish unannounced.
+    bool frag_needed = true;
 
     bool operator==(const TcpQuirks&) const = default;
 };

@@ -186,6 +186,9 @@ struct Expectation {
     /// JSON pointers into `json` of plain `${var}` values: a matrix cell's
     /// value there is read as a plain scalar (`true` a boolean, `3` a number).
     std::vector<std::string> typed_json;
+    /// `json-range`: fields of the same object that must be numbers within
+    /// bounds, as {"field": [min, max]} (nested maps name nested fields).
+    nlohmann::json json_range = nlohmann::json::object();
     std::vector<OutputPattern> output;
     SourceLoc loc;
 };

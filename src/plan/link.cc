@@ -8,6 +8,9 @@ namespace testbed {
 namespace {
 
 constexpr const char* kNetem = "sch_netem (CONFIG_NET_SCH_NETEM)";
+constexpr const char* kNftOrNetem =
+    "nftables on a netdev ingress hook (CONFIG_NF_TABLES_NETDEV, CONFIG_NFT_NUMGEN, "
+    "CONFIG_NFT_DUP_NETDEV) or sch_netem (CONFIG_NET_SCH_NETEM)";
 
 /// "numgen random mod 10000 < 150": true for `percent` of packets.
 std::string chance(double percent) {
@@ -21,40 +24,74 @@ std::string needs(const std::string& setting, const char* feature) {
 
 }  // namespace
 
+namespace {
+
+/// What of `c` goes to a qdisc on the sending end: everything but the loss
+/// and duplication nftables gives (see shape_direction).
+LinkConditions qdisc_part(const LinkConditions& c, bool loss_by_qdisc, bool duplicate_by_qdisc) {
+    LinkConditions q;
+    q.delay = c.delay;
+    q.jitter = c.jitter;
+    q.reorder = c.reorder;
+    q.rate = c.rate;
+    if (loss_by_qdisc) {
+        q.loss = c.loss;
+        q.loss_correlation = c.loss_correlation;
+    }
+    if (duplicate_by_qdisc) q.duplicate = c.duplicate;
+    return q;
+}
+
+/// Without netem: tbf for a rate alone, and the rest named as missing
+/// (loss and duplication that nftables would have given, with both ways).
+void without_netem(const LinkConditions& q, const LinkAbilities& abilities, bool into_bridge,
+                   LinkShaping& out) {
+    LinkConditions only_netem = q;
+    only_netem.rate.reset();
+    LinkConditions either;
+    if (!abilities.nft_ingress && !q.loss_correlation) std::swap(either.loss, only_netem.loss);
+    if (!abilities.nft_ingress && into_bridge) std::swap(either.duplicate, only_netem.duplicate);
+    if (!only_netem.empty()) out.missing.push_back(needs(only_netem.describe(), kNetem));
+    if (!either.empty()) out.missing.push_back(needs(either.describe(), kNftOrNetem));
+    if (!q.rate) return;
+    if (!abilities.tbf) {
+        out.missing.push_back(
+            needs("rate " + format_rate(*q.rate),
+                  "sch_tbf (CONFIG_NET_SCH_TBF) or sch_netem (CONFIG_NET_SCH_NETEM)"));
+        return;
+    }
+    LinkConditions rate;
+    rate.rate = q.rate;
+    out.qdisc = QdiscSpec{QdiscSpec::Kind::tbf, rate};
+}
+
+}  // namespace
+
 LinkShaping shape_direction(const LinkConditions& c, const LinkAbilities& abilities,
                             const std::string& duplicate_into) {
+    // Loss and duplication come from nftables on every kernel, so a file
+    // means the same wherever it runs, and they spare ARP: neighbours
+    // resolve as they do across a path of routers, and what is lost is
+    // the path's packets, not a second of ARP retries. Correlated loss and
+    // duplicating what a node receives only netem can do (it acts on every
+    // packet, ARP too).
+    const bool loss = c.loss && *c.loss > 0;
+    const bool duplicate = c.duplicate && *c.duplicate > 0;
+    const bool nft = abilities.nft_ingress;
+    const bool loss_by_qdisc = loss && (c.loss_correlation.has_value() || !nft);
+    const bool duplicate_by_qdisc = duplicate && (duplicate_into.empty() || !nft);
     LinkShaping out;
-    if (c.empty()) return out;
-    if (abilities.netem) {
-        out.qdisc = QdiscSpec{QdiscSpec::Kind::netem, c};
-        return out;
-    }
-    LinkConditions only_netem;
-    only_netem.delay = c.delay;
-    only_netem.jitter = c.jitter;
-    only_netem.reorder = c.reorder;
-    only_netem.loss_correlation = c.loss_correlation;
-    if (!only_netem.empty()) out.missing.push_back(needs(only_netem.describe(), kNetem));
-    if (c.rate) {
-        if (abilities.tbf) {
-            LinkConditions rate;
-            rate.rate = c.rate;
-            out.qdisc = QdiscSpec{QdiscSpec::Kind::tbf, rate};
-        } else {
-            out.missing.push_back(
-                needs("rate " + format_rate(*c.rate), "sch_tbf (CONFIG_NET_SCH_TBF) or sch_netem"));
-        }
-    }
-    if (c.duplicate && *c.duplicate > 0) {
-        if (duplicate_into.empty()) {
-            out.missing.push_back(needs(
-                fmt::format("duplicate {:g}% on what a node receives", *c.duplicate), kNetem));
-        } else {
-            out.ingress.push_back(
-                fmt::format("{} dup to \"{}\"", chance(*c.duplicate), duplicate_into));
-        }
-    }
-    if (c.loss && *c.loss > 0) out.ingress.push_back(chance(*c.loss) + " drop");
+    if (duplicate && !duplicate_by_qdisc)
+        out.ingress.push_back(fmt::format("meta protocol != arp {} dup to \"{}\"",
+                                          chance(*c.duplicate), duplicate_into));
+    if (loss && !loss_by_qdisc)
+        out.ingress.push_back(fmt::format("meta protocol != arp {} drop", chance(*c.loss)));
+    const LinkConditions q = qdisc_part(c, loss_by_qdisc, duplicate_by_qdisc);
+    if (q.empty()) return out;
+    if (abilities.netem)
+        out.qdisc = QdiscSpec{QdiscSpec::Kind::netem, q};
+    else
+        without_netem(q, abilities, !duplicate_into.empty(), out);
     return out;
 }
 
@@ -70,23 +107,42 @@ std::vector<std::string> missing_link_conditions(const NetworkPlan& plan,
     return out;
 }
 
+namespace {
+
+std::string ingress_chain(const std::string& device, const std::vector<std::string>& statements) {
+    std::string chain = fmt::format(
+        "  chain in_{0} {{\n    type filter hook ingress device \"{0}\" priority 0; policy "
+        "accept;\n",
+        device);
+    for (const auto& statement : statements) chain += fmt::format("    {}\n", statement);
+    return chain + "  }\n";
+}
+
+std::string link_table(const std::string& chains) {
+    return fmt::format("table netdev {} {{\n{}}}\n", kLinkTableName, chains);
+}
+
+}  // namespace
+
 std::map<size_t, std::string> link_ingress_tables(const NetworkPlan& plan,
                                                   const LinkAbilities& abilities) {
     std::map<size_t, std::string> chains;  // namespace -> its chains
     for (const auto& c : plan.conditioned) {
         const LinkShaping s = shape_direction(c.conditions, abilities, c.duplicate_into);
-        if (s.ingress.empty()) continue;
-        std::string chain = fmt::format(
-            "  chain in_{0} {{\n    type filter hook ingress device \"{0}\" priority 0; policy "
-            "accept;\n",
-            c.receiving.interface);
-        for (const auto& statement : s.ingress) chain += fmt::format("    {}\n", statement);
-        chains[c.receiving.ns] += chain + "  }\n";
+        if (!s.ingress.empty())
+            chains[c.receiving.ns] += ingress_chain(c.receiving.interface, s.ingress);
     }
     std::map<size_t, std::string> tables;
-    for (auto& [ns, body] : chains)
-        tables[ns] = fmt::format("table netdev {} {{\n{}}}\n", kLinkTableName, body);
+    for (auto& [ns, body] : chains) tables[ns] = link_table(body);
     return tables;
+}
+
+std::string link_ingress_probe(const std::string& device) {
+    LinkConditions c;
+    c.loss = 0.01;
+    c.duplicate = 0.01;
+    return link_table(
+        ingress_chain(device, shape_direction(c, {false, false, true}, device).ingress));
 }
 
 }  // namespace testbed

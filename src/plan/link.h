@@ -21,6 +21,9 @@ namespace testbed {
 struct LinkAbilities {
     bool netem = false;  ///< sch_netem: delay, jitter, correlated loss, duplication, reordering
     bool tbf = false;    ///< sch_tbf: a rate
+    /// nftables on a netdev ingress hook with numgen and dup: loss, and
+    /// duplication into a bridge, on every kernel the same way.
+    bool nft_ingress = false;
 };
 
 /// A root qdisc on the sending end of a link.
@@ -62,6 +65,10 @@ std::vector<std::string> missing_link_conditions(const NetworkPlan& plan,
 /// kernel, by namespace index; namespaces that need none are absent.
 std::map<size_t, std::string> link_ingress_tables(const NetworkPlan& plan,
                                                   const LinkAbilities& abilities);
+
+/// A table with the statements loss and duplication use, on `device`: what
+/// `doctor` and Kernel::link_abilities load to see that this kernel takes them.
+std::string link_ingress_probe(const std::string& device);
 
 /// The table's name: apart from the NAT's, so replacing those leaves it.
 inline constexpr const char* kLinkTableName = "testbed_link";

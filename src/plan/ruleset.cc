@@ -53,6 +53,8 @@ std::string tcp_flags(const char* flags) {
     return fmt::format("tcp flags & (fin|syn|rst|ack) == {}", flags);
 }
 
+constexpr const char* kFragNeeded = "icmp type destination-unreachable icmp code frag-needed drop";
+
 /// What a router drops before it lets replies in: ICMP errors about a
 /// mapping (icmp-errors: drop), and a SYN that comes back on a mapping that
 /// saw only an outbound SYN (tcp-syn-after-syn: drop; conntrack calls that a
@@ -73,7 +75,16 @@ std::string quirk_drops(const std::string& wan, const TcpQuirks& q, bool source_
     if (!q.syn_after_syn)
         out +=
             line(fmt::format("iifname \"{}\" ct direction reply {} drop", wan, tcp_flags("syn")));
+    if (!q.frag_needed) out += line(kFragNeeded);
     return out;
+}
+
+/// icmp-frag-needed: drop also drops those the router sends itself: the
+/// kernel answers a DF packet too big for the next link from the output
+/// hook, not through forward.
+std::string own_frag_needed(const TcpQuirks& q) {
+    if (q.frag_needed) return {};
+    return chain("own_icmp", "filter", "output", "filter", line(kFragNeeded));
 }
 
 /// The per-namespace conntrack setting a quirk needs.
@@ -118,6 +129,7 @@ class NatRules {
         }
         if (use_map) text += chain("inbound", "nat", "prerouting", "dstnat", inbound(filter_map));
         text += chain("forward", "filter", "forward", "filter", forward(filter_map));
+        text += own_frag_needed(b_.tcp);
         text += chain("input", "filter", "input", "filter",
                       unsolicited(r_.wan, b_.tcp.unsolicited, false) + gateway_input());
         result.text = fmt::format("table ip {} {{\n{}}}\n", kTableName, text);
@@ -414,7 +426,7 @@ std::string firewall_rules(const RouterRules& r, const FirewallSpec& fw) {
     }
     if (fw.filtering != Behaviour::none) body += unsolicited(r.wan, fw.tcp.unsolicited, false);
     if (body.empty()) return {};
-    return decl + chain("forward", "filter", "forward", "filter", body);
+    return decl + chain("forward", "filter", "forward", "filter", body) + own_frag_needed(fw.tcp);
 }
 
 }  // namespace

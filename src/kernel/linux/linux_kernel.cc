@@ -145,6 +145,14 @@ LinkAbilities LinuxKernel::link_abilities() {
     rate.rate = 1'000'000;
     found.netem = works(QdiscSpec::Kind::netem, delay);
     found.tbf = works(QdiscSpec::Kind::tbf, rate);
+    try {
+        // What plan/link.cc writes for loss and duplication, loaded for real
+        // (a check alone would not load the modules that may be missing).
+        apply_ruleset(ns, link_ingress_probe("lo"));
+        found.nft_ingress = true;
+    } catch (const SystemError&) {
+        found.nft_ingress = false;
+    }
     destroy_namespace(ns);
     return *(known = found);
 }

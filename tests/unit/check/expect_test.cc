@@ -83,3 +83,35 @@ TEST_CASE("stderr expectations, and patterns a stream must lack") {
     CHECK_FALSE(results[3].passed);
     CHECK(results[3].actual == "no line matched; stdout ended 'peer up, direct\n'");
 }
+
+TEST_CASE("json-range: numbers within bounds, nested fields, and what is not a number") {
+    Expectation e;
+    e.process = "sink";
+    e.json_range = {{"packets", {1500, 1700}},
+                    {"rtt", {{"median_ms", {40, 60}}}},
+                    {"name", {0, 1}},
+                    {"gone", {0, 1}},
+                    {"rate", {{"bps", {0, 1}}}}};
+    const std::string out =
+        R"({"packets": 1712, "rtt": {"median_ms": 50.5}, "name": "x", "rate": {}})"
+        "\n";
+    auto results = check_expectation(e, outcome_from_text({0, {}}, out, "", e));
+    REQUIRE(results.size() == 5);
+    auto find = [&](const std::string& what) {
+        for (const auto& r : results)
+            if (r.what == what) return r;
+        FAIL("no result " << what);
+        return CheckResult{};
+    };
+    CHECK_FALSE(find("json.packets").passed);
+    CHECK(find("json.packets").expected == "from 1500 to 1700");
+    CHECK(find("json.packets").actual == "1712");
+    CHECK(find("json.rtt.median_ms").passed);
+    CHECK(find("json.name").actual == "\"x\" (not a number)");
+    CHECK(find("json.gone").actual == "field missing");
+    CHECK(find("json.rate.bps").actual == "field missing");
+
+    auto none = check_expectation(e, outcome_from_text({0, {}}, "no json\n", "", e));
+    CHECK(none.at(0).actual == "no JSON object on stdout");
+    CHECK(none.at(1).actual == "no JSON object on stdout");
+}

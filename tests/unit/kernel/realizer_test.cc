@@ -45,3 +45,45 @@ TEST_CASE("realizer: a failure part way tears down what was built") {
     CHECK_FALSE(k.names.empty());
     CHECK(k.alive.empty());
 }
+
+namespace {
+constexpr const char* kConditioned = R"(name: t
+networks:
+  lan: { subnet: 10.0.1.0/24, loss: 2%, rate: 5mbit, mtu: 1400 }
+hosts:
+  alice: { lan: { address: 10.0.1.1, in: { delay: 20ms } } }
+  bob: { lan: 10.0.1.2 }
+)";
+}  // namespace
+
+TEST_CASE("realizer: link conditions reach both ends of each member's link") {
+    const NetworkPlan p = plan_of(kConditioned);
+    testing::FakeKernel k;
+    k.abilities = {true, true, true};
+    Realizer r(k, p);
+    r.build();
+    // The network's conditions on every member's way out (its own end),
+    // alice's own on her way in (the bridge's end), the MTU on both ends.
+    CHECK(k.called("qdisc alice:lan netem rate 5mbit"));
+    CHECK(k.called("qdisc bob:lan netem rate 5mbit"));
+    CHECK(k.called("qdisc lan:p0 netem delay 20ms"));
+    CHECK(k.called("mtu alice:lan 1400"));
+    CHECK(k.called("mtu lan:p0 1400"));
+    // Loss on what arrives at the bridge from each member, from nftables.
+    REQUIRE(k.rulesets.size() == 1);
+    CHECK(contains(k.rulesets[0], "chain in_p0 {"));
+    CHECK(contains(k.rulesets[0], "meta protocol != arp numgen random mod 10000 < 200 drop"));
+    r.teardown();
+}
+
+TEST_CASE("realizer: a link condition this kernel cannot give stops the build, and nothing stays") {
+    const NetworkPlan p = plan_of(kConditioned);
+    testing::FakeKernel k;
+    k.abilities = {false, true, true};  // no netem: alice's delay
+    Realizer r(k, p);
+    CHECK_THROWS_WITH_AS(
+        r.build(),
+        doctest::Contains("network 'lan', what alice receives: delay 20ms needs sch_netem"), Error);
+    CHECK(k.alive.empty());
+    for (const auto& call : k.calls) CHECK_FALSE(call.starts_with("qdisc"));
+}

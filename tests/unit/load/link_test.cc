@@ -82,3 +82,19 @@ TEST_CASE("link: values no link can have are errors with their place") {
     CHECK(contains(attachment("{ address: auto, in: { jitter: 2ms } }"),
                    "(what it receives): jitter varies a delay"));
 }
+
+TEST_CASE("link: icmp-frag-needed, the PMTU black hole, on a NAT and on a firewall") {
+    const std::string base =
+        "networks: { wan: 203.0.113.0/24, lan: 10.0.1.0/24 }\nhosts: { a: { lan: auto }, b: "
+        "{ wan: auto } }\nrouters:\n  r: { wan: { wan: auto }, lan: { lan: auto }, ";
+    const auto nat = testing::load(base + "nat: { icmp-frag-needed: drop } }\n");
+    REQUIRE(nat.topo);
+    CHECK_FALSE(nat.topo->routers[0].nat->behaviour.tcp.frag_needed);
+    CHECK(short_label(nat.topo->routers[0].nat->behaviour) == "EI/APD pmtu-black-hole");
+    const auto fw =
+        testing::load(base + "firewall: { filtering: none, icmp-frag-needed: drop } }\n");
+    REQUIRE(fw.topo);
+    CHECK_FALSE(fw.topo->routers[0].firewall->tcp.frag_needed);
+    CHECK(contains(testing::errors(base + "nat: { icmp-frag-needed: maybe } }\n"),
+                   "icmp-frag-needed: expected send or drop, found 'maybe'"));
+}

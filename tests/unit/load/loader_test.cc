@@ -381,6 +381,26 @@ TEST_CASE("a JSON expectation with a number JSON cannot hold is an error at its 
         e);
 }
 
+TEST_CASE("json-range: bounds as [min, max], nested maps, and mistakes with their place") {
+    const std::string base =
+        "networks: { lan: 10.0.0.0/24 }\nhosts: { a: { lan: auto }, b: { lan: auto } }\n"
+        "run:\n  - start: p\n    on: a\n    cmd: [\"true\"]\nexpect:\n  p: ";
+    auto range = [&](const std::string& expect) { return errors(base + expect + "\n"); };
+    CHECK(range("{ json-range: { packets: [1500, 1700], rtt: { ms: [0, 1.5] } } }").empty());
+    CHECK(contains(range("{ json-range: { packets: 5 } }"),
+                   "test.yaml:8:31: error: expect 'p' json-range.packets: expected [min, max] "
+                   "(two numbers) or a map of nested fields, found '5'"));
+    CHECK(contains(range("{ json-range: { packets: [9, 1] } }"),
+                   "expect 'p' json-range.packets: min 9 is above max 1"));
+    CHECK(contains(range("{ json-range: { packets: [a, 1] } }"),
+                   "test.yaml:8:32: error: expect 'p' json-range.packets min: expected a number, "
+                   "found 'a'"));
+    CHECK(contains(range("{ json-range: { packets: ['1', 2] } }"),
+                   "json-range.packets min: expected a number"));
+    CHECK(contains(range("{ json-range: [1, 2] }"),
+                   "expect 'p' json-range: expected a map of field to [min, max]"));
+}
+
 TEST_CASE("stderr, stdout-lacks, stderr-lacks, ready on stderr, exit from a variable: mistakes") {
     const std::string base =
         "networks: { lan: 10.0.0.0/24 }\nhosts: { a: { lan: auto }, b: { lan: auto } }\n"

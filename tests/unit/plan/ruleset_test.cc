@@ -264,3 +264,28 @@ TEST_CASE("rulesets: source validation on a plain router, TCP quirks on a firewa
     CHECK_FALSE(contains(f.text, "tcp_half_open"));
     CHECK(f.sysctls.size() == 1);
 }
+
+TEST_CASE("rulesets: icmp-frag-needed drop, a PMTU black hole, on a NAT and on a firewall") {
+    RouterRules rules = nat_router("port-restricted-cone");
+    CHECK_FALSE(contains(router_ruleset(rules).text, "frag-needed"));
+    rules.nat->tcp.frag_needed = false;
+    const std::string nat = router_ruleset(rules).text;
+    const std::string drop = "icmp type destination-unreachable icmp code frag-needed drop";
+    // Those it forwards, and those it sends itself (from the output hook).
+    CHECK(contains(nat,
+                   "chain forward {\n        type filter hook forward priority filter; "
+                   "policy accept;\n        " +
+                       drop));
+    CHECK(contains(nat,
+                   "chain own_icmp {\n        type filter hook output priority filter; "
+                   "policy accept;\n        " +
+                       drop));
+    RouterRules fw = nat_router("port-restricted-cone");
+    fw.nat.reset();
+    fw.firewall = FirewallSpec{};
+    fw.firewall->filtering = Behaviour::none;
+    fw.firewall->tcp.frag_needed = false;
+    const std::string plain = router_ruleset(fw).text;
+    CHECK(contains(plain, "chain own_icmp"));
+    CHECK(contains(plain, drop));
+}
