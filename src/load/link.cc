@@ -7,6 +7,7 @@
 #include <array>
 
 #include "load/sections.h"
+#include "model/link_preset.h"
 
 namespace testbed::sections {
 namespace {
@@ -74,6 +75,19 @@ void check_conditions(YamlReader& r, const LinkConditions& c, const SourceLoc& l
         r.diag().error(loc, what + ": loss-correlation shapes a loss; give loss too");
 }
 
+/// `preset: dsl`: a named line, or nullptr after reporting an unknown name.
+const LinkPreset* preset(YamlReader& r, const YAML::Node& map, const std::string& what) {
+    const YAML::Node node = map["preset"];
+    if (!node) return nullptr;
+    const auto name = r.word(node, what + " preset", "a preset name");
+    if (!name) return nullptr;
+    const LinkPreset* p = find_link_preset(*name);
+    if (!p)
+        r.diag().error(loc_of(node), fmt::format("{} preset: unknown preset '{}' (known: {})", what,
+                                                 *name, link_preset_names()));
+    return p;
+}
+
 std::optional<int> mtu(YamlReader& r, const YAML::Node& map, const std::string& what) {
     if (auto v = map["mtu"]) return r.integer(v, what + " mtu", kMinMtu, kMaxMtu);
     return std::nullopt;
@@ -82,11 +96,25 @@ std::optional<int> mtu(YamlReader& r, const YAML::Node& map, const std::string& 
 }  // namespace
 
 LinkSpec read_network_link(YamlReader& r, const YAML::Node& map, const std::string& what) {
-    std::vector<std::string_view> keys{"subnet", "mtu"};
+    std::vector<std::string_view> keys{"subnet", "mtu", "preset"};
     keys.insert(keys.end(), kConditionKeys.begin(), kConditionKeys.end());
     r.check_keys(map, keys, what);
     LinkSpec link;
     link.loc = loc_of(map);
+    if (const LinkPreset* p = preset(r, map, what)) {
+        // Every member's way out gets the same: only a line whose two
+        // directions are alike can be a whole network.
+        if (p->symmetric()) {
+            link.out = p->up;
+        } else {
+            r.diag().error(loc_of(map["preset"]),
+                           fmt::format("{} preset: {} ({}) sends and receives differently, so it "
+                                       "is one node's line: put it on that node's attachment "
+                                       "(e.g. a NAT's wan: {{ internet: {{ address: auto, "
+                                       "preset: {} }} }})",
+                                       what, p->name, p->what, p->name));
+        }
+    }
     read_conditions(r, map, what, link.out);
     check_conditions(r, link.out, link.loc, what);
     link.mtu = mtu(r, map, what);
@@ -94,14 +122,21 @@ LinkSpec read_network_link(YamlReader& r, const YAML::Node& map, const std::stri
 }
 
 LinkSpec read_attachment_link(YamlReader& r, const YAML::Node& map, const std::string& what) {
-    std::vector<std::string_view> keys{"address", "mtu", "in", "out"};
+    std::vector<std::string_view> keys{"address", "mtu", "preset", "in", "out"};
     keys.insert(keys.end(), kConditionKeys.begin(), kConditionKeys.end());
     r.check_keys(map, keys, what);
     LinkSpec link;
     link.loc = loc_of(map);
-    // Keys beside `address` are both directions; `in` and `out` override one.
-    read_conditions(r, map, what, link.out);
-    link.in = link.out;
+    // A preset's up is what this node sends, its down what it receives;
+    // keys beside `address` override both directions, `in` and `out` one.
+    if (const LinkPreset* p = preset(r, map, what)) {
+        link.out = p->up;
+        link.in = p->down;
+    }
+    LinkConditions both;
+    read_conditions(r, map, what, both);
+    link.out = overlay(link.out, both);
+    link.in = overlay(link.in, both);
     for (const auto& [key, direction] : {std::pair{"in", &link.in}, std::pair{"out", &link.out}}) {
         const YAML::Node node = map[key];
         if (!node) continue;

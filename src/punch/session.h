@@ -88,6 +88,12 @@ class Session {
 
     bool rejected(PathId path) const;
     bool complete() const;
+    /// Whether this side still waits for an answer on `path`: it is the
+    /// chosen one and the session is not complete. Its periodic messages
+    /// there then ask for a pong, since a side that lacks only the other's
+    /// word that our payload arrived sends nothing the other would answer
+    /// by itself: when that word is lost, only a ping brings it again.
+    bool awaits_answer(PathId path) const { return chosen_ == path && !complete(); }
     std::optional<PathId> chosen() const { return chosen_; }
     /// When the chosen path came up (both ways authenticated).
     std::optional<Time> chosen_up() const;

@@ -12,7 +12,13 @@
 namespace testbed::programs {
 namespace {
 
+/// How long the side that completes first stays after the other went
+/// quiet: the other asks every round until it has our word, so silence
+/// means it has it. Longer once this session lost something, where three
+/// rounds of asking can all be lost too; never longer than kLingerCap.
 constexpr auto kLinger = milliseconds(300);
+constexpr auto kLossyLinger = milliseconds(2000);
+constexpr auto kLingerCap = milliseconds(10000);
 constexpr auto kLivenessWait = milliseconds(1500);
 constexpr int kPredictPorts = 8;
 /// The lease the peer asks for; it renews at half (PortMapper).
@@ -54,7 +60,7 @@ nlohmann::json PeerCore::run() {
     map_port();
     nlohmann::json out;
     if (connect_until(deadline)) {
-        pump_until(Clock::now() + (session_->controlling() ? kLinger : milliseconds(0)));
+        linger();
         out = success();
     } else {
         out = failure();
@@ -152,10 +158,14 @@ bool PeerCore::connect_until(Time deadline) {
     Time next_connect = next_register;
     Time next_round = Time::max();
     Time next_reversal = Time::max();
+    bool sent_register = false;
     while (!fatal_ && !(session_ && session_->complete())) {
         const Time now = Clock::now();
         if (now >= deadline) return false;
         if (now >= next_register) {
+            // A second registration before an answer: the first went unanswered.
+            if (!mapped_ && sent_register) loss_seen_ = true;
+            sent_register = true;
             send_register();
             next_register = now + (mapped_ ? pacing_.refresh : pacing_.register_retry);
         }
@@ -185,6 +195,20 @@ bool PeerCore::connect_until(Time deadline) {
         transport_.pump(*this, wake);
     }
     return !fatal_;
+}
+
+/// The controlling side completes first (the other completes on its word)
+/// and stays to answer the other's asking until it stops; see kLinger.
+void PeerCore::linger() {
+    if (!session_->controlling()) return;
+    completed_here_ = true;
+    const Time cap = Clock::now() + kLingerCap;
+    last_heard_ = Clock::now();
+    for (;;) {
+        const Time until = std::min(cap, last_heard_ + (loss_seen_ ? kLossyLinger : kLinger));
+        if (Clock::now() >= until) return;
+        transport_.pump(*this, until);
+    }
 }
 
 void PeerCore::pump_until(Time until) {
@@ -220,10 +244,19 @@ void PeerCore::send(PathId path, punch::Punch p) {
 /// This side's message on every path, and through the relay once the punch timeout passed.
 void PeerCore::punch_round(Time now) {
     for (PathId i = 0; i < kinds_.size(); ++i) {
-        if (!session_->rejected(i)) send(i, session_->message(i));
+        if (!session_->rejected(i)) send(i, round_message(i));
     }
     if (o_.relay && now - session_->introduced() >= o_.punch_timeout)
-        send(kRelayPath, session_->message(kRelayPath));
+        send(kRelayPath, round_message(kRelayPath));
+}
+
+punch::Punch PeerCore::round_message(PathId path) {
+    punch::Punch p = session_->message(path);
+    if (session_->awaits_answer(path)) {
+        p.flags |= punch::flag::ping;
+        loss_seen_ = true;  // what was sent on the chosen path went unanswered a round
+    }
+    return p;
 }
 
 void PeerCore::lost_server(const std::string& why) {
@@ -332,6 +365,11 @@ void PeerCore::on_punch(PathId path, const punch::Punch& p) {
         return;
     }
     if (outcome.pong) ping_seen_ = Clock::now();
+    if (session_->complete() && session_->chosen() == path) {
+        // The other still asks: our last word to it was lost.
+        if (outcome.pong && completed_here_) loss_seen_ = true;
+        last_heard_ = Clock::now();
+    }
     // The other side reached us through our gateway's mapping: from here the
     // path looks like any other, so only its word says how it came.
     if (path != kRelayPath && (p.flags & punch::flag::to_mapped))

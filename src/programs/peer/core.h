@@ -60,6 +60,9 @@ class PeerCore {
     void on_register_answer(const stun::Message& m);
     void send(punch::PathId path, punch::Punch p);
     void punch_round(punch::Time now);
+    /// What a round sends on `path`: asking for a pong where an answer is due.
+    punch::Punch round_message(PathId path);
+    void linger();
     void on_introduction(const punch::Introduction& intro);
     void on_relayed(const punch::Relay& relay);
     void pump_until(punch::Time until);
@@ -88,6 +91,9 @@ class PeerCore {
     std::set<punch::PathId> reported_;     ///< rejections already logged
     bool reversal_ = false;                ///< this side is the public one
     std::optional<punch::Time> ping_seen_;
+    bool loss_seen_ = false;       ///< something this session sent went unanswered
+    bool completed_here_ = false;  ///< lingering after completion
+    punch::Time last_heard_{};     ///< the other's last message on the chosen path, once complete
     portmap::PortMapper* mapper_;  ///< holds the gateway's mapping of our port, if any
     std::optional<portmap::Judgement> judgement_;  ///< once the server said what it sees
 };

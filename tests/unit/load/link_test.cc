@@ -98,3 +98,28 @@ TEST_CASE("link: icmp-frag-needed, the PMTU black hole, on a NAT and on a firewa
     CHECK(contains(testing::errors(base + "nat: { icmp-frag-needed: maybe } }\n"),
                    "icmp-frag-needed: expected send or drop, found 'maybe'"));
 }
+
+TEST_CASE("link: presets on an attachment (up is what it sends), keys beside them override") {
+    const Topology t =
+        testing::valid_topology(with("  home: 10.0.1.0/24",
+                                     "{ home: { address: auto, preset: dsl, loss: 1%, in: { "
+                                     "rate: 8mbit } } }"));
+    const Attachment& a = t.find_host("alice")->attachments.at(0);
+    CHECK(a.link.out.describe() == "delay 15ms, jitter 2ms, loss 1%, rate 1mbit");
+    CHECK(a.link.in.describe() == "delay 15ms, jitter 2ms, loss 1%, rate 8mbit");
+    // A line alike both ways may be a whole network.
+    const Topology wifi = testing::valid_topology(
+        with("  home: { subnet: 10.0.1.0/24, preset: lossy-wifi, loss: 5% }", "{ home: auto }"));
+    CHECK(wifi.networks.at(0).link.out.describe() == "delay 3ms, jitter 3ms, loss 5%, rate 50mbit");
+}
+
+TEST_CASE("link: an unknown preset, and a one-sided line on a network, are errors with place") {
+    CHECK(contains(
+        testing::errors(with("  home: 10.0.1.0/24", "{ home: { address: auto, preset: adsl } }")),
+        ":5:43: error: host 'alice' on network 'home' preset: unknown preset 'adsl' "
+        "(known: dsl, cable, lte, satellite, lossy-wifi)"));
+    CHECK(contains(
+        testing::errors(with("  home: { subnet: 10.0.1.0/24, preset: cable }", "{ home: auto }")),
+        ":3:40: error: network 'home' preset: cable (a DOCSIS 3.0 cable line) sends and receives "
+        "differently, so it is one node's line: put it on that node's attachment"));
+}

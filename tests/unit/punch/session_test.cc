@@ -140,3 +140,38 @@ TEST_CASE("candidates: a port mapping comes first, and names the path when it is
     CHECK(c[0].kind == PathKind::mapped);
     CHECK(c[1].kind == PathKind::private_lan);
 }
+
+TEST_CASE("session: when the controlling side's last word is lost, only a ping brings it again") {
+    Identity a;
+    Identity b;
+    const SessionId s = random_session();
+    const Time t0{};
+    Session alice(a, "alice", Introduction{"bob", b.public_key(), ep("203.0.113.2:5000"), {}, 0, s},
+                  t0);
+    Session bob(b, "bob", Introduction{"alice", a.public_key(), ep("203.0.113.1:4000"), {}, 0, s},
+                t0);
+    const PathId path = 1;
+    // Proofs both ways, then alice nominates with her payload.
+    bob.receive(path, alice.message(path), t0);
+    alice.receive(path, bob.message(path), t0);
+    REQUIRE(alice.chosen() == path);
+    CHECK(alice.awaits_answer(path));
+    bob.receive(path, alice.message(path), t0);
+    REQUIRE(bob.chosen() == path);
+    // Bob's payload arrives; alice is complete. Her answer (she has it) is lost.
+    alice.receive(path, bob.message(path), t0);
+    REQUIRE(alice.complete());
+    CHECK_FALSE(alice.awaits_answer(path));
+    CHECK_FALSE(bob.complete());
+    CHECK(bob.awaits_answer(path));
+    // Bob sending again as he is: alice sees nothing he lacks, and is silent.
+    CHECK_FALSE(alice.receive(path, bob.message(path), t0).reply);
+    // With a ping she answers, and her answer completes him.
+    Punch asking = bob.message(path);
+    asking.flags |= flag::ping;
+    const auto outcome = alice.receive(path, asking, t0);
+    REQUIRE(outcome.reply);
+    bob.receive(path, alice.message(path), t0);
+    CHECK(bob.complete());
+    CHECK_FALSE(bob.awaits_answer(path));
+}
