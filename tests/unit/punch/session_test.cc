@@ -27,17 +27,25 @@ void exchange(Session& x, Session& y, PathId path, Time now) {
     }
 }
 
+/// alice and bob, introduced to each other in one session.
+struct IntroducedPair {
+    Identity a;
+    Identity b;
+    SessionId s = random_session();
+    Time t0{};
+    Session alice{a, "alice", Introduction{"bob", b.public_key(), ep("203.0.113.2:5000"), {}, 0, s},
+                  t0};
+    Session bob{b, "bob", Introduction{"alice", a.public_key(), ep("203.0.113.1:4000"), {}, 0, s},
+                t0};
+};
+
 }  // namespace
 
 TEST_CASE("session: two peers authenticate, the controlling one nominates, payloads cross") {
-    Identity a;
-    Identity b;
-    const SessionId s = random_session();
-    const Time t0{};
-    Session alice(a, "alice", Introduction{"bob", b.public_key(), ep("203.0.113.2:5000"), {}, 0, s},
-                  t0);
-    Session bob(b, "bob", Introduction{"alice", a.public_key(), ep("203.0.113.1:4000"), {}, 0, s},
-                t0);
+    IntroducedPair pair;
+    Session& alice = pair.alice;
+    Session& bob = pair.bob;
+    const Time t0 = pair.t0;
     CHECK(alice.controlling());
     CHECK_FALSE(bob.controlling());
     exchange(alice, bob, 7, t0 + 1ms);
@@ -142,14 +150,10 @@ TEST_CASE("candidates: a port mapping comes first, and names the path when it is
 }
 
 TEST_CASE("session: when the controlling side's last word is lost, only a ping brings it again") {
-    Identity a;
-    Identity b;
-    const SessionId s = random_session();
-    const Time t0{};
-    Session alice(a, "alice", Introduction{"bob", b.public_key(), ep("203.0.113.2:5000"), {}, 0, s},
-                  t0);
-    Session bob(b, "bob", Introduction{"alice", a.public_key(), ep("203.0.113.1:4000"), {}, 0, s},
-                t0);
+    IntroducedPair pair;
+    Session& alice = pair.alice;
+    Session& bob = pair.bob;
+    const Time t0 = pair.t0;
     const PathId path = 1;
     // Proofs both ways, then alice nominates with her payload.
     bob.receive(path, alice.message(path), t0);
