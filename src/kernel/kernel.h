@@ -47,6 +47,8 @@ class Kernel {
     /// Gives the interface a root qdisc with a link's conditions (netem,
     /// with a tbf below it for a rate; or tbf alone), replacing any.
     virtual void set_link_qdisc(int ns, const std::string& interface, const QdiscSpec& qdisc) = 0;
+    /// Removes what set_link_qdisc gave the interface.
+    virtual void clear_link_qdisc(int ns, const std::string& interface) = 0;
     /// Deletes every conntrack entry of the namespace (its NAT mappings).
     virtual void flush_conntrack(int ns) = 0;
     virtual void add_route(int ns, const RoutePlan& route) = 0;

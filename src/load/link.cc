@@ -93,10 +93,11 @@ std::optional<int> mtu(YamlReader& r, const YAML::Node& map, const std::string& 
     return std::nullopt;
 }
 
-}  // namespace
-
-LinkSpec read_network_link(YamlReader& r, const YAML::Node& map, const std::string& what) {
-    std::vector<std::string_view> keys{"subnet", "mtu", "preset"};
+/// A network's link conditions; `keys` are what the map holds beside them
+/// (subnet; nothing in a `link` step).
+LinkSpec network_link(YamlReader& r, const YAML::Node& map, const std::string& what,
+                      std::vector<std::string_view> keys) {
+    keys.insert(keys.end(), {"mtu", "preset"});
     keys.insert(keys.end(), kConditionKeys.begin(), kConditionKeys.end());
     r.check_keys(map, keys, what);
     LinkSpec link;
@@ -121,8 +122,10 @@ LinkSpec read_network_link(YamlReader& r, const YAML::Node& map, const std::stri
     return link;
 }
 
-LinkSpec read_attachment_link(YamlReader& r, const YAML::Node& map, const std::string& what) {
-    std::vector<std::string_view> keys{"address", "mtu", "preset", "in", "out"};
+/// An attachment's, both directions and each; `keys` as above (address).
+LinkSpec attachment_link(YamlReader& r, const YAML::Node& map, const std::string& what,
+                         std::vector<std::string_view> keys) {
+    keys.insert(keys.end(), {"mtu", "preset", "in", "out"});
     keys.insert(keys.end(), kConditionKeys.begin(), kConditionKeys.end());
     r.check_keys(map, keys, what);
     LinkSpec link;
@@ -150,6 +153,21 @@ LinkSpec read_attachment_link(YamlReader& r, const YAML::Node& map, const std::s
     check_conditions(r, link.in, link.loc, what + " (what it receives)");
     link.mtu = mtu(r, map, what);
     return link;
+}
+
+}  // namespace
+
+LinkSpec read_network_link(YamlReader& r, const YAML::Node& map, const std::string& what) {
+    return network_link(r, map, what, {"subnet"});
+}
+
+LinkSpec read_attachment_link(YamlReader& r, const YAML::Node& map, const std::string& what) {
+    return attachment_link(r, map, what, {"address"});
+}
+
+LinkSpec read_link_change(YamlReader& r, const YAML::Node& map, const std::string& what,
+                          bool attachment) {
+    return attachment ? attachment_link(r, map, what, {}) : network_link(r, map, what, {});
 }
 
 }  // namespace testbed::sections

@@ -27,6 +27,10 @@ LinkSpec read_network_link(YamlReader& r, const YAML::Node& map, const std::stri
 /// An attachment written as a map (`{ address: auto, loss: 1%, in: {...},
 /// out: {...} }`): its link conditions; the caller reads `address`.
 LinkSpec read_attachment_link(YamlReader& r, const YAML::Node& map, const std::string& what);
+/// The conditions a `link` step sets: a network's (`attachment` false) or
+/// one node's attachment's, with the keys of those maps but subnet and address.
+LinkSpec read_link_change(YamlReader& r, const YAML::Node& map, const std::string& what,
+                          bool attachment);
 void read_hosts(YamlReader& r, NodeNames& names, const YAML::Node& node, Topology& topo);
 void read_routers(YamlReader& r, NodeNames& names, const YAML::Node& node, Topology& topo);
 /// `nat:` as a preset name or a behaviour map; `router` names the owner in messages.

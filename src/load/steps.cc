@@ -137,24 +137,41 @@ void read_wait(YamlReader& r, const YAML::Node& item, Topology& topo) {
     topo.steps.push_back({std::move(wait), loc_of(item)});
 }
 
+/// `link: down|up` on a node's interface, or `link: { loss: 30% }`: new
+/// conditions for a network or (with `on`) one node's attachment to it;
+/// `for: 5s` puts back what was before.
 void read_link(YamlReader& r, const YAML::Node& item, Topology& topo) {
-    r.check_keys(item, {"link", "on", "network"}, "a link step");
+    r.check_keys(item, {"link", "on", "network", "for"}, "a link step");
     LinkStep link;
-    const std::string state = r.word(item["link"], "link", "down or up").value_or("");
-    if (state == "up" || state == "down") {
-        link.up = state == "up";
-    } else if (!state.empty()) {
-        r.diag().error(loc_of(item["link"]),
-                       fmt::format("link: expected down or up, found '{}'", state));
-    }
+    const YAML::Node change = item["link"];
     if (auto on = item["on"])
         link.node = r.word(on, "link on", "a host or router name").value_or("");
-    else
-        r.diag().error(loc_of(item), "link: no 'on'; expected the node whose interface changes");
     if (auto net = item["network"])
         link.network = r.word(net, "link network", "a network name").value_or("");
     else
-        r.diag().error(loc_of(item), "link: no 'network'; expected the network of the interface");
+        r.diag().error(loc_of(item), "link: no 'network'; expected the network of the link");
+    if (change.IsMap()) {
+        const std::string what =
+            link.node.empty()
+                ? fmt::format("link on network '{}'", link.network)
+                : fmt::format("link of '{}' on network '{}'", link.node, link.network);
+        link.conditions = read_link_change(r, change, what, !link.node.empty());
+    } else {
+        const std::string state =
+            r.word(change, "link", "down, up, or a map of link conditions").value_or("");
+        if (state == "up" || state == "down") {
+            link.up = state == "up";
+        } else if (!state.empty()) {
+            r.diag().error(loc_of(change),
+                           fmt::format("link: expected down, up, or a map of link conditions "
+                                       "({{ loss: 30% }}), found '{}'",
+                                       state));
+        }
+        if (!item["on"])
+            r.diag().error(loc_of(item),
+                           "link: no 'on'; expected the node whose interface goes down or up");
+    }
+    if (auto lasts = item["for"]) link.lasts = r.duration(lasts, "link for");
     topo.steps.push_back({link, loc_of(item)});
 }
 

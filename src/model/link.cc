@@ -48,6 +48,18 @@ std::string LinkConditions::describe() const {
     return fmt::format("{}", fmt::join(parts, ", "));
 }
 
+std::string LinkSpec::describe() const {
+    std::vector<std::string> parts;
+    if (in.empty() || in == out) {
+        if (!out.empty()) parts.push_back(out.describe());
+    } else {
+        if (!out.empty()) parts.push_back("out: " + out.describe());
+        parts.push_back("in: " + in.describe());
+    }
+    if (mtu) parts.push_back(fmt::format("mtu {}", *mtu));
+    return fmt::format("{}", fmt::join(parts, "; "));
+}
+
 LinkConditions overlay(const LinkConditions& base, const LinkConditions& over) {
     LinkConditions out = base;
     if (over.delay) out.delay = over.delay;

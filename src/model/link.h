@@ -44,6 +44,9 @@ struct LinkSpec {
     SourceLoc loc;
 
     bool empty() const { return out.empty() && in.empty() && !mtu; }
+    /// "loss 30%", "out: rate 1mbit; in: loss 5%", "mtu 1400": for step
+    /// names and reports (both directions once when they are alike).
+    std::string describe() const;
 };
 
 /// The smallest MTU an IPv4 link may have (RFC 791: every host must take

@@ -136,11 +136,16 @@ struct SleepStep {
     Duration duration{};
 };
 
-/// `link: down|up`: take a node's interface on a network down or up.
+/// `link`: take a node's interface on a network down or up, or give a
+/// network (every member's link) or one node's attachment new conditions
+/// (`link: { loss: 30% }`), which replace what the file declared there.
 struct LinkStep {
-    std::string node;
+    std::string node;  ///< empty for a network's own conditions
     std::string network;
     bool up = false;
+    std::optional<LinkSpec> conditions;  ///< set: a change of conditions, not down/up
+    /// `for`: how long the change lasts; then what was before comes back.
+    std::optional<Duration> lasts;
 };
 
 /// `set-nat`: give a router another NAT behaviour at run time. Existing

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <cmath>
+#include <set>
 
 namespace testbed {
 namespace {
@@ -12,10 +13,13 @@ constexpr const char* kNftOrNetem =
     "nftables on a netdev ingress hook (CONFIG_NF_TABLES_NETDEV, CONFIG_NFT_NUMGEN, "
     "CONFIG_NFT_DUP_NETDEV) or sch_netem (CONFIG_NET_SCH_NETEM)";
 
-/// "numgen random mod 10000 < 150": true for `percent` of packets.
+/// "numgen random mod 10000 < 150 ": true for `percent` of packets, with
+/// its trailing space; empty for 100% (every packet: numgen's values stop
+/// at 9999, and nftables refuses a comparison with 10000).
 std::string chance(double percent) {
     const auto below = static_cast<long>(std::lround(percent * kChanceScale / 100.0));
-    return fmt::format("numgen random mod {} < {}", kChanceScale, below);
+    if (below >= kChanceScale) return {};
+    return fmt::format("numgen random mod {} < {} ", kChanceScale, below);
 }
 
 std::string needs(const std::string& setting, const char* feature) {
@@ -82,10 +86,10 @@ LinkShaping shape_direction(const LinkConditions& c, const LinkAbilities& abilit
     const bool duplicate_by_qdisc = duplicate && (duplicate_into.empty() || !nft);
     LinkShaping out;
     if (duplicate && !duplicate_by_qdisc)
-        out.ingress.push_back(fmt::format("meta protocol != arp {} dup to \"{}\"",
+        out.ingress.push_back(fmt::format("meta protocol != arp {}dup to \"{}\"",
                                           chance(*c.duplicate), duplicate_into));
     if (loss && !loss_by_qdisc)
-        out.ingress.push_back(fmt::format("meta protocol != arp {} drop", chance(*c.loss)));
+        out.ingress.push_back(fmt::format("meta protocol != arp {}drop", chance(*c.loss)));
     const LinkConditions q = qdisc_part(c, loss_by_qdisc, duplicate_by_qdisc);
     if (q.empty()) return out;
     if (abilities.netem)
@@ -135,6 +139,99 @@ std::map<size_t, std::string> link_ingress_tables(const NetworkPlan& plan,
     std::map<size_t, std::string> tables;
     for (auto& [ns, body] : chains) tables[ns] = link_table(body);
     return tables;
+}
+
+namespace {
+
+using EndKey = std::pair<size_t, std::string>;
+
+EndKey key_of(const LinkEnd& end) {
+    return {end.ns, end.interface};
+}
+
+/// Each sending end's qdisc under `plan`, with the end itself.
+std::map<EndKey, std::pair<LinkEnd, QdiscSpec>> qdiscs_of(const NetworkPlan& plan,
+                                                          const LinkAbilities& abilities) {
+    std::map<EndKey, std::pair<LinkEnd, QdiscSpec>> out;
+    for (const auto& c : plan.conditioned) {
+        const LinkShaping s = shape_direction(c.conditions, abilities, c.duplicate_into);
+        if (s.qdisc) out.insert_or_assign(key_of(c.sending), std::pair{c.sending, *s.qdisc});
+    }
+    return out;
+}
+
+std::map<EndKey, MtuPlan> mtus_of(const NetworkPlan& plan) {
+    std::map<EndKey, MtuPlan> out;
+    for (const auto& m : plan.mtus) out.insert_or_assign(key_of(m.end), m);
+    return out;
+}
+
+/// Every key of two maps, once.
+template <typename Map>
+std::set<EndKey> keys_of(const Map& a, const Map& b) {
+    std::set<EndKey> out;
+    for (const auto& [k, v] : a) out.insert(k);
+    for (const auto& [k, v] : b) out.insert(k);
+    return out;
+}
+
+void update_qdiscs(const NetworkPlan& before, const NetworkPlan& after,
+                   const LinkAbilities& abilities, LinkUpdate& out) {
+    const auto was = qdiscs_of(before, abilities);
+    const auto will = qdiscs_of(after, abilities);
+    for (const auto& key : keys_of(was, will)) {
+        const auto old = was.find(key);
+        const auto next = will.find(key);
+        const bool had = old != was.end();
+        const bool has = next != will.end();
+        if (had && has && old->second.second == next->second.second) continue;
+        if (had) out.cleared.push_back(old->second.first);
+        if (has) out.qdiscs.push_back(next->second);
+    }
+}
+
+void update_tables(const NetworkPlan& before, const NetworkPlan& after,
+                   const LinkAbilities& abilities, LinkUpdate& out) {
+    const auto was = link_ingress_tables(before, abilities);
+    const auto will = link_ingress_tables(after, abilities);
+    std::set<size_t> namespaces;
+    for (const auto& [ns, t] : was) namespaces.insert(ns);
+    for (const auto& [ns, t] : will) namespaces.insert(ns);
+    for (const size_t ns : namespaces) {
+        const auto old = was.find(ns);
+        const auto next = will.find(ns);
+        const std::string old_text = old == was.end() ? "" : old->second;
+        const std::string next_text = next == will.end() ? "" : next->second;
+        if (old_text == next_text) continue;
+        // One transaction: the old table goes and the new one comes.
+        std::string commands =
+            old_text.empty() ? "" : fmt::format("delete table netdev {}\n", kLinkTableName);
+        out.tables.emplace_back(ns, commands + next_text);
+    }
+}
+
+void update_mtus(const NetworkPlan& before, const NetworkPlan& after, LinkUpdate& out) {
+    const auto was = mtus_of(before);
+    const auto will = mtus_of(after);
+    for (const auto& key : keys_of(was, will)) {
+        const auto old = was.find(key);
+        const auto next = will.find(key);
+        const int old_mtu = old == was.end() ? kDefaultMtu : old->second.mtu;
+        if (next != will.end() && next->second.mtu != old_mtu) out.mtus.push_back(next->second);
+        if (next == will.end() && old_mtu != kDefaultMtu)
+            out.mtus.push_back({old->second.end, kDefaultMtu});
+    }
+}
+
+}  // namespace
+
+LinkUpdate link_update(const NetworkPlan& before, const NetworkPlan& after,
+                       const LinkAbilities& abilities) {
+    LinkUpdate out;
+    update_qdiscs(before, after, abilities, out);
+    update_tables(before, after, abilities, out);
+    update_mtus(before, after, out);
+    return out;
 }
 
 std::string link_ingress_probe(const std::string& device) {

@@ -66,6 +66,22 @@ std::vector<std::string> missing_link_conditions(const NetworkPlan& plan,
 std::map<size_t, std::string> link_ingress_tables(const NetworkPlan& plan,
                                                   const LinkAbilities& abilities);
 
+/// What the kernel must do to go from `before` to `after`: two plans of one
+/// running topology that differ only in link conditions and MTUs (a `link`
+/// step). Only what differs is touched.
+struct LinkUpdate {
+    std::vector<LinkEnd> cleared;  ///< sending ends losing their qdisc
+    std::vector<std::pair<LinkEnd, QdiscSpec>>
+        qdiscs;  ///< sending ends getting one (after clearing)
+    std::vector<std::pair<size_t, std::string>> tables;  ///< namespace, nftables commands
+    std::vector<MtuPlan> mtus;
+};
+LinkUpdate link_update(const NetworkPlan& before, const NetworkPlan& after,
+                       const LinkAbilities& abilities);
+
+/// The MTU a veth has when nothing sets one.
+inline constexpr int kDefaultMtu = 1500;
+
 /// A table with the statements loss and duplication use, on `device`: what
 /// `doctor` and Kernel::link_abilities load to see that this kernel takes them.
 std::string link_ingress_probe(const std::string& device);

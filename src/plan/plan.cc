@@ -130,10 +130,11 @@ class Planner {
 
     void add_links(const Network& net) {
         const auto& members = members_[net.name];
-        // A network with link conditions is always bridged: its nftables
-        // rules duplicate into the bridge, and each member's link is its own.
-        const bool conditioned =
-            !net.link.empty() || std::any_of(members.begin(), members.end(),
+        // A network with link conditions, in the file or from a `link`
+        // step, is always bridged: its nftables rules duplicate into the
+        // bridge, and each member's link is its own.
+        const bool conditioned = !net.link.empty() || changed_by_steps(net.name) ||
+                                 std::any_of(members.begin(), members.end(),
                                              [](const Member& m) { return !m.link.empty(); });
         if (members.size() == 2 && !conditioned) {
             plan_.links.push_back({net.name, end_of(members[0]), end_of(members[1])});
@@ -169,6 +170,13 @@ class Planner {
             plan_.mtus.push_back({node, *mtu});
             plan_.mtus.push_back({port, *mtu});
         }
+    }
+
+    bool changed_by_steps(const std::string& network) const {
+        return std::any_of(topo_.steps.begin(), topo_.steps.end(), [&](const Step& s) {
+            const auto* link = std::get_if<LinkStep>(&s.action);
+            return link && link->conditions && link->network == network;
+        });
     }
 
     LinkEnd end_of(const Member& m) const {

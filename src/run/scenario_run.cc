@@ -11,6 +11,7 @@
 #include "plan/port_mapping.h"
 #include "plan/traffic.h"
 #include "run/capture.h"
+#include "run/link_change.h"
 #include "run/run_folder.h"
 #include "run/traffic_watch.h"
 

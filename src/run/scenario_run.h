@@ -24,6 +24,7 @@ namespace testbed {
 
 class Capture;
 class TrafficWatch;
+class LinkChanger;
 struct TrafficSeen;
 
 class ScenarioRun {
@@ -57,6 +58,8 @@ class ScenarioRun {
     bool perform(const WaitStep& w, std::string& what);
     bool perform(const SleepStep& s, std::string& what);
     bool perform(const LinkStep& l, std::string& what);
+    /// A `link` step with conditions: the network's or attachment's anew.
+    bool change_link(const LinkStep& l, std::string& what);
     bool perform(const SetNatStep& s, std::string& what);
     bool perform(const FlushStep& f, std::string& what);
 
@@ -97,6 +100,7 @@ class ScenarioRun {
     std::optional<std::vector<Kernel::Sysctl>> kernel_conntrack_sysctls_;
     std::unique_ptr<Capture> capture_;
     std::unique_ptr<TrafficWatch> traffic_watch_;
+    std::unique_ptr<LinkChanger> link_changer_;  ///< from the first `link` step with conditions
     std::string run_dir_;
     std::string hosts_file_;             ///< every node's /etc/hosts, in the log folder
     std::vector<std::string> keep_;      ///< folders visible below every node's /tmp and /run

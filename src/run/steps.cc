@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "model/template.h"
 #include "plan/ruleset.h"
+#include "run/link_change.h"
 #include "run/node_fs.h"
 #include "run/ready.h"
 #include "run/run_folder.h"
@@ -179,24 +180,64 @@ bool ScenarioRun::perform(const WaitStep& w, std::string& what) {
     return false;
 }
 
-bool ScenarioRun::perform(const SleepStep& s, std::string& what) {
-    what = fmt::format("sleep {}", format_duration(s.duration));
-    // A `sleep` step asks for time to pass; slices of 50 ms notice a Ctrl-C.
-    const auto deadline = Clock::now() + s.duration;
+namespace {
+
+/// Time passing on purpose (`sleep`, a `link` change that lasts); slices
+/// of 50 ms notice a Ctrl-C.
+void let_time_pass(Duration d) {
+    const auto deadline = Clock::now() + d;
     while (Clock::now() < deadline) {
         throw_if_interrupted();
         std::this_thread::sleep_for(
             std::min<Clock::duration>(deadline - Clock::now(), std::chrono::milliseconds(50)));
     }
+}
+
+std::string lasting(const LinkStep& l) {
+    return l.lasts ? " for " + format_duration(*l.lasts) : "";
+}
+
+}  // namespace
+
+bool ScenarioRun::perform(const SleepStep& s, std::string& what) {
+    what = fmt::format("sleep {}", format_duration(s.duration));
+    let_time_pass(s.duration);
     return true;
 }
 
 bool ScenarioRun::perform(const LinkStep& l, std::string& what) {
-    what = fmt::format("link {} on {} network {}", l.up ? "up" : "down", l.node, l.network);
-    if (l.up)
-        kernel_.set_link_up(ns_of(l.node), l.network);
-    else
-        kernel_.set_link_down(ns_of(l.node), l.network);
+    if (l.conditions) return change_link(l, what);
+    what = fmt::format("link {} on {} network {}{}", l.up ? "up" : "down", l.node, l.network,
+                       lasting(l));
+    const int ns = ns_of(l.node);
+    auto set = [&](bool up) {
+        if (up)
+            kernel_.set_link_up(ns, l.network);
+        else
+            kernel_.set_link_down(ns, l.network);
+    };
+    set(l.up);
+    if (l.lasts) {
+        let_time_pass(*l.lasts);
+        set(!l.up);
+    }
+    return true;
+}
+
+bool ScenarioRun::change_link(const LinkStep& l, std::string& what) {
+    const std::string scope = l.node.empty() ? fmt::format("network {}", l.network)
+                                             : fmt::format("{} on network {}", l.node, l.network);
+    const std::string to = l.conditions->empty() ? "no conditions" : l.conditions->describe();
+    what = fmt::format("link {}: {}{}", scope, to, lasting(l));
+    if (!link_changer_) {
+        link_changer_ = std::make_unique<LinkChanger>(
+            topo_, plan_, kernel_, [this](size_t index) { return realizer_->ns_id(index); });
+    }
+    const LinkSpec before = link_changer_->set(l.network, l.node, *l.conditions);
+    if (l.lasts) {
+        let_time_pass(*l.lasts);
+        link_changer_->set(l.network, l.node, before);
+    }
     return true;
 }
 

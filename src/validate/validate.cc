@@ -323,7 +323,14 @@ bool on_network(const std::vector<Attachment>& attachments, const std::string& n
 }
 
 void check_link_step(const Topology& topo, const LinkStep& link, SourceLoc loc, Diagnostics& diag) {
-    if (link.node.empty() || link.network.empty()) return;
+    if (link.lasts && link.lasts->count() <= 0)
+        diag.error(loc, "link for: expected a duration above zero");
+    if (link.network.empty()) return;
+    if (!topo.find_network(link.network)) {
+        diag.error(loc, fmt::format("link: unknown network '{}'", link.network));
+        return;
+    }
+    if (link.node.empty()) return;
     bool attached = false;
     if (const Host* h = topo.find_host(link.node))
         attached = on_network(h->attachments, link.network);

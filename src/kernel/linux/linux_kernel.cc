@@ -161,6 +161,10 @@ void LinuxKernel::set_link_qdisc(int ns, const std::string& interface, const Qdi
     add_link_qdisc(socket(ns), ifindex(ns, interface), interface, qdisc, get(ns).name);
 }
 
+void LinuxKernel::clear_link_qdisc(int ns, const std::string& interface) {
+    remove_link_qdisc(socket(ns), ifindex(ns, interface), interface, get(ns).name);
+}
+
 void LinuxKernel::add_qdisc(int ns, const std::string& interface, const std::string& kind) {
     add_probe_qdisc(socket(ns), ifindex(ns, interface), interface, kind, get(ns).name);
 }

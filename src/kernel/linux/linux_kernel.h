@@ -36,6 +36,7 @@ class LinuxKernel : public Kernel {
     LinkAbilities link_abilities() override;
     void set_mtu(int ns, const std::string& interface, int mtu) override;
     void set_link_qdisc(int ns, const std::string& interface, const QdiscSpec& qdisc) override;
+    void clear_link_qdisc(int ns, const std::string& interface) override;
     void flush_conntrack(int ns) override;
     void add_route(int ns, const RoutePlan& route) override;
     void apply_ruleset(int ns, const std::string& ruleset) override;

@@ -91,6 +91,17 @@ void add_link_qdisc(nl_sock* sock, int ifindex, const std::string& interface,
     add(sock, tbf.get(), "parent 1:1 tbf rate " + format_rate(*c.rate), interface, where);
 }
 
+void remove_link_qdisc(nl_sock* sock, int ifindex, const std::string& interface,
+                       const std::string& where) {
+    QdiscPtr q(rtnl_qdisc_alloc(), &rtnl_qdisc_put);
+    if (!q) throw SystemError("rtnl_qdisc_alloc", "out of memory");
+    rtnl_tc_set_ifindex(TC_CAST(q.get()), ifindex);
+    rtnl_tc_set_parent(TC_CAST(q.get()), TC_H_ROOT);
+    const int err = rtnl_qdisc_delete(sock, q.get());
+    if (err == -NLE_OBJ_NOTFOUND) return;
+    netlink::check(err, fmt::format("rtnl_qdisc_delete(dev:'{}' root) in '{}'", interface, where));
+}
+
 void add_probe_qdisc(nl_sock* sock, int ifindex, const std::string& interface,
                      const std::string& kind, const std::string& where) {
     std::unique_ptr<rtnl_qdisc, decltype(&rtnl_qdisc_put)> q(rtnl_qdisc_alloc(), &rtnl_qdisc_put);

@@ -21,4 +21,9 @@ void add_probe_qdisc(nl_sock* sock, int ifindex, const std::string& interface,
 void add_link_qdisc(nl_sock* sock, int ifindex, const std::string& interface,
                     const QdiscSpec& qdisc, const std::string& where);
 
+/// Removes the interface's root qdisc (and what hangs below it); one that
+/// is already gone is no error. Throws SystemError naming the call.
+void remove_link_qdisc(nl_sock* sock, int ifindex, const std::string& interface,
+                       const std::string& where);
+
 }  // namespace testbed

@@ -123,3 +123,34 @@ TEST_CASE("link: an unknown preset, and a one-sided line on a network, are error
         ":3:40: error: network 'home' preset: cable (a DOCSIS 3.0 cable line) sends and receives "
         "differently, so it is one node's line: put it on that node's attachment"));
 }
+
+TEST_CASE("link: a step that changes conditions, and its mistakes with place") {
+    const std::string base = with("  home: 10.0.1.0/24", "{ home: auto }") + "run:\n";
+    const Topology t = testing::valid_topology(
+        base + "  - link: { loss: 30%, preset: lossy-wifi }\n    network: home\n    for: 5s\n" +
+        "  - link: { in: { rate: 1mbit } }\n    on: alice\n    network: home\n");
+    const auto& burst = std::get<LinkStep>(t.steps.at(0).action);
+    REQUIRE(burst.conditions);
+    CHECK(burst.conditions->out.describe() == "delay 3ms, jitter 3ms, loss 30%, rate 50mbit");
+    CHECK(burst.lasts == std::chrono::seconds(5));
+    CHECK(burst.node.empty());
+    const auto& alice = std::get<LinkStep>(t.steps.at(1).action);
+    CHECK(alice.conditions->in.describe() == "rate 1mbit");
+    CHECK(alice.conditions->out.empty());
+
+    auto step = [&](const std::string& text) { return testing::errors(base + text); };
+    CHECK(contains(step("  - link: { loss: 130% }\n    network: home\n"),
+                   ":8:19: error: link on network 'home' loss: expected a percentage"));
+    CHECK(contains(step("  - link: { in: { loss: 1% } }\n    network: home\n"),
+                   "unknown key 'in' in link on network 'home'"));
+    CHECK(contains(step("  - link: { loss: 1% }\n    network: nowhere\n"),
+                   "link: unknown network 'nowhere'"));
+    CHECK(contains(step("  - link: { loss: 1% }\n    on: bob\n    network: elsewhere\n"),
+                   "link: unknown network 'elsewhere'"));
+    CHECK(contains(step("  - link: sideways\n    on: bob\n    network: home\n"),
+                   "link: expected down, up, or a map of link conditions"));
+    CHECK(contains(step("  - link: down\n    network: home\n"),
+                   "link: no 'on'; expected the node whose interface goes down or up"));
+    CHECK(contains(step("  - link: down\n    on: bob\n    network: home\n    for: 0s\n"),
+                   "link for: expected a duration above zero"));
+}

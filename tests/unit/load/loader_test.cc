@@ -262,7 +262,9 @@ run:
     to: cone
   - flush: h
 )");
-    CHECK(contains(e, "link: expected down or up, found 'sideways'"));
+    CHECK(contains(
+        e,
+        "link: expected down, up, or a map of link conditions ({ loss: 30% }), found 'sideways'"));
     CHECK(contains(e, "link: node 'h' is not on network 'wan'"));
     CHECK(contains(e, "unknown preset 'cone'"));
     CHECK(contains(e, "set-nat: unknown router 'nobody'"));
@@ -365,8 +367,10 @@ TEST_CASE("an empty value is an error where a value must say something") {
     CHECK(contains(steps,
                    "test.yaml:4:12: error: start: expected a process name, found an empty value"));
     CHECK(contains(steps, "output-limit: expected a size like 64MiB, found an empty value"));
-    CHECK(
-        contains(steps, "test.yaml:8:11: error: link: expected down or up, found an empty value"));
+    CHECK(contains(
+        steps,
+        "test.yaml:8:11: error: link: expected down, up, or a map of link conditions, found "
+        "an empty value"));
 }
 
 TEST_CASE("a JSON expectation with a number JSON cannot hold is an error at its place") {

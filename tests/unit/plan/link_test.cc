@@ -85,3 +85,8 @@ TEST_CASE(
               "(CONFIG_NF_TABLES_NETDEV, CONFIG_NFT_NUMGEN, CONFIG_NFT_DUP_NETDEV) or sch_netem "
               "(CONFIG_NET_SCH_NETEM)"});
 }
+
+TEST_CASE("link shaping: 100% is every packet (numgen stops at 9999)") {
+    const LinkShaping s = shape_direction(lossy(100), {false, true, true}, "br0");
+    CHECK(s.ingress == std::vector<std::string>{"meta protocol != arp drop"});
+}

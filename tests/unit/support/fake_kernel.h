@@ -67,6 +67,9 @@ class FakeKernel : public Kernel {
                            q.kind == QdiscSpec::Kind::netem ? "netem" : "tbf",
                            q.conditions.describe()));
     }
+    void clear_link_qdisc(int ns, const std::string& iface) override {
+        record(fmt::format("qdisc {}:{} cleared", name(ns), iface));
+    }
     void flush_conntrack(int ns) override { record(fmt::format("flush {}", name(ns))); }
     void add_route(int ns, const RoutePlan& r) override {
         record(fmt::format("route {} {} via {} dev {}", name(ns), r.destination.str(),
