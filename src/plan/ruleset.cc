@@ -53,6 +53,9 @@ std::string tcp_flags(const char* flags) {
     return fmt::format("tcp flags & (fin|syn|rst|ack) == {}", flags);
 }
 
+/// The lowest port a NAT hands out at random (RFC 4787 REQ-3's range).
+constexpr int kLowestRandomPort = 1024;
+
 constexpr const char* kFragNeeded = "icmp type destination-unreachable icmp code frag-needed drop";
 
 /// What a router drops before it lets replies in: ICMP errors about a
@@ -277,6 +280,13 @@ class NatRules {
                                 r_.wan, p, r_.wan_address.str(), table_key(p, false), p));
             }
             if (b_.ports == PortAssignment::sequential) out += sequential_ports(p);
+        }
+        // Random ports come from 1024 up, as deployed NATs give them: left
+        // to itself the kernel picks 600-1023 for a source port below 1024.
+        if (random()) {
+            out += line(fmt::format(
+                "oifname \"{}\" meta l4proto {{ tcp, udp }} masquerade to :{}-65535 random",
+                r_.wan, kLowestRandomPort));
         }
         out += line(fmt::format("oifname \"{}\" masquerade{}", r_.wan, random() ? " random" : ""));
         if (b_.hairpin && !r_.lan_subnets.empty()) {

@@ -98,6 +98,16 @@ bool hairpins(const ProbeOptions& o, UdpSocket& target, const stun::Endpoint& ma
     return false;
 }
 
+/// The lowest external port seen: the first mapping's and the samples'.
+/// Real NATs hand out ports from 1024 up (RFC 4787 REQ-3 keeps the
+/// well-known ones for well-known ports only).
+int lowest_port(int mapped, const nlohmann::json& out) {
+    int lowest = mapped;
+    if (out.contains("port_samples"))
+        for (const auto& p : out["port_samples"]) lowest = std::min(lowest, p.get<int>());
+    return lowest;
+}
+
 /// Port assignment from punch::kStepSamples new mappings made one after the other.
 void port_assignment(const ProbeOptions& o, nlohmann::json& out) {
     std::vector<int> ports;
@@ -172,6 +182,7 @@ nlohmann::json discover(const ProbeOptions& o) {
     out["filtering"] = filtering_behaviour(o, translated);
     out["hairpin"] = hairpins(o, socket, mapped);
     port_assignment(o, out);
+    out["lowest_port"] = lowest_port(mapped.port, out);
     return out;
 }
 

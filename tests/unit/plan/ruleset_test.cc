@@ -130,6 +130,9 @@ TEST_CASE("rulesets: timeouts become map lifetimes and conntrack sysctls") {
 TEST_CASE("rulesets: symmetric uses random ports, approximations are warned about, not hidden") {
     const RulesetResult sym = router_ruleset(nat_router("symmetric"));
     CHECK(contains(sym.text, "masquerade random"));
+    CHECK(contains(
+        sym.text,
+        "oifname \"internet\" meta l4proto { tcp, udp } masquerade to :1024-65535 random"));
     CHECK(sym.warnings.empty());
     const RulesetResult seq = router_ruleset(nat_router("symmetric-sequential"));
     CHECK(seq.warnings.empty());
