@@ -123,10 +123,10 @@ std::optional<NatSpec> read_nat(YamlReader& r, const YAML::Node& node, const std
         return std::nullopt;
     }
     if (!r.expect_map(node, what, "a preset name or a behaviour map")) return std::nullopt;
-    r.check_keys(
-        node,
-        with_quirk_keys({"mapping", "filtering", "ports", "hairpin", "udp-timeout", "tcp-timeout"}),
-        what);
+    r.check_keys(node,
+                 with_quirk_keys({"mapping", "filtering", "ports", "hairpin", "udp-timeout",
+                                  "udp-timeout-initial", "tcp-timeout"}),
+                 what);
     NatBehaviour& b = spec.behaviour;
     if (auto n = node["mapping"]) {
         if (auto v = r.behaviour(n, what + " mapping", false)) b.mapping = *v;
@@ -144,6 +144,8 @@ std::optional<NatSpec> read_nat(YamlReader& r, const YAML::Node& node, const std
         if (auto v = r.boolean(n, what + " hairpin")) b.hairpin = *v;
     }
     if (auto n = node["udp-timeout"]) b.udp_timeout = r.duration(n, what + " udp-timeout");
+    if (auto n = node["udp-timeout-initial"])
+        b.udp_timeout_initial = r.duration(n, what + " udp-timeout-initial");
     if (auto n = node["tcp-timeout"]) b.tcp_timeout = r.duration(n, what + " tcp-timeout");
     read_tcp_quirks(r, node, what, b.translates(), b.tcp);
     return spec;

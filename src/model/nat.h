@@ -49,7 +49,10 @@ struct NatBehaviour {
     PortAssignment ports = PortAssignment::preserve;
     int port_step = 1;  ///< for sequential assignment
     bool hairpin = false;
-    std::optional<Duration> udp_timeout;
+    std::optional<Duration> udp_timeout;  ///< of a flow that saw a reply (and a mapping's)
+    /// Of a flow that has not seen a reply yet, where it differs (deployed
+    /// gateways drop a one-way flow sooner); nullopt: udp_timeout.
+    std::optional<Duration> udp_timeout_initial;
     std::optional<Duration> tcp_timeout;
     TcpQuirks tcp;
     bool block_udp = false;  ///< the udp-blocked firewall

@@ -285,8 +285,8 @@ class NatRules {
         // to itself the kernel picks 600-1023 for a source port below 1024.
         if (random()) {
             out += line(fmt::format(
-                "oifname \"{}\" meta l4proto {{ tcp, udp }} masquerade to :{}-65535 random",
-                r_.wan, kLowestRandomPort));
+                "oifname \"{}\" meta l4proto {{ tcp, udp }} masquerade to :{}-65535 random", r_.wan,
+                kLowestRandomPort));
         }
         out += line(fmt::format("oifname \"{}\" masquerade{}", r_.wan, random() ? " random" : ""));
         if (b_.hairpin && !r_.lan_subnets.empty()) {
@@ -383,11 +383,14 @@ class NatRules {
 
     std::vector<std::pair<std::string, std::string>> timeouts() const {
         std::vector<std::pair<std::string, std::string>> out;
-        if (b_.udp_timeout) {
+        if (b_.udp_timeout || b_.udp_timeout_initial) {
+            // Conntrack's own two: before a reply (udp_timeout) and after
+            // (udp_timeout_stream).
+            const Duration after_reply = timeout("udp");
             out.emplace_back("net/netfilter/nf_conntrack_udp_timeout",
-                             seconds_value(*b_.udp_timeout));
+                             seconds_value(b_.udp_timeout_initial.value_or(after_reply)));
             out.emplace_back("net/netfilter/nf_conntrack_udp_timeout_stream",
-                             seconds_value(*b_.udp_timeout));
+                             seconds_value(after_reply));
         }
         if (b_.tcp_timeout) {
             out.emplace_back("net/netfilter/nf_conntrack_tcp_timeout_established",

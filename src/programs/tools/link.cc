@@ -17,6 +17,11 @@
 //   testbed-link ping ADDRESS:PORT [--count 50] [--interval 20ms]
 //       one numbered datagram per interval to an echo; prints {"sent",
 //       "answered", "rtt_ms": {"min", "median", "max"}}.
+//   testbed-link hello ADDRESS:PORT [--local-port N] [--wait 10s]
+//       one datagram out, then counts the answers: {"replies",
+//       "last_reply_ms"} (what a NAT's mapping timeouts let back in).
+//   testbed-link reply PORT --at 0s [--at 6s ...] [--timeout 10s]
+//       answers the first datagram at each --at after it came.
 //
 // Datagrams carry "TBLK", their number and the count, so the receiver knows
 // what it should have had without a second channel.
@@ -233,6 +238,42 @@ Json ping(const stun::Endpoint& to, uint32_t count, Duration interval) {
     return out;
 }
 
+/// One datagram from `local_port` to `to`, then every answer until `wait`
+/// is over: whether a NAT still let them in, and when the last came.
+Json hello(const stun::Endpoint& to, uint16_t local_port, Duration wait) {
+    programs::UdpSocket socket({Ipv4{0}, local_port});
+    const auto start = Clock::now();
+    socket.send_to(to, numbered(0, 1, kHeader));
+    size_t replies = 0;
+    double last_ms = 0;
+    for (const auto end = start + wait; Clock::now() < end;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now());
+        auto d = socket.receive(std::max(left, std::chrono::milliseconds(1)));
+        if (!d || !read_numbered(d->bytes)) continue;
+        ++replies;
+        last_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    }
+    return {{"replies", replies}, {"last_reply_ms", last_ms}};
+}
+
+/// Waits for the first datagram on `port` and answers it at each of `at`
+/// (since it came; 0s is at once), from the same socket: late answers on a
+/// flow that had one before, or on one that never had.
+Json reply(uint16_t port, const std::vector<Duration>& at, Duration timeout) {
+    programs::UdpSocket socket({Ipv4{0}, port});
+    announce_listening();
+    auto first = socket.receive(timeout);
+    if (!first) return {{"answered", 0}, {"error", "nothing came"}};
+    const auto got = Clock::now();
+    uint32_t answered = 0;
+    for (const Duration when : at) {
+        std::this_thread::sleep_until(got + when);
+        socket.send_to(first->from, numbered(answered, static_cast<uint32_t>(at.size()), kHeader));
+        ++answered;
+    }
+    return {{"answered", answered}, {"to", first->from.str()}};
+}
+
 stun::Endpoint endpoint(const std::string& text) {
     const auto e = stun::Endpoint::parse(text);
     if (!e) throw Error(fmt::format("expected ADDRESS:PORT, found '{}'", text));
@@ -270,6 +311,17 @@ int run(int argc, char** argv) {
     png->add_option("target", target, "ADDRESS:PORT")->required();
     png->add_option("--count", pings)->check(CLI::Range(1U, 100'000U))->capture_default_str();
     png->add_option("--interval", interval_text)->capture_default_str();
+    uint16_t local_port = 0;
+    std::string wait_text = "10s";
+    std::vector<std::string> at_texts;
+    auto* hel = app.add_subcommand("hello", "one datagram out, then count the answers");
+    hel->add_option("target", target, "ADDRESS:PORT")->required();
+    hel->add_option("--local-port", local_port)->capture_default_str();
+    hel->add_option("--wait", wait_text)->capture_default_str();
+    auto* rep = app.add_subcommand("reply", "answer the first datagram at given times");
+    rep->add_option("port", port)->required()->check(CLI::Range(1, 65535));
+    rep->add_option("--at", at_texts, "when to answer, after it came (0s: at once)")->required();
+    rep->add_option("--timeout", timeout_text)->capture_default_str();
     CLI11_PARSE(app, argc, argv);
     try {
         Json out;
@@ -281,6 +333,15 @@ int run(int argc, char** argv) {
         if (ech->parsed()) {
             echo(p, duration_option(echo_timeout_text, "--timeout"));
             return 0;
+        }
+        if (hel->parsed())
+            out = hello(endpoint(target), local_port, duration_option(wait_text, "--wait"));
+        if (rep->parsed()) {
+            std::vector<Duration> at;
+            at.reserve(at_texts.size());
+            for (const auto& text : at_texts) at.push_back(duration_option(text, "--at"));
+            std::sort(at.begin(), at.end());
+            out = reply(p, at, duration_option(timeout_text, "--timeout"));
         }
         if (png->parsed())
             out = ping(endpoint(target), pings, duration_option(interval_text, "--interval"));

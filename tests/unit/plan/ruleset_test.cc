@@ -125,6 +125,12 @@ TEST_CASE("rulesets: timeouts become map lifetimes and conntrack sysctls") {
     CHECK(r.sysctls == std::vector<S>{{"net/netfilter/nf_conntrack_udp_timeout", "10"},
                                       {"net/netfilter/nf_conntrack_udp_timeout_stream", "10"},
                                       {"net/netfilter/nf_conntrack_tcp_timeout_established", "2"}});
+    // A shorter timeout before the first reply: conntrack's unreplied one.
+    rules.nat->udp_timeout_initial = std::chrono::seconds(4);
+    rules.nat->tcp_timeout.reset();
+    CHECK(router_ruleset(rules).sysctls ==
+          std::vector<S>{{"net/netfilter/nf_conntrack_udp_timeout", "4"},
+                         {"net/netfilter/nf_conntrack_udp_timeout_stream", "10"}});
 }
 
 TEST_CASE("rulesets: symmetric uses random ports, approximations are warned about, not hidden") {
