@@ -6,7 +6,12 @@
 #    (topologies/punch/udp-port-restricted-pair.yaml, tcp-simultaneous-open.yaml);
 #  - the 4x4 NAT-type matrix (topologies/punch/matrix.yaml, one pair per
 #    scenario), direct cells, and the relay cells' punch_ms (the relay
-#    starts at the peer's 2 s punch timeout).
+#    starts at the peer's 2 s punch timeout);
+#  - across an internet that loses 30% of every packet
+#    (topologies/punch/lossy.yaml): the cone pair punching, the symmetric
+#    pair relaying;
+#  - at 50 ms round trip (topologies/punch/conditions.yaml), where the
+#    kernel has sch_netem; skipped with the reason where it has not.
 # Needs root. Usage: sudo bench/punch.sh [REPEATS]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -36,6 +41,15 @@ run() {  # topology tag
 run udp-port-restricted-pair pair-udp
 run tcp-simultaneous-open pair-tcp
 run matrix matrix
+run lossy lossy
+delay=yes
+"$testbed" run "$here/../topologies/punch/conditions.yaml" >/dev/null 2>&1 || delay=$?
+if [ "$delay" = yes ]; then
+  run conditions delay
+elif [ "$delay" != 4 ]; then
+  echo "punch: conditions.yaml failed (exit $delay)" >&2
+  exit 1
+fi
 printf '%-22s %6s %10s %10s %8s\n' "" peers punch_ms rtt_ms "in RTTs"
 report "pair, udp" "$tmp"/pair-udp-*/*/[ab].stdout
 report "pair, tcp" "$tmp"/pair-tcp-*/*/[ab].stdout
@@ -45,3 +59,10 @@ for transport in udp tcp; do
   # shellcheck disable=SC2046
   report "matrix $transport, relay" $(grep -l '"result":"relay"' "$tmp"/matrix-*/*_"$transport"_-*/[ab].stdout)
 done
+report "30% loss, direct" "$tmp"/lossy-*/*/[ab].stdout
+report "30% loss, relay" "$tmp"/lossy-*/*/[cd].stdout
+if [ "$delay" = yes ]; then
+  report "50 ms RTT, udp" "$tmp"/delay-*/*/[ab].stdout
+else
+  echo "50 ms RTT: skipped, this kernel has no sch_netem (CONFIG_NET_SCH_NETEM)"
+fi

@@ -4,6 +4,8 @@
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
+#include <sstream>
+
 #include "load/sections.h"
 
 namespace testbed::sections {
@@ -29,6 +31,39 @@ void read_ports(YamlReader& r, const YAML::Node& node, const std::string& what, 
                        fmt::format("{} ports: expected preserve, sequential, random or "
                                    "{{ sequential: STEP }}, found '{}'",
                                    what, text));
+    }
+}
+
+/// `port-range: 10000-19999` and `port-block: 512`: where random ports
+/// come from, and each inside host's share of them. Both act on ports the
+/// NAT picks, so they need `ports: random`.
+void read_port_range(YamlReader& r, const YAML::Node& node, const std::string& what,
+                     NatBehaviour& b) {
+    const YAML::Node range = node["port-range"];
+    const YAML::Node block = node["port-block"];
+    if (range) {
+        const auto text = r.word(range, what + " port-range", "a range like 1024-65535");
+        int low = 0, high = 0;
+        char dash = 0;
+        std::istringstream in(text.value_or(""));
+        if (text && in >> low >> dash >> high && in.eof() && dash == '-' && low >= 1024 &&
+            high <= 65535 && low <= high) {
+            b.port_low = low;
+            b.port_high = high;
+        } else if (text) {
+            r.diag().error(loc_of(range),
+                           fmt::format("{} port-range: expected LOW-HIGH within 1024-65535, found "
+                                       "'{}'",
+                                       what, *text));
+        }
+    }
+    if (block) {
+        if (auto n = r.integer(block, what + " port-block", 1, 64512)) b.port_block = *n;
+    }
+    if ((range || block) && b.ports != PortAssignment::random) {
+        r.diag().error(loc_of(range ? range : block),
+                       fmt::format("{} {}: acts on ports the NAT picks; give ports: random too",
+                                   what, range ? "port-range" : "port-block"));
     }
 }
 
@@ -124,8 +159,8 @@ std::optional<NatSpec> read_nat(YamlReader& r, const YAML::Node& node, const std
     }
     if (!r.expect_map(node, what, "a preset name or a behaviour map")) return std::nullopt;
     r.check_keys(node,
-                 with_quirk_keys({"mapping", "filtering", "ports", "hairpin", "udp-timeout",
-                                  "udp-timeout-initial", "tcp-timeout"}),
+                 with_quirk_keys({"mapping", "filtering", "ports", "port-range", "port-block",
+                                  "hairpin", "udp-timeout", "udp-timeout-initial", "tcp-timeout"}),
                  what);
     NatBehaviour& b = spec.behaviour;
     if (auto n = node["mapping"]) {
@@ -140,6 +175,7 @@ std::optional<NatSpec> read_nat(YamlReader& r, const YAML::Node& node, const std
         // A new mapping per destination cannot keep one port: such NATs pick ports.
         b.ports = PortAssignment::random;
     }
+    read_port_range(r, node, what, b);
     if (auto n = node["hairpin"]) {
         if (auto v = r.boolean(n, what + " hairpin")) b.hairpin = *v;
     }

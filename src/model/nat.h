@@ -48,6 +48,13 @@ struct NatBehaviour {
     Behaviour filtering = Behaviour::address_and_port_dependent;
     PortAssignment ports = PortAssignment::preserve;
     int port_step = 1;  ///< for sequential assignment
+    /// Random ports come from here (`port-range: 1024-65535`, the default).
+    int port_low = 1024;
+    int port_high = 65535;
+    /// `port-block: N`: each inside host its own N ports of the range, in
+    /// the order of their addresses (RFC 7422's deterministic chunks, as
+    /// carrier NATs log them); 0 for none.
+    int port_block = 0;
     bool hairpin = false;
     std::optional<Duration> udp_timeout;  ///< of a flow that saw a reply (and a mapping's)
     /// Of a flow that has not seen a reply yet, where it differs (deployed

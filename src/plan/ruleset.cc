@@ -53,9 +53,6 @@ std::string tcp_flags(const char* flags) {
     return fmt::format("tcp flags & (fin|syn|rst|ack) == {}", flags);
 }
 
-/// The lowest port a NAT hands out at random (RFC 4787 REQ-3's range).
-constexpr int kLowestRandomPort = 1024;
-
 constexpr const char* kFragNeeded = "icmp type destination-unreachable icmp code frag-needed drop";
 
 /// What a router drops before it lets replies in: ICMP errors about a
@@ -270,6 +267,26 @@ class NatRules {
             protocol, r_.wan_address.str(), count, fmt::join(entries, ", ")));
     }
 
+    /// Random ports from the range (1024 up by default: left to itself the
+    /// kernel picks 600-1023 for a source port below 1024, which no
+    /// deployed NAT does); with port blocks, each inside host's own first.
+    std::string random_ports() const {
+        std::string out;
+        const std::string l4 = fmt::format("oifname \"{}\" meta l4proto {{ tcp, udp }}", r_.wan);
+        if (b_.port_block > 0) {
+            int low = b_.port_low;
+            for (const Ipv4 inside : r_.inside_addresses) {
+                const int high = low + b_.port_block - 1;
+                if (high > b_.port_high) break;  // validation counts the blocks
+                out += line(fmt::format("{} ip saddr {} snat ip to {}:{}-{} random", l4,
+                                        inside.str(), r_.wan_address.str(), low, high));
+                low = high + 1;
+            }
+        }
+        return out +
+               line(fmt::format("{} masquerade to :{}-{} random", l4, b_.port_low, b_.port_high));
+    }
+
     std::string source_nat() const {
         std::string out;
         for (const char* p : kProtocols) {
@@ -283,11 +300,7 @@ class NatRules {
         }
         // Random ports come from 1024 up, as deployed NATs give them: left
         // to itself the kernel picks 600-1023 for a source port below 1024.
-        if (random()) {
-            out += line(fmt::format(
-                "oifname \"{}\" meta l4proto {{ tcp, udp }} masquerade to :{}-65535 random", r_.wan,
-                kLowestRandomPort));
-        }
+        if (random()) out += random_ports();
         out += line(fmt::format("oifname \"{}\" masquerade{}", r_.wan, random() ? " random" : ""));
         if (b_.hairpin && !r_.lan_subnets.empty()) {
             std::vector<std::string> subnets;

@@ -52,6 +52,8 @@ struct RouterRules {
     Ipv4 wan_address;               ///< the public address (hairpinning)
     std::vector<std::string> lans;  ///< interface names of the lans
     std::vector<Subnet> lan_subnets;
+    /// Every address on the lans but the router's own, in order (port blocks).
+    std::vector<Ipv4> inside_addresses;
     std::optional<NatBehaviour> nat;
     std::optional<FirewallSpec> firewall;
     /// A gateway daemon maps ports here (plan/port_mapping.h): what it

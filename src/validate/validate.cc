@@ -234,9 +234,41 @@ void check_and_assign_addresses(Topology& topo, const Lookup& lookup, Diagnostic
     });
 }
 
+bool on_network(const std::vector<Attachment>& attachments, const std::string& network) {
+    return std::any_of(attachments.begin(), attachments.end(),
+                       [&](const Attachment& a) { return a.network == network; });
+}
+
+/// Nodes on `network` other than `router`: who shares its lan.
+size_t inside_count(const Topology& topo, const Router& router, const std::string& network) {
+    size_t n = 0;
+    for (const auto& h : topo.hosts) n += on_network(h.attachments, network) ? 1U : 0U;
+    for (const auto& r : topo.routers) {
+        if (r.name == router.name) continue;
+        n += (r.wan.network == network || on_network(r.lans, network)) ? 1U : 0U;
+    }
+    return n;
+}
+
+/// `port-block`: enough blocks in the range for every inside host.
+void check_port_blocks(const Topology& topo, const Router& router, Diagnostics& diag) {
+    if (!router.nat || router.nat->behaviour.port_block == 0) return;
+    const NatBehaviour& b = router.nat->behaviour;
+    size_t inside = 0;
+    for (const auto& lan : router.lans) inside += inside_count(topo, router, lan.network);
+    const auto blocks = static_cast<size_t>((b.port_high - b.port_low + 1) / b.port_block);
+    if (inside > blocks) {
+        diag.error(router.nat->loc,
+                   fmt::format("router '{}': port-block {} gives {} blocks in {}-{}, and {} "
+                               "nodes are on its lans",
+                               router.name, b.port_block, blocks, b.port_low, b.port_high, inside));
+    }
+}
+
 void check_routers(const Topology& topo, const Lookup& lookup, Diagnostics& diag) {
     std::map<std::string, const Router*> served_by;
     for (const auto& router : topo.routers) {
+        check_port_blocks(topo, router, diag);
         for (const auto& lan : router.lans) {
             if (lan.network == router.wan.network) {
                 diag.error(lan.loc,
@@ -315,11 +347,6 @@ void check_reachability(const Topology& topo, const Lookup& lookup, Diagnostics&
         if (!members.count(net.name))
             diag.warning(net.loc, fmt::format("network '{}' is not used by any node", net.name));
     }
-}
-
-bool on_network(const std::vector<Attachment>& attachments, const std::string& network) {
-    return std::any_of(attachments.begin(), attachments.end(),
-                       [&](const Attachment& a) { return a.network == network; });
 }
 
 void check_link_step(const Topology& topo, const LinkStep& link, SourceLoc loc, Diagnostics& diag) {

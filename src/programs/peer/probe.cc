@@ -98,14 +98,21 @@ bool hairpins(const ProbeOptions& o, UdpSocket& target, const stun::Endpoint& ma
     return false;
 }
 
-/// The lowest external port seen: the first mapping's and the samples'.
-/// Real NATs hand out ports from 1024 up (RFC 4787 REQ-3 keeps the
-/// well-known ones for well-known ports only).
-int lowest_port(int mapped, const nlohmann::json& out) {
+/// The lowest and highest external ports seen: the first mapping's and
+/// the samples'. Real NATs hand out ports from 1024 up (RFC 4787 REQ-3
+/// keeps the well-known ones for well-known ports), carrier NATs from a
+/// block per subscriber.
+void port_bounds(int mapped, nlohmann::json& out) {
     int lowest = mapped;
-    if (out.contains("port_samples"))
-        for (const auto& p : out["port_samples"]) lowest = std::min(lowest, p.get<int>());
-    return lowest;
+    int highest = mapped;
+    if (out.contains("port_samples")) {
+        for (const auto& p : out["port_samples"]) {
+            lowest = std::min(lowest, p.get<int>());
+            highest = std::max(highest, p.get<int>());
+        }
+    }
+    out["lowest_port"] = lowest;
+    out["highest_port"] = highest;
 }
 
 /// Port assignment from punch::kStepSamples new mappings made one after the other.
@@ -182,7 +189,7 @@ nlohmann::json discover(const ProbeOptions& o) {
     out["filtering"] = filtering_behaviour(o, translated);
     out["hairpin"] = hairpins(o, socket, mapped);
     port_assignment(o, out);
-    out["lowest_port"] = lowest_port(mapped.port, out);
+    port_bounds(mapped.port, out);
     return out;
 }
 

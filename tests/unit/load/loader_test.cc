@@ -516,3 +516,27 @@ TEST_CASE("traffic: at most 63 hosts, one DSCP value each") {
     yaml += "traffic:\n  - { between: [h0, h1], via: direct }\n";
     CHECK(contains(errors(yaml), "traffic: judged for at most 63 hosts"));
 }
+
+TEST_CASE("port-range and port-block: values, what they need, and enough blocks") {
+    const std::string base =
+        "networks: { wan: 203.0.113.0/24, lan: 10.0.1.0/24 }\nhosts: { a: { lan: auto }, b: { "
+        "lan: auto }, s: { wan: auto } }\nrouters:\n  r: { wan: { wan: auto }, lan: { lan: auto }, "
+        "nat: ";
+    auto nat = [&](const std::string& map) { return base + map + " }\n"; };
+    const auto ok =
+        testing::load(nat("{ ports: random, port-range: 10000-10999, port-block: 100 }"));
+    REQUIRE(ok.topo);
+    CHECK_FALSE(ok.diag.has_errors());
+    const NatBehaviour& b = ok.topo->routers[0].nat->behaviour;
+    CHECK(b.port_low == 10000);
+    CHECK(b.port_high == 10999);
+    CHECK(b.port_block == 100);
+    CHECK(contains(testing::errors(nat("{ ports: random, port-range: 80-90 }")),
+                   "port-range: expected LOW-HIGH within 1024-65535, found '80-90'"));
+    CHECK(contains(testing::errors(nat("{ ports: preserve, port-block: 64 }")),
+                   "port-block: acts on ports the NAT picks; give ports: random too"));
+    CHECK(
+        contains(testing::errors(nat("{ ports: random, port-range: 10000-10099, port-block: 60 }")),
+                 "router 'r': port-block 60 gives 1 blocks in 10000-10099, and 2 nodes are on its "
+                 "lans"));
+}

@@ -298,3 +298,17 @@ TEST_CASE("rulesets: icmp-frag-needed drop, a PMTU black hole, on a NAT and on a
     CHECK(contains(plain, "chain own_icmp"));
     CHECK(contains(plain, drop));
 }
+
+TEST_CASE("rulesets: random ports from a range, and a block per inside host") {
+    RouterRules rules = nat_router("symmetric");
+    rules.nat->port_low = 10000;
+    rules.nat->port_high = 10999;
+    rules.nat->port_block = 100;
+    rules.inside_addresses = {*Ipv4::parse("10.64.0.2"), *Ipv4::parse("10.64.0.3")};
+    const std::string text = router_ruleset(rules).text;
+    CHECK(contains(text,
+                   "oifname \"internet\" meta l4proto { tcp, udp } ip saddr 10.64.0.2 snat "
+                   "ip to 203.0.113.10:10000-10099 random"));
+    CHECK(contains(text, "ip saddr 10.64.0.3 snat ip to 203.0.113.10:10100-10199 random"));
+    CHECK(contains(text, "meta l4proto { tcp, udp } masquerade to :10000-10999 random"));
+}
