@@ -1,11 +1,12 @@
 #pragma once
-/// How a link's conditions (model/link.h) reach this kernel: a qdisc on the
-/// sending end of a veth (netem where the kernel has it: every condition;
-/// tbf otherwise: the rate) and, without netem, nftables rules on the
-/// receiving end's ingress for what nftables can do (loss, and duplication
-/// into a bridge). What neither can give is named, so the scenario is a
-/// SKIP with the reason and never runs without it. Pure: the kernel's
-/// abilities are passed in.
+/// How a link's conditions (model/link.h) reach this kernel: nftables
+/// rules on the receiving end's ingress for loss and duplication into a
+/// bridge (on every kernel that has them, so a file means the same
+/// everywhere), and a qdisc on the sending end of a veth for the rest
+/// (netem; tbf for a rate alone without it). What neither can give is
+/// named, so the scenario is a SKIP with the reason and never runs without
+/// it. Also what a `link` step's change asks of the kernel. Pure: the
+/// kernel's abilities are passed in.
 
 #include <map>
 #include <optional>
