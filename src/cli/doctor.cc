@@ -147,13 +147,15 @@ void kernel_checks(std::vector<DoctorCheck>& out) {
     out.push_back(probe(feature::kNftIngress, false,
                         "link loss and duplicate where there is no netem either (they SKIP)",
                         [&] { kernel.apply_ruleset(b, link_ingress_probe("v1")); }));
-    out.push_back(probe(feature::kTbf, false, "link rate where there is no netem either (it SKIPs)",
-                        [&] { kernel.add_qdisc(b, "v1", "tbf"); }));
-    out.push_back(probe(feature::kNetem, false,
-                        "link delay, jitter, reorder, loss-correlation, and duplicate on what a "
-                        "node receives (they SKIP; loss, duplicate on a network, rate and mtu "
-                        "work without it)",
-                        [&] { kernel.add_qdisc(b, "v1", "netem"); }));
+    out.push_back(
+        probe(feature::kTbf, false, "link rate where there is no netem either (it SKIPs)",
+              [&] { kernel.set_link_qdisc(b, "v1", link_qdisc_probe(QdiscSpec::Kind::tbf)); }));
+    out.push_back(
+        probe(feature::kNetem, false,
+              "link delay, jitter, reorder, loss-correlation, and duplicate on what a "
+              "node receives (they SKIP; loss, duplicate on a network, rate and mtu "
+              "work without it)",
+              [&] { kernel.set_link_qdisc(b, "v1", link_qdisc_probe(QdiscSpec::Kind::netem)); }));
 }
 
 DoctorCheck program(const std::string& names, const std::string& package, bool required,

@@ -1,12 +1,9 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
-#include <set>
-
 #include "cli/commands.h"
 #include "cli/inputs.h"
 #include "plan/link.h"
-#include "plan/plan.h"
 #include "run/link_change.h"
 
 namespace testbed {
@@ -15,13 +12,8 @@ namespace {
 /// What each link condition of the file needs of a kernel, whichever this
 /// one has: the same names `doctor` checks and a SKIP quotes.
 void print_link_needs(const Topology& topo) {
-    std::vector<Topology> states{topo};
-    for (auto& state : link_states(topo)) states.push_back(std::move(state));
-    std::set<std::string> seen;
-    for (const auto& state : states) {
-        for (const auto& need : missing_link_conditions(plan_network(state), LinkAbilities{}))
-            if (seen.insert(need).second) fmt::print("  {}\n", need);
-    }
+    for (const auto& need : missing_link_conditions_of_run(topo, [] { return LinkAbilities{}; }))
+        fmt::print("  {}\n", need);
 }
 
 }  // namespace

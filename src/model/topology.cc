@@ -46,6 +46,24 @@ const Router* Topology::router_serving(const std::string& network) const {
     return nullptr;
 }
 
+std::vector<const Attachment*> Topology::attachments_on(const std::string& network,
+                                                        const std::string& except) const {
+    std::vector<const Attachment*> out;
+    auto add = [&](const Attachment& a) {
+        if (a.network == network) out.push_back(&a);
+    };
+    for (const auto& h : hosts) {
+        if (h.name == except) continue;
+        for (const auto& a : h.attachments) add(a);
+    }
+    for (const auto& r : routers) {
+        if (r.name == except) continue;
+        add(r.wan);
+        for (const auto& a : r.lans) add(a);
+    }
+    return out;
+}
+
 namespace {
 
 std::string first_address(const Attachment& a) {

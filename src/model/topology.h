@@ -293,6 +293,10 @@ struct Topology {
     bool has_node(const std::string& name) const;
     /// The router whose `lan` includes `network`, or nullptr.
     const Router* router_serving(const std::string& network) const;
+    /// Every attachment to `network` of a node other than `except` (for a
+    /// router's lan: who is inside it), hosts first, in file order.
+    std::vector<const Attachment*> attachments_on(const std::string& network,
+                                                  const std::string& except = {}) const;
 };
 
 /// The address variables of a topology, for ${...} in commands, env and

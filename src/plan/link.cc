@@ -168,8 +168,8 @@ std::map<EndKey, MtuPlan> mtus_of(const NetworkPlan& plan) {
 
 /// Every key of two maps, once.
 template <typename Map>
-std::set<EndKey> keys_of(const Map& a, const Map& b) {
-    std::set<EndKey> out;
+std::set<typename Map::key_type> keys_of(const Map& a, const Map& b) {
+    std::set<typename Map::key_type> out;
     for (const auto& [k, v] : a) out.insert(k);
     for (const auto& [k, v] : b) out.insert(k);
     return out;
@@ -194,10 +194,7 @@ void update_tables(const NetworkPlan& before, const NetworkPlan& after,
                    const LinkAbilities& abilities, LinkUpdate& out) {
     const auto was = link_ingress_tables(before, abilities);
     const auto will = link_ingress_tables(after, abilities);
-    std::set<size_t> namespaces;
-    for (const auto& [ns, t] : was) namespaces.insert(ns);
-    for (const auto& [ns, t] : will) namespaces.insert(ns);
-    for (const size_t ns : namespaces) {
+    for (const size_t ns : keys_of(was, will)) {
         const auto old = was.find(ns);
         const auto next = will.find(ns);
         const std::string old_text = old == was.end() ? "" : old->second;
@@ -232,6 +229,15 @@ LinkUpdate link_update(const NetworkPlan& before, const NetworkPlan& after,
     update_tables(before, after, abilities, out);
     update_mtus(before, after, out);
     return out;
+}
+
+QdiscSpec link_qdisc_probe(QdiscSpec::Kind kind) {
+    LinkConditions c;
+    if (kind == QdiscSpec::Kind::netem)
+        c.delay = std::chrono::milliseconds(1);
+    else
+        c.rate = 1'000'000;
+    return {kind, c};
 }
 
 std::string link_ingress_probe(const std::string& device) {

@@ -86,6 +86,9 @@ inline constexpr int kDefaultMtu = 1500;
 /// A table with the statements loss and duplication use, on `device`: what
 /// `doctor` and Kernel::link_abilities load to see that this kernel takes them.
 std::string link_ingress_probe(const std::string& device);
+/// The qdisc they set to see whether this kernel has netem (1 ms of delay)
+/// or tbf (1 Mbit/s).
+QdiscSpec link_qdisc_probe(QdiscSpec::Kind kind);
 
 /// The table's name: apart from the NAT's, so replacing those leaves it.
 inline constexpr const char* kLinkTableName = "testbed_link";

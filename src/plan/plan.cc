@@ -39,22 +39,6 @@ Ipv4 address_on(const Router& router, const std::string& network) {
     throw Error(fmt::format("router '{}' is not on network '{}'", router.name, network));
 }
 
-/// The addresses of every node on `network` but `router` itself.
-void add_inside_addresses(const Topology& topo, const Router& router, const std::string& network,
-                          std::vector<Ipv4>& out) {
-    auto add = [&](const Attachment& a) {
-        if (a.network != network) return;
-        for (const auto& spec : a.addresses) out.push_back(*spec.address);
-    };
-    for (const auto& h : topo.hosts)
-        for (const auto& a : h.attachments) add(a);
-    for (const auto& r : topo.routers) {
-        if (r.name == router.name) continue;
-        add(r.wan);
-        for (const auto& a : r.lans) add(a);
-    }
-}
-
 /// Subnets reachable downstream through `router` without translation: its
 /// lans, and recursively the lans of untranslating routers below them.
 void collect_downstream(const Topology& topo, const Router& router, std::vector<Subnet>& out) {
@@ -222,7 +206,9 @@ RulesetResult plan_router_rules(const Topology& topo, const Router& router,
     for (const auto& lan : router.lans) {
         rules.lans.push_back(lan.network);
         rules.lan_subnets.push_back(topo.find_network(lan.network)->subnet);
-        add_inside_addresses(topo, router, lan.network, rules.inside_addresses);
+        for (const Attachment* inside : topo.attachments_on(lan.network, router.name))
+            for (const auto& spec : inside->addresses)
+                rules.inside_addresses.push_back(*spec.address);
     }
     std::sort(rules.inside_addresses.begin(), rules.inside_addresses.end());
     if (nat)

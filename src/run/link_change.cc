@@ -3,6 +3,9 @@
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
+#include <optional>
+#include <set>
+
 #include "base/error.h"
 #include "plan/link.h"
 
@@ -39,13 +42,9 @@ LinkChanger::LinkChanger(const Topology& topo, const NetworkPlan& plan, Kernel& 
                          std::function<int(size_t)> ns_id)
     : topo_(topo), plan_(plan), kernel_(kernel), ns_id_(std::move(ns_id)) {}
 
-LinkSpec& LinkChanger::spec_of(const std::string& network, const std::string& node) {
-    return spec_in(topo_, network, node);
-}
-
 LinkSpec LinkChanger::set(const std::string& network, const std::string& node,
                           const LinkSpec& next) {
-    LinkSpec& spec = spec_of(network, node);
+    LinkSpec& spec = spec_in(topo_, network, node);
     const LinkSpec before = spec;
     spec = next;
     NetworkPlan after = plan_network(topo_);
@@ -62,6 +61,23 @@ LinkSpec LinkChanger::set(const std::string& network, const std::string& node,
     for (const auto& m : update.mtus) kernel_.set_mtu(ns_id_(m.end.ns), m.end.interface, m.mtu);
     plan_ = std::move(after);
     return before;
+}
+
+std::vector<std::string> missing_link_conditions_of_run(
+    const Topology& topo, const std::function<LinkAbilities()>& abilities) {
+    std::vector<Topology> states{topo};
+    for (auto& state : link_states(topo)) states.push_back(std::move(state));
+    std::optional<LinkAbilities> known;
+    std::set<std::string> seen;
+    std::vector<std::string> out;
+    for (const auto& state : states) {
+        const NetworkPlan plan = plan_network(state);
+        if (plan.conditioned.empty()) continue;
+        if (!known) known = abilities();
+        for (auto& why : missing_link_conditions(plan, *known))
+            if (seen.insert(why).second) out.push_back(std::move(why));
+    }
+    return out;
 }
 
 std::vector<Topology> link_states(const Topology& topo) {

@@ -8,6 +8,7 @@
 
 #include "kernel/kernel.h"
 #include "model/topology.h"
+#include "plan/link.h"
 #include "plan/plan.h"
 
 namespace testbed {
@@ -26,8 +27,6 @@ class LinkChanger {
     LinkSpec set(const std::string& network, const std::string& node, const LinkSpec& next);
 
   private:
-    LinkSpec& spec_of(const std::string& network, const std::string& node);
-
     Topology topo_;
     NetworkPlan plan_;
     Kernel& kernel_;
@@ -37,5 +36,12 @@ class LinkChanger {
 /// The topology as it is after each `link` step that changes conditions,
 /// in order (for the check before a run: every state must be possible).
 std::vector<Topology> link_states(const Topology& topo);
+
+/// Every link condition of `topo` that a kernel with `abilities` cannot
+/// give, as the file builds the links and as each `link` step changes
+/// them, each once (plan/link.h's missing_link_conditions). `abilities` is
+/// asked only when some state has conditions at all.
+std::vector<std::string> missing_link_conditions_of_run(
+    const Topology& topo, const std::function<LinkAbilities()>& abilities);
 
 }  // namespace testbed

@@ -4,11 +4,9 @@
 
 #include <map>
 #include <optional>
-#include <set>
 
 #include "base/error.h"
 #include "kernel/features.h"
-#include "plan/link.h"
 #include "plan/plan.h"
 #include "plan/port_mapping.h"
 #include "run/link_change.h"
@@ -80,17 +78,10 @@ std::vector<std::string> check_kernel_features(const Topology& topo, Kernel& ker
         const std::string& error = verdicts().at(text);
         if (!error.empty()) errors.push_back(explain(router, text, error));
     }
-    // Link conditions this kernel cannot give (delay without netem, ...),
-    // as the file builds them and as each `link` step changes them.
-    std::vector<Topology> states{topo};
-    for (auto& state : link_states(topo)) states.push_back(std::move(state));
-    std::set<std::string> seen;
-    for (const auto& state : states) {
-        const NetworkPlan plan = plan_network(state);
-        if (plan.conditioned.empty()) continue;
-        for (auto& why : missing_link_conditions(plan, kernel.link_abilities()))
-            if (seen.insert(why).second) errors.push_back(std::move(why));
-    }
+    // Link conditions this kernel cannot give (delay without netem, ...).
+    for (auto& why :
+         missing_link_conditions_of_run(topo, [&kernel] { return kernel.link_abilities(); }))
+        errors.push_back(std::move(why));
     return errors;
 }
 

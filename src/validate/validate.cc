@@ -239,28 +239,21 @@ bool on_network(const std::vector<Attachment>& attachments, const std::string& n
                        [&](const Attachment& a) { return a.network == network; });
 }
 
-/// Nodes on `network` other than `router`: who shares its lan.
-size_t inside_count(const Topology& topo, const Router& router, const std::string& network) {
-    size_t n = 0;
-    for (const auto& h : topo.hosts) n += on_network(h.attachments, network) ? 1U : 0U;
-    for (const auto& r : topo.routers) {
-        if (r.name == router.name) continue;
-        n += (r.wan.network == network || on_network(r.lans, network)) ? 1U : 0U;
-    }
-    return n;
-}
-
-/// `port-block`: enough blocks in the range for every inside host.
+/// `port-block`: enough blocks in the range for every inside address (the
+/// ruleset gives one to each address, in order, plan_router_rules).
 void check_port_blocks(const Topology& topo, const Router& router, Diagnostics& diag) {
     if (!router.nat || router.nat->behaviour.port_block == 0) return;
     const NatBehaviour& b = router.nat->behaviour;
     size_t inside = 0;
-    for (const auto& lan : router.lans) inside += inside_count(topo, router, lan.network);
+    for (const auto& lan : router.lans) {
+        for (const Attachment* a : topo.attachments_on(lan.network, router.name))
+            inside += a->addresses.size();
+    }
     const auto blocks = static_cast<size_t>((b.port_high - b.port_low + 1) / b.port_block);
     if (inside > blocks) {
         diag.error(router.nat->loc,
                    fmt::format("router '{}': port-block {} gives {} blocks in {}-{}, and {} "
-                               "nodes are on its lans",
+                               "addresses are on its lans",
                                router.name, b.port_block, blocks, b.port_low, b.port_high, inside));
     }
 }

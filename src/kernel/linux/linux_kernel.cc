@@ -131,20 +131,16 @@ LinkAbilities LinuxKernel::link_abilities() {
     if (known) return *known;
     const int ns = create_namespace("link-check", {});
     LinkAbilities found;
-    auto works = [&](QdiscSpec::Kind kind, LinkConditions c) {
+    auto works = [&](QdiscSpec::Kind kind) {
         try {
-            set_link_qdisc(ns, "lo", {kind, c});
+            set_link_qdisc(ns, "lo", link_qdisc_probe(kind));
             return true;
         } catch (const SystemError&) {
             return false;
         }
     };
-    LinkConditions delay;
-    delay.delay = std::chrono::milliseconds(1);
-    LinkConditions rate;
-    rate.rate = 1'000'000;
-    found.netem = works(QdiscSpec::Kind::netem, delay);
-    found.tbf = works(QdiscSpec::Kind::tbf, rate);
+    found.netem = works(QdiscSpec::Kind::netem);
+    found.tbf = works(QdiscSpec::Kind::tbf);
     try {
         // What plan/link.cc writes for loss and duplication, loaded for real
         // (a check alone would not load the modules that may be missing).
@@ -163,10 +159,6 @@ void LinuxKernel::set_link_qdisc(int ns, const std::string& interface, const Qdi
 
 void LinuxKernel::clear_link_qdisc(int ns, const std::string& interface) {
     remove_link_qdisc(socket(ns), ifindex(ns, interface), interface, get(ns).name);
-}
-
-void LinuxKernel::add_qdisc(int ns, const std::string& interface, const std::string& kind) {
-    add_probe_qdisc(socket(ns), ifindex(ns, interface), interface, kind, get(ns).name);
 }
 
 }  // namespace testbed

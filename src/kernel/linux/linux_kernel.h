@@ -52,7 +52,6 @@ class LinuxKernel : public Kernel {
     /// Adds a root qdisc ("tbf" at 10 Mbit/s or "netem" with 1 ms of delay)
     /// on the interface; throws SystemError with the kernel's error. Used by
     /// `testbed doctor` to probe the qdiscs link impairments would need.
-    void add_qdisc(int ns, const std::string& interface, const std::string& kind);
 
   private:
     struct Namespace;  ///< linux_namespace.h, for this class's own files

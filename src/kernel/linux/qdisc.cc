@@ -18,11 +18,17 @@ namespace {
 
 using QdiscPtr = std::unique_ptr<rtnl_qdisc, decltype(&rtnl_qdisc_put)>;
 
-QdiscPtr new_qdisc(int ifindex, uint32_t parent, const char* kind) {
+/// A qdisc object for the interface's `parent`, kind not set yet.
+QdiscPtr qdisc_at(int ifindex, uint32_t parent) {
     QdiscPtr q(rtnl_qdisc_alloc(), &rtnl_qdisc_put);
     if (!q) throw SystemError("rtnl_qdisc_alloc", "out of memory");
     rtnl_tc_set_ifindex(TC_CAST(q.get()), ifindex);
     rtnl_tc_set_parent(TC_CAST(q.get()), parent);
+    return q;
+}
+
+QdiscPtr new_qdisc(int ifindex, uint32_t parent, const char* kind) {
+    QdiscPtr q = qdisc_at(ifindex, parent);
     netlink::check(rtnl_tc_set_kind(TC_CAST(q.get()), kind),
                    fmt::format("rtnl_tc_set_kind({})", kind));
     return q;
@@ -93,31 +99,10 @@ void add_link_qdisc(nl_sock* sock, int ifindex, const std::string& interface,
 
 void remove_link_qdisc(nl_sock* sock, int ifindex, const std::string& interface,
                        const std::string& where) {
-    QdiscPtr q(rtnl_qdisc_alloc(), &rtnl_qdisc_put);
-    if (!q) throw SystemError("rtnl_qdisc_alloc", "out of memory");
-    rtnl_tc_set_ifindex(TC_CAST(q.get()), ifindex);
-    rtnl_tc_set_parent(TC_CAST(q.get()), TC_H_ROOT);
+    const QdiscPtr q = qdisc_at(ifindex, TC_H_ROOT);
     const int err = rtnl_qdisc_delete(sock, q.get());
     if (err == -NLE_OBJ_NOTFOUND) return;
     netlink::check(err, fmt::format("rtnl_qdisc_delete(dev:'{}' root) in '{}'", interface, where));
-}
-
-void add_probe_qdisc(nl_sock* sock, int ifindex, const std::string& interface,
-                     const std::string& kind, const std::string& where) {
-    std::unique_ptr<rtnl_qdisc, decltype(&rtnl_qdisc_put)> q(rtnl_qdisc_alloc(), &rtnl_qdisc_put);
-    if (!q) throw SystemError("rtnl_qdisc_alloc", "out of memory");
-    rtnl_tc_set_ifindex(TC_CAST(q.get()), ifindex);
-    rtnl_tc_set_parent(TC_CAST(q.get()), TC_H_ROOT);
-    netlink::check(rtnl_tc_set_kind(TC_CAST(q.get()), kind.c_str()),
-                   fmt::format("rtnl_tc_set_kind({})", kind));
-    if (kind == "tbf") {
-        rtnl_qdisc_tbf_set_limit(q.get(), 100000);
-        rtnl_qdisc_tbf_set_rate(q.get(), 1250000, 16000, 0);  // 10 Mbit/s
-    } else if (kind == "netem") {
-        rtnl_netem_set_delay(q.get(), 1000);  // 1 ms
-    }
-    netlink::check(rtnl_qdisc_add(sock, q.get(), NLM_F_CREATE | NLM_F_REPLACE),
-                   fmt::format("rtnl_qdisc_add(dev:'{}' root {}) in '{}'", interface, kind, where));
 }
 
 }  // namespace testbed

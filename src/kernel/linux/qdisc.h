@@ -9,12 +9,6 @@ struct nl_sock;
 
 namespace testbed {
 
-/// Adds a root qdisc on the interface: "tbf" at 10 Mbit/s or "netem" with
-/// 1 ms of delay (what `testbed doctor` probes link impairments with);
-/// throws SystemError with the kernel's error. `where` names the namespace.
-void add_probe_qdisc(nl_sock* sock, int ifindex, const std::string& interface,
-                     const std::string& kind, const std::string& where);
-
 /// Gives the interface a root qdisc with a link's conditions: netem (handle
 /// 1:) with a tbf below it (1:1) when a rate is asked too, or tbf alone;
 /// replaces what was there. Throws SystemError naming the call.

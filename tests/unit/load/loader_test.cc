@@ -537,6 +537,15 @@ TEST_CASE("port-range and port-block: values, what they need, and enough blocks"
                    "port-block: acts on ports the NAT picks; give ports: random too"));
     CHECK(
         contains(testing::errors(nat("{ ports: random, port-range: 10000-10099, port-block: 60 }")),
-                 "router 'r': port-block 60 gives 1 blocks in 10000-10099, and 2 nodes are on its "
-                 "lans"));
+                 "router 'r': port-block 60 gives 1 blocks in 10000-10099, and 2 addresses are on "
+                 "its lans"));
+    // A block goes to each address: a host with two takes two.
+    const std::string two =
+        "networks: { wan: 203.0.113.0/24, lan: 10.0.1.0/24 }\nhosts: { a: { "
+        "lan: [auto, auto] }, b: { lan: auto }, s: { wan: auto } }\nrouters:\n"
+        "  r: { wan: { wan: auto }, lan: { lan: auto }, nat: { ports: random, "
+        "port-range: 10000-10199, port-block: 100 } }\n";
+    CHECK(contains(testing::errors(two),
+                   "router 'r': port-block 100 gives 2 blocks in 10000-10199, and 3 addresses are "
+                   "on its lans"));
 }
