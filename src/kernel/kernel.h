@@ -37,6 +37,9 @@ class Kernel {
     virtual void add_bridge(int ns, const std::string& name) = 0;
     virtual void enslave(int ns, const std::string& port, const std::string& bridge) = 0;
     virtual void add_address(int ns, const std::string& interface, Ipv4 address, int prefix) = 0;
+    /// Takes an address off the interface (with it, when it was the last,
+    /// the routes through the interface).
+    virtual void remove_address(int ns, const std::string& interface, Ipv4 address, int prefix) = 0;
     virtual void set_link_up(int ns, const std::string& interface) = 0;
     virtual void set_link_down(int ns, const std::string& interface) = 0;
     /// What this kernel offers for link conditions (netem, tbf), probed
@@ -52,6 +55,10 @@ class Kernel {
     /// Deletes every conntrack entry of the namespace (its NAT mappings).
     virtual void flush_conntrack(int ns) = 0;
     virtual void add_route(int ns, const RoutePlan& route) = 0;
+    /// Adds the route, or replaces the one to the same destination.
+    virtual void replace_route(int ns, const RoutePlan& route) = 0;
+    /// Removes the route; one the kernel dropped already is no error.
+    virtual void remove_route(int ns, const RoutePlan& route) = 0;
     /// Loads an nftables ruleset (text) into the namespace.
     virtual void apply_ruleset(int ns, const std::string& ruleset) = 0;
     /// Has the kernel check a ruleset in the namespace without applying it

@@ -27,19 +27,6 @@ bool claim_node_name(YamlReader& r, NodeNames& names, const YAML::Node& key) {
     return true;
 }
 
-std::optional<AddressSpec> address(YamlReader& r, const YAML::Node& node, const std::string& what) {
-    const auto word_text = r.word(node, what, "an IPv4 address or auto");
-    if (!word_text) return std::nullopt;
-    const std::string& text = *word_text;
-    if (text == "auto") return AddressSpec{std::nullopt, loc_of(node)};
-    if (auto ip = Ipv4::parse(text)) return AddressSpec{*ip, loc_of(node)};
-    r.diag().error(
-        loc_of(node),
-        fmt::format("{}: bad address '{}'; expected an IPv4 address like 10.0.1.2 or auto", what,
-                    text));
-    return std::nullopt;
-}
-
 /// `{ network: address }`, `{ network: [a, b] }`, one entry per network.
 std::vector<Attachment> attachments(YamlReader& r, const YAML::Node& node,
                                     const std::string& what) {
@@ -69,9 +56,9 @@ std::vector<Attachment> attachments(YamlReader& r, const YAML::Node& node,
             if (addresses.size() == 0)
                 r.diag().error(att.loc, where + ": the address list is empty");
             for (const auto& item : addresses) {
-                if (auto a = address(r, item, where)) att.addresses.push_back(*a);
+                if (auto a = read_address(r, item, where)) att.addresses.push_back(*a);
             }
-        } else if (auto a = address(r, addresses, where)) {
+        } else if (auto a = read_address(r, addresses, where)) {
             att.addresses.push_back(*a);
         }
         for (const auto& other : result) {
@@ -84,6 +71,20 @@ std::vector<Attachment> attachments(YamlReader& r, const YAML::Node& node,
 }
 
 }  // namespace
+
+std::optional<AddressSpec> read_address(YamlReader& r, const YAML::Node& node,
+                                        const std::string& what) {
+    const auto word_text = r.word(node, what, "an IPv4 address or auto");
+    if (!word_text) return std::nullopt;
+    const std::string& text = *word_text;
+    if (text == "auto") return AddressSpec{std::nullopt, loc_of(node)};
+    if (auto ip = Ipv4::parse(text)) return AddressSpec{*ip, loc_of(node)};
+    r.diag().error(
+        loc_of(node),
+        fmt::format("{}: bad address '{}'; expected an IPv4 address like 10.0.1.2 or auto", what,
+                    text));
+    return std::nullopt;
+}
 
 void read_networks(YamlReader& r, const YAML::Node& node, Topology& topo) {
     if (!r.expect_map(node, "networks",

@@ -31,6 +31,9 @@ LinkSpec read_attachment_link(YamlReader& r, const YAML::Node& map, const std::s
 /// one node's attachment's, with the keys of those maps but subnet and address.
 LinkSpec read_link_change(YamlReader& r, const YAML::Node& map, const std::string& what,
                           bool attachment);
+/// An address or `auto` (nodes.cc).
+std::optional<AddressSpec> read_address(YamlReader& r, const YAML::Node& node,
+                                        const std::string& what);
 void read_hosts(YamlReader& r, NodeNames& names, const YAML::Node& node, Topology& topo);
 void read_routers(YamlReader& r, NodeNames& names, const YAML::Node& node, Topology& topo);
 /// `nat:` as a preset name or a behaviour map; `router` names the owner in messages.

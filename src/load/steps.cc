@@ -1,4 +1,5 @@
-// `run:`: start (with ready and env), wait, sleep, link, set-nat, flush.
+// `run:`: start (with ready and env), wait, sleep, link, set-nat, flush,
+// renumber, move.
 
 #include <fmt/core.h>
 
@@ -193,6 +194,34 @@ void read_flush(YamlReader& r, const YAML::Node& item, Topology& topo) {
         {FlushStep{r.word(item["flush"], "flush", "a router name").value_or("")}, loc_of(item)});
 }
 
+/// `renumber: NODE` with `network:` (needed when the node has several) and
+/// `to:` (an address, or `auto`, the default).
+void read_renumber(YamlReader& r, const YAML::Node& item, Topology& topo) {
+    r.check_keys(item, {"renumber", "network", "to"}, "a renumber step");
+    RenumberStep step;
+    step.node = r.word(item["renumber"], "renumber", "a host or router name").value_or("");
+    if (auto net = item["network"])
+        step.network = r.word(net, "renumber network", "a network name").value_or("");
+    step.to.loc = loc_of(item);
+    if (auto to = item["to"]) {
+        if (auto spec = read_address(r, to, fmt::format("renumber '{}' to", step.node)))
+            step.to = *spec;
+    }
+    topo.steps.push_back({std::move(step), loc_of(item)});
+}
+
+/// `move: HOST` with `to: NETWORK`.
+void read_move(YamlReader& r, const YAML::Node& item, Topology& topo) {
+    r.check_keys(item, {"move", "to"}, "a move step");
+    MoveStep step;
+    step.host = r.word(item["move"], "move", "a host name").value_or("");
+    if (auto to = item["to"])
+        step.to = r.word(to, "move to", "a network name").value_or("");
+    else
+        r.diag().error(loc_of(item), "move: no 'to'; expected the network the host moves to");
+    topo.steps.push_back({std::move(step), loc_of(item)});
+}
+
 void read_sleep(YamlReader& r, const YAML::Node& item, Topology& topo) {
     r.check_keys(item, {"sleep"}, "a sleep step");
     SleepStep sleep;
@@ -210,7 +239,7 @@ void read_steps(YamlReader& r, const YAML::Node& node, Topology& topo) {
     }
     for (const auto& item : node) {
         if (!r.expect_map(item, "run step",
-                          "a map with start, wait, sleep, link, set-nat or flush"))
+                          "a map with start, wait, sleep, link, set-nat, flush, renumber or move"))
             continue;
         if (item["start"])
             read_start(r, item, topo);
@@ -224,9 +253,14 @@ void read_steps(YamlReader& r, const YAML::Node& node, Topology& topo) {
             read_set_nat(r, item, topo);
         else if (item["flush"])
             read_flush(r, item, topo);
+        else if (item["renumber"])
+            read_renumber(r, item, topo);
+        else if (item["move"])
+            read_move(r, item, topo);
         else
             r.diag().error(loc_of(item),
-                           "run step: expected one of start, wait, sleep, link, set-nat or flush");
+                           "run step: expected one of start, wait, sleep, link, "
+                           "set-nat, flush, renumber or move");
     }
 }
 

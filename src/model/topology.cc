@@ -1,6 +1,7 @@
 #include "model/topology.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace testbed {
 namespace {
@@ -44,6 +45,30 @@ const Router* Topology::router_serving(const std::string& network) const {
         }
     }
     return nullptr;
+}
+
+const Attachment* Topology::attachment_of(const std::string& node,
+                                          const std::string& network) const {
+    auto on = [&](const std::vector<Attachment>& atts) -> const Attachment* {
+        for (const auto& a : atts)
+            if (a.network == network) return &a;
+        return nullptr;
+    };
+    if (const Host* h = find_host(node)) return on(h->attachments);
+    if (const Router* r = find_router(node))
+        return r->wan.network == network ? &r->wan : on(r->lans);
+    return nullptr;
+}
+
+Attachment* Topology::attachment_of(const std::string& node, const std::string& network) {
+    return const_cast<Attachment*>(std::as_const(*this).attachment_of(node, network));
+}
+
+std::string Topology::uplink_of(const Host& host) const {
+    if (!host.uplink.empty()) return host.uplink;
+    for (const auto& att : host.attachments)
+        if (router_serving(att.network)) return att.network;
+    return {};
 }
 
 std::vector<const Attachment*> Topology::attachments_on(const std::string& network,

@@ -48,6 +48,9 @@ struct Attachment {
 struct Host {
     std::string name;
     std::vector<Attachment> attachments;
+    /// The network the default route goes through; empty: the first of its
+    /// networks that a router serves. A `move` step changes it.
+    std::string uplink;
     SourceLoc loc;
 };
 
@@ -161,8 +164,28 @@ struct FlushStep {
     std::string router;
 };
 
+/// `renumber`: a node's address on one of its networks becomes another,
+/// as a DHCP server renumbering a host or an ISP reassigning a NAT's
+/// public address would do. Programs bound to the old address lose it; a
+/// NAT's rules follow its new address and its mappings are gone.
+struct RenumberStep {
+    std::string node;
+    std::string network;  ///< empty in the file when the node has one network
+    AddressSpec to;       ///< `auto` until the validator picks a free address
+};
+
+/// `move`: a host leaves the network its default route goes through (the
+/// link goes down) for another of its networks (the link comes up, the
+/// default route goes through that network's router): Wi-Fi to cellular.
+struct MoveStep {
+    std::string host;
+    std::string to;
+};
+
 struct Step {
-    std::variant<StartStep, WaitStep, SleepStep, LinkStep, SetNatStep, FlushStep> action;
+    std::variant<StartStep, WaitStep, SleepStep, LinkStep, SetNatStep, FlushStep, RenumberStep,
+                 MoveStep>
+        action;
     SourceLoc loc;
 };
 
@@ -293,6 +316,12 @@ struct Topology {
     bool has_node(const std::string& name) const;
     /// The router whose `lan` includes `network`, or nullptr.
     const Router* router_serving(const std::string& network) const;
+    /// The attachment of a host or router to `network`, or nullptr.
+    const Attachment* attachment_of(const std::string& node, const std::string& network) const;
+    Attachment* attachment_of(const std::string& node, const std::string& network);
+    /// The network a host's default route goes through (Host::uplink, or
+    /// the first of its networks a router serves); empty when none.
+    std::string uplink_of(const Host& host) const;
     /// Every attachment to `network` of a node other than `except` (for a
     /// router's lan: who is inside it), hosts first, in file order.
     std::vector<const Attachment*> attachments_on(const std::string& network,

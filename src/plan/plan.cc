@@ -92,12 +92,8 @@ class Planner {
             for (const auto& i : plan_.namespaces[ns].interfaces) interfaces.push_back(i.name);
             plan_.namespaces[ns].ruleset = traffic_ruleset(topo_, host, interfaces);
         }
-        for (const auto& att : host.attachments) {
-            if (topo_.router_serving(att.network)) {
-                add_default_route(ns, att.network);
-                break;
-            }
-        }
+        if (const std::string uplink = topo_.uplink_of(host); !uplink.empty())
+            add_default_route(ns, uplink);
     }
 
     void add_router(const Router& router) {

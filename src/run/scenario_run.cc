@@ -11,7 +11,7 @@
 #include "plan/port_mapping.h"
 #include "plan/traffic.h"
 #include "run/capture.h"
-#include "run/link_change.h"
+#include "run/live_topology.h"
 #include "run/run_folder.h"
 #include "run/traffic_watch.h"
 
@@ -49,6 +49,8 @@ void ScenarioRun::build() {
     realizer_->build();
     kernel_.finish_build();
     built_ = true;
+    live_ = std::make_unique<LiveTopology>(
+        topo_, plan_, kernel_, [this](size_t index) { return realizer_->ns_id(index); });
     if (options_.capture) start_capture();
     if (!topo_.traffic.empty()) start_traffic_watch();
     report_.build_ms = ms_since(t0);
@@ -61,8 +63,7 @@ bool ScenarioRun::prepare_run_folder() {
         fmt::format("write {} file(s) into the run folder", topo_.files.size());
     try {
         run_dir_ = make_run_folder(report_.log_dir);
-        run_values_ = address_variables(topo_);
-        run_values_["run_dir"] = run_dir_;
+        fill_run_values();
         write_run_files(run_dir_, topo_.files, run_values_);
     } catch (const Error& e) {
         report_.errors.push_back(fmt::format("{}: {}", what, e.what()));
@@ -71,6 +72,11 @@ bool ScenarioRun::prepare_run_folder() {
     }
     if (!topo_.files.empty()) report_.steps.push_back({what, ms_since(t), true});
     return true;
+}
+
+void ScenarioRun::fill_run_values() {
+    run_values_ = address_variables(live_->topology());
+    run_values_["run_dir"] = run_dir_;
 }
 
 bool ScenarioRun::start_gateways() {

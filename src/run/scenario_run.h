@@ -1,8 +1,8 @@
 #pragma once
 /// One scenario on a built network: builds it through a Kernel, runs the
-/// steps (start, wait, sleep, link, set-nat, flush) with processes from a
-/// Launcher, then stops every process, checks the expectations and tears
-/// everything down. Both sides are interfaces, so every step is unit-tested
+/// steps (start, wait, sleep, link, set-nat, flush, renumber, move) with
+/// processes from a Launcher, then stops every process, checks the
+/// expectations and tears everything down. Both sides are interfaces, so every step is unit-tested
 /// with fakes (tests/unit/run/steps_test.cc) and runs for real with
 /// LinuxKernel and ProcessLauncher.
 
@@ -24,7 +24,7 @@ namespace testbed {
 
 class Capture;
 class TrafficWatch;
-class LinkChanger;
+class LiveTopology;
 struct TrafficSeen;
 
 class ScenarioRun {
@@ -50,6 +50,9 @@ class ScenarioRun {
     /// The run's own folder and its `files:`, before any step (a failure
     /// stops the run there, as a failed step does).
     bool prepare_run_folder();
+    /// ${run_dir} and the address variables of the topology as the steps
+    /// so far made it.
+    void fill_run_values();
     /// The gateway daemon of every port-mapping router, configured in the
     /// run folder, started and ready before the first step.
     bool start_gateways();
@@ -62,6 +65,11 @@ class ScenarioRun {
     bool change_link(const LinkStep& l, std::string& what);
     bool perform(const SetNatStep& s, std::string& what);
     bool perform(const FlushStep& f, std::string& what);
+    bool perform(const RenumberStep& r, std::string& what);
+    bool perform(const MoveStep& m, std::string& what);
+    /// Every router's ruleset as the running topology plans it now, where
+    /// it differs from what the router has.
+    void renew_router_rules();
 
     bool await_ready(RunningProcess& process, const StartStep& s);
     /// The node's own filesystem (made at its first start), for setns.
@@ -100,7 +108,7 @@ class ScenarioRun {
     std::optional<std::vector<Kernel::Sysctl>> kernel_conntrack_sysctls_;
     std::unique_ptr<Capture> capture_;
     std::unique_ptr<TrafficWatch> traffic_watch_;
-    std::unique_ptr<LinkChanger> link_changer_;  ///< from the first `link` step with conditions
+    std::unique_ptr<LiveTopology> live_;  ///< the topology as the steps change it
     std::string run_dir_;
     std::string hosts_file_;             ///< every node's /etc/hosts, in the log folder
     std::vector<std::string> keep_;      ///< folders visible below every node's /tmp and /run

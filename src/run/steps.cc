@@ -14,7 +14,7 @@
 #include "base/log.h"
 #include "model/template.h"
 #include "plan/ruleset.h"
-#include "run/link_change.h"
+#include "run/live_topology.h"
 #include "run/node_fs.h"
 #include "run/ready.h"
 #include "run/run_folder.h"
@@ -229,14 +229,10 @@ bool ScenarioRun::change_link(const LinkStep& l, std::string& what) {
                                              : fmt::format("{} on network {}", l.node, l.network);
     const std::string to = l.conditions->empty() ? "no conditions" : l.conditions->describe();
     what = fmt::format("link {}: {}{}", scope, to, lasting(l));
-    if (!link_changer_) {
-        link_changer_ = std::make_unique<LinkChanger>(
-            topo_, plan_, kernel_, [this](size_t index) { return realizer_->ns_id(index); });
-    }
-    const LinkSpec before = link_changer_->set(l.network, l.node, *l.conditions);
+    const LinkSpec before = live_->set_link(l.network, l.node, *l.conditions);
     if (l.lasts) {
         let_time_pass(*l.lasts);
-        link_changer_->set(l.network, l.node, before);
+        live_->set_link(l.network, l.node, before);
     }
     return true;
 }
@@ -244,7 +240,9 @@ bool ScenarioRun::change_link(const LinkStep& l, std::string& what) {
 bool ScenarioRun::perform(const SetNatStep& s, std::string& what) {
     what = fmt::format("set-nat {} to {}", s.router,
                        s.nat.preset.empty() ? describe(s.nat.behaviour) : s.nat.preset);
-    const RulesetResult next = plan_router_rules(topo_, *topo_.find_router(s.router), s.nat);
+    live_->set_nat(s.router, s.nat);
+    const RulesetResult next =
+        plan_router_rules(live_->topology(), *live_->topology().find_router(s.router));
     for (const auto& w : next.warnings) warn(w);
     const int ns = ns_of(s.router);
     // Timeouts the new behaviour does not set go back to this kernel's own.
@@ -265,6 +263,36 @@ bool ScenarioRun::perform(const FlushStep& f, std::string& what) {
     // restarts its port counters.
     replace_rules(f.router, current_rules(f.router));
     return true;
+}
+
+bool ScenarioRun::perform(const RenumberStep& r, std::string& what) {
+    what = fmt::format("renumber {} on network {} to {}", r.node, r.network, r.to.address->str());
+    const Ipv4 before = live_->renumber(r.node, r.network, *r.to.address);
+    what = fmt::format("renumber {} on network {}: {} to {}", r.node, r.network, before.str(),
+                       r.to.address->str());
+    renew_router_rules();
+    // A NAT's mappings were on the address it lost: gone, as after an ISP
+    // reassigned it (masquerade forgets them itself; a fixed SNAT would not).
+    if (const Router* router = topo_.find_router(r.node);
+        router && router->wan.network == r.network)
+        kernel_.flush_conntrack(ns_of(r.node));
+    fill_run_values();  // later steps' ${NODE.NETWORK} name the new address
+    return true;
+}
+
+bool ScenarioRun::perform(const MoveStep& m, std::string& what) {
+    what = fmt::format("move {} to network {}", m.host, m.to);
+    const std::string from = live_->move(m.host, m.to);
+    what = fmt::format("move {} from network {} to {}", m.host, from, m.to);
+    return true;
+}
+
+void ScenarioRun::renew_router_rules() {
+    // The running topology planned them with its change.
+    for (const auto& ns : live_->plan().namespaces) {
+        if (ns.kind == NamespacePlan::Kind::router && ns.ruleset != current_rules(ns.name))
+            replace_rules(ns.name, ns.ruleset);
+    }
 }
 
 const std::vector<Kernel::Sysctl>& ScenarioRun::kernel_conntrack_sysctls() {

@@ -1,6 +1,7 @@
 #include "validate/validate.h"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
@@ -8,6 +9,7 @@
 #include <unordered_map>
 
 #include "validate/port_mapping.h"
+#include "validate/steps.h"
 
 namespace testbed {
 namespace {
@@ -232,11 +234,17 @@ void check_and_assign_addresses(Topology& topo, const Lookup& lookup, Diagnostic
         if (is_lan) return;
         for (auto& spec : att.addresses) book.assign(att.network, spec, owner, diag);
     });
-}
-
-bool on_network(const std::vector<Attachment>& attachments, const std::string& network) {
-    return std::any_of(attachments.begin(), attachments.end(),
-                       [&](const Attachment& a) { return a.network == network; });
+    // A `renumber` step's address is taken for the whole run: no node may
+    // have it before, and no later `auto` gets it.
+    std::vector<RenumberStep*> renumbers;
+    for (auto& step : topo.steps) {
+        if (auto* r = std::get_if<RenumberStep>(&step.action); r && !r->network.empty())
+            renumbers.push_back(r);
+    }
+    for (auto* r : renumbers)
+        book.claim(r->network, r->to, fmt::format("renumber '{}'", r->node), diag);
+    for (auto* r : renumbers)
+        book.assign(r->network, r->to, fmt::format("renumber '{}'", r->node), diag);
 }
 
 /// `port-block`: enough blocks in the range for every inside address (the
@@ -307,6 +315,13 @@ std::map<std::string, int> member_counts(const Topology& topo) {
     return members;
 }
 
+bool moves(const Topology& topo, const std::string& host) {
+    return std::any_of(topo.steps.begin(), topo.steps.end(), [&](const Step& s) {
+        const auto* m = std::get_if<MoveStep>(&s.action);
+        return m && m->host == host;
+    });
+}
+
 void check_reachability(const Topology& topo, const Lookup& lookup, Diagnostics& diag) {
     const auto members = member_counts(topo);
     for (const auto& host : topo.hosts) {
@@ -323,10 +338,12 @@ void check_reachability(const Topology& topo, const Lookup& lookup, Diagnostics&
             auto it = members.find(att.network);
             has_neighbour = has_neighbour || (it != members.end() && it->second > 1);
         }
-        if (gateways.size() > 1) {
+        // A host that `move`s starts through the first of them (Wi-Fi and
+        // cellular); any other would have no single default route.
+        if (gateways.size() > 1 && !moves(topo, host.name)) {
             diag.error(host.loc,
                        fmt::format("host '{}' has no single default route: it is on the lans of "
-                                   "routers '{}' and '{}'",
+                                   "routers '{}' and '{}' (a host a `move` step moves may be)",
                                    host.name, *gateways.begin(), *std::next(gateways.begin())));
         }
         if (!has_neighbour) {
@@ -342,107 +359,18 @@ void check_reachability(const Topology& topo, const Lookup& lookup, Diagnostics&
     }
 }
 
-void check_link_step(const Topology& topo, const LinkStep& link, SourceLoc loc, Diagnostics& diag) {
-    if (link.lasts && link.lasts->count() <= 0)
-        diag.error(loc, "link for: expected a duration above zero");
-    if (link.network.empty()) return;
-    if (!topo.find_network(link.network)) {
-        diag.error(loc, fmt::format("link: unknown network '{}'", link.network));
-        return;
-    }
-    if (link.node.empty()) return;
-    bool attached = false;
-    if (const Host* h = topo.find_host(link.node))
-        attached = on_network(h->attachments, link.network);
-    else if (const Router* r = topo.find_router(link.node)) {
-        attached = r->wan.network == link.network || on_network(r->lans, link.network);
-    } else {
-        diag.error(loc, fmt::format("link: unknown node '{}'", link.node));
-        return;
-    }
-    if (!attached)
-        diag.error(loc,
-                   fmt::format("link: node '{}' is not on network '{}'", link.node, link.network));
-}
-
-void check_steps(const Topology& topo, Diagnostics& diag) {
-    std::map<std::string, SourceLoc> started;
-    // A port-mapping router's daemon runs from the start, under its own name.
-    for (const auto& router : topo.routers) {
-        if (router.port_mapping)
-            started.emplace(gateway_process(router.name), router.port_mapping->loc);
-    }
-    for (const auto& step : topo.steps) {
-        if (const auto* start = std::get_if<StartStep>(&step.action)) {
-            if (!start->node.empty() && !topo.has_node(start->node)) {
-                diag.error(step.loc,
-                           fmt::format("start '{}': unknown node '{}'; expected a host or router",
-                                       start->name, start->node));
-            }
-            auto [it, fresh] = started.emplace(start->name, step.loc);
-            if (!fresh) {
-                diag.error(step.loc,
-                           fmt::format("start '{}': a process of that name was started at line {}",
-                                       start->name, it->second.line));
-            }
-        } else if (const auto* link = std::get_if<LinkStep>(&step.action)) {
-            check_link_step(topo, *link, step.loc, diag);
-        } else if (const auto* set = std::get_if<SetNatStep>(&step.action)) {
-            if (!set->router.empty() && !topo.find_router(set->router)) {
-                diag.error(step.loc, fmt::format("set-nat: unknown router '{}'", set->router));
-            } else if (const Router* r = topo.find_router(set->router); r && r->firewall) {
-                diag.error(
-                    step.loc,
-                    fmt::format("set-nat: router '{}' is a firewall; expected a router with nat",
-                                set->router));
-            }
-        } else if (const auto* flush = std::get_if<FlushStep>(&step.action)) {
-            if (!flush->router.empty() && !topo.find_router(flush->router)) {
-                diag.error(step.loc, fmt::format("flush: unknown router '{}'", flush->router));
-            }
-        } else if (const auto* wait = std::get_if<WaitStep>(&step.action)) {
-            for (const auto& name : wait->names) {
-                if (!name.empty() && !started.count(name)) {
-                    diag.error(
-                        step.loc,
-                        fmt::format("wait: unknown process '{}'; expected one started earlier",
-                                    name));
-                }
-            }
-        }
-    }
-    for (const auto& e : topo.expectations) {
-        if (!started.count(e.process)) {
-            diag.error(e.loc, fmt::format(
-                                  "expect: unknown process '{}'; expected the name of a start step",
-                                  e.process));
-        }
-        // `exit: ${var}` is a code in each matrix cell, or this cell names the mistake.
-        if (e.exit_template && !e.exit_code && !topo.cell.empty()) {
-            diag.error(e.loc, fmt::format("expect '{}' exit: {} is not a number from 0 to 255 "
-                                          "in cell {}",
-                                          e.process, *e.exit_template, topo.name));
-        }
-    }
-    // `via: ${var}` is a path in each matrix cell, or this cell names the mistake.
-    for (const auto& t : topo.traffic) {
-        if (topo.cell.empty() || is_traffic_path(t.via)) continue;
-        diag.error(t.loc, fmt::format("traffic between {} and {}: via '{}' is not direct, relay "
-                                      "or none in cell {}",
-                                      t.a, t.b, t.via, topo.name));
-    }
-}
-
 }  // namespace
 
 void validate_topology(Topology& topo, Diagnostics& diag) {
     const Lookup lookup(topo);
     check_networks(topo, lookup, diag);
+    resolve_renumber_networks(topo, diag);
     check_and_assign_addresses(topo, lookup, diag);
     check_routers(topo, lookup, diag);
     check_port_mapping(topo, diag);
     check_reachability(topo, lookup, diag);
     check_steps(topo, diag);
+    check_move_steps(topo, diag);
 }
 
 }  // namespace testbed

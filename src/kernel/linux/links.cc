@@ -54,14 +54,31 @@ void LinuxKernel::enslave(int ns, const std::string& port, const std::string& br
                                get(ns).name));
 }
 
-void LinuxKernel::add_address(int ns, const std::string& interface, Ipv4 address, int prefix) {
+namespace {
+
+/// The kernel's object for an address on an interface.
+netlink::AddrPtr address_object(int ifindex, Ipv4 address, int prefix) {
     netlink::AddrPtr addr(rtnl_addr_alloc());
     if (!addr) throw SystemError("rtnl_addr_alloc", "out of memory");
-    rtnl_addr_set_ifindex(addr.get(), ifindex(ns, interface));
+    rtnl_addr_set_ifindex(addr.get(), ifindex);
     netlink::NlAddrPtr local = netlink::make_addr(address, prefix);
     netlink::check(rtnl_addr_set_local(addr.get(), local.get()), "rtnl_addr_set_local");
+    return addr;
+}
+
+}  // namespace
+
+void LinuxKernel::add_address(int ns, const std::string& interface, Ipv4 address, int prefix) {
+    netlink::AddrPtr addr = address_object(ifindex(ns, interface), address, prefix);
     netlink::check(rtnl_addr_add(socket(ns), addr.get(), NLM_F_CREATE | NLM_F_EXCL),
                    fmt::format("rtnl_addr_add(dev:'{}' local:{}/{}) in '{}'", interface,
+                               address.str(), prefix, get(ns).name));
+}
+
+void LinuxKernel::remove_address(int ns, const std::string& interface, Ipv4 address, int prefix) {
+    netlink::AddrPtr addr = address_object(ifindex(ns, interface), address, prefix);
+    netlink::check(rtnl_addr_delete(socket(ns), addr.get(), 0),
+                   fmt::format("rtnl_addr_delete(dev:'{}' local:{}/{}) in '{}'", interface,
                                address.str(), prefix, get(ns).name));
 }
 
@@ -98,7 +115,10 @@ void LinuxKernel::set_link_down(int ns, const std::string& interface) {
     set_link_state(ns, interface, false);
 }
 
-void LinuxKernel::add_route(int ns, const RoutePlan& route) {
+namespace {
+
+/// The kernel's object for a planned route (main table, static, via a gateway).
+netlink::RoutePtr route_object(const RoutePlan& route, int ifindex) {
     netlink::RoutePtr r(rtnl_route_alloc());
     if (!r) throw SystemError("rtnl_route_alloc", "out of memory");
     rtnl_route_set_family(r.get(), AF_INET);
@@ -110,17 +130,43 @@ void LinuxKernel::add_route(int ns, const RoutePlan& route) {
     netlink::check(rtnl_route_set_dst(r.get(), dst.get()), "rtnl_route_set_dst");
     // Everything that can throw comes before the next hop is handed to the
     // route; until then its owner frees it.
-    const int index = ifindex(ns, route.interface);
     netlink::NlAddrPtr gw = netlink::make_addr(route.gateway, 32);
     netlink::NexthopPtr nh(rtnl_route_nh_alloc());
     if (!nh) throw SystemError("rtnl_route_nh_alloc", "out of memory");
     rtnl_route_nh_set_gateway(nh.get(), gw.get());
-    rtnl_route_nh_set_ifindex(nh.get(), index);
+    rtnl_route_nh_set_ifindex(nh.get(), ifindex);
     rtnl_route_add_nexthop(r.get(), nh.release());  // the route owns it from here
+    return r;
+}
+
+std::string describe_route(const RoutePlan& route) {
+    return fmt::format("dst:{} via:{} dev:'{}'", route.destination.str(), route.gateway.str(),
+                       route.interface);
+}
+
+}  // namespace
+
+void LinuxKernel::add_route(int ns, const RoutePlan& route) {
+    netlink::RoutePtr r = route_object(route, ifindex(ns, route.interface));
+    netlink::check(rtnl_route_add(socket(ns), r.get(), NLM_F_CREATE | NLM_F_EXCL),
+                   fmt::format("rtnl_route_add({}) in '{}'", describe_route(route), get(ns).name));
+}
+
+void LinuxKernel::replace_route(int ns, const RoutePlan& route) {
+    netlink::RoutePtr r = route_object(route, ifindex(ns, route.interface));
     netlink::check(
-        rtnl_route_add(socket(ns), r.get(), NLM_F_CREATE | NLM_F_EXCL),
-        fmt::format("rtnl_route_add(dst:{} via:{} dev:'{}') in '{}'", route.destination.str(),
-                    route.gateway.str(), route.interface, get(ns).name));
+        rtnl_route_add(socket(ns), r.get(), NLM_F_CREATE | NLM_F_REPLACE),
+        fmt::format("rtnl_route_add({} replace) in '{}'", describe_route(route), get(ns).name));
+}
+
+void LinuxKernel::remove_route(int ns, const RoutePlan& route) {
+    netlink::RoutePtr r = route_object(route, ifindex(ns, route.interface));
+    const int rc = rtnl_route_delete(socket(ns), r.get(), 0);
+    // Gone already: the kernel drops a link's routes with its last address
+    // or when the link goes down.
+    if (rc == -NLE_OBJ_NOTFOUND) return;
+    netlink::check(
+        rc, fmt::format("rtnl_route_delete({}) in '{}'", describe_route(route), get(ns).name));
 }
 
 }  // namespace testbed

@@ -31,6 +31,7 @@ class LinuxKernel : public Kernel {
     void add_bridge(int ns, const std::string& name) override;
     void enslave(int ns, const std::string& port, const std::string& bridge) override;
     void add_address(int ns, const std::string& interface, Ipv4 address, int prefix) override;
+    void remove_address(int ns, const std::string& interface, Ipv4 address, int prefix) override;
     void set_link_up(int ns, const std::string& interface) override;
     void set_link_down(int ns, const std::string& interface) override;
     LinkAbilities link_abilities() override;
@@ -39,6 +40,8 @@ class LinuxKernel : public Kernel {
     void clear_link_qdisc(int ns, const std::string& interface) override;
     void flush_conntrack(int ns) override;
     void add_route(int ns, const RoutePlan& route) override;
+    void replace_route(int ns, const RoutePlan& route) override;
+    void remove_route(int ns, const RoutePlan& route) override;
     void apply_ruleset(int ns, const std::string& ruleset) override;
     std::map<std::string, uint64_t> read_counters(int ns, const std::string& table) override;
     void check_ruleset(int ns, const std::string& ruleset) override;
@@ -48,10 +51,6 @@ class LinuxKernel : public Kernel {
     int netns_fd(int ns) const override;
     void name_namespace(int ns, const std::string& handle) override;
     void unname_namespace(const std::string& handle) override;
-
-    /// Adds a root qdisc ("tbf" at 10 Mbit/s or "netem" with 1 ms of delay)
-    /// on the interface; throws SystemError with the kernel's error. Used by
-    /// `testbed doctor` to probe the qdiscs link impairments would need.
 
   private:
     struct Namespace;  ///< linux_namespace.h, for this class's own files

@@ -29,6 +29,9 @@ struct ConnectOptions {
     Duration punch_timeout = std::chrono::seconds(2);  ///< direct only, then relay too
     Duration hold = Duration::zero();                  ///< keep the path this long, then check it
     Duration keepalive = std::chrono::seconds(1);      ///< interval during a hold; 0: none
+    /// During a hold with keepalives, a path gone silent is found anew
+    /// through the server (UDP; `--no-migrate` clears it).
+    bool migrate = true;
     uint16_t local_port = 0;
     /// `--port-mapping`: the protocols to ask the gateway for a mapping of
     /// the punching port, best first (portmap::protocols_for); empty: none.

@@ -12,14 +12,8 @@
 namespace testbed::programs {
 namespace {
 
-/// How long the side that completes first stays after the other went
-/// quiet: the other asks every round until it has our word, so silence
-/// means it has it. Longer once this session lost something, where three
-/// rounds of asking can all be lost too; never longer than kLingerCap.
-constexpr auto kLinger = milliseconds(300);
-constexpr auto kLossyLinger = milliseconds(2000);
+/// Never longer than this, however long the other keeps asking.
 constexpr auto kLingerCap = milliseconds(10000);
-constexpr auto kLivenessWait = milliseconds(1500);
 constexpr int kPredictPorts = 8;
 /// The lease the peer asks for; it renews at half (PortMapper).
 constexpr uint32_t kLeaseSeconds = 3600;
@@ -28,6 +22,13 @@ std::string error_text(const stun::Message& m) {
     const stun::Attribute* a = m.find(stun::attr::error_code);
     if (!a || a->value.size() < 4) return "no ERROR-CODE";
     return fmt::format("{} {}", *m.error_code(), std::string(a->value.begin() + 4, a->value.end()));
+}
+
+std::string candidate_list(const std::vector<punch::Candidate>& candidates) {
+    std::string list;
+    for (const auto& c : candidates)
+        list += fmt::format(" {}({})", c.endpoint.str(), punch::path_name(c.kind));
+    return list;
 }
 
 }  // namespace
@@ -60,6 +61,9 @@ nlohmann::json PeerCore::run() {
     map_port();
     nlohmann::json out;
     if (connect_until(deadline)) {
+        // The path as chosen: while the controlling side lingers its host
+        // may move, and the hold records where it came from.
+        held_path_ = path_summary();
         linger();
         out = success();
     } else {
@@ -130,28 +134,6 @@ nlohmann::json PeerCore::failed_attempt(const std::string& why) const {
     return out;
 }
 
-nlohmann::json PeerCore::success() {
-    const PathId chosen = *session_->chosen();
-    const auto kind = chosen == kRelayPath ? punch::PathKind::relay : kinds_.at(chosen);
-    const auto [local, remote] = transport_.ends(chosen);
-    nlohmann::json out = connected(o_, *session_, kind, local, remote);
-    transport_.describe(chosen, out);
-    transport_.describe_attempt(out);
-    out["mapped"] = mapped_->str();
-    if (transport_.port_step() != 0) out["port_step"] = transport_.port_step();
-    out["rejected_paths"] = session_->rejections();
-    if (o_.hold > Duration::zero()) {
-        out["held_ms"] = std::chrono::duration_cast<milliseconds>(o_.hold).count();
-        if (!hold(chosen)) {
-            out["result"] = "failed";
-            out["error"] =
-                fmt::format("the path went silent during the {} hold{}", format_duration(o_.hold),
-                            o_.keepalive > Duration::zero() ? "" : " (no keepalives)");
-        }
-    }
-    return out;
-}
-
 /// Registers, asks for the other peer, punches; true once the session is complete.
 bool PeerCore::connect_until(Time deadline) {
     Time next_register = Clock::now();
@@ -198,21 +180,18 @@ bool PeerCore::connect_until(Time deadline) {
 }
 
 /// The controlling side completes first (the other completes on its word)
-/// and stays to answer the other's asking until it stops; see kLinger.
+/// and stays to answer the other's asking until it stops (see kLinger), or
+/// until a keepalive shows the other is done and holding the path.
 void PeerCore::linger() {
     if (!session_->controlling()) return;
     completed_here_ = true;
     const Time cap = Clock::now() + kLingerCap;
     last_heard_ = Clock::now();
-    for (;;) {
+    while (!other_holds_) {
         const Time until = std::min(cap, last_heard_ + (loss_seen_ ? kLossyLinger : kLinger));
         if (Clock::now() >= until) return;
         transport_.pump(*this, until);
     }
-}
-
-void PeerCore::pump_until(Time until) {
-    while (Clock::now() < until) transport_.pump(*this, until);
 }
 
 void PeerCore::send_register() {
@@ -317,17 +296,46 @@ void PeerCore::on_relayed(const punch::Relay& relay) {
 }
 
 void PeerCore::on_introduction(const punch::Introduction& intro) {
-    if (session_ || intro.peer != o_.target) return;
+    if (intro.peer != o_.target) return;
+    if (session_) {
+        if (intro.key != session_->other().key || intro.session != session_->other().session)
+            return;
+        if (!session_->complete()) {
+            add_candidates(intro);
+        } else if (migrating() && Clock::now() - last_heard_ > o_.keepalive) {
+            // During the hold, the other side asking again means it lost
+            // the path; only once our side missed a keepalive too, so a
+            // stray introduction cannot break a path that works.
+            reintroduced_ = intro;
+        }
+        return;
+    }
     session_.emplace(identity_, o_.id, intro, Clock::now());
     known_ = punch::candidates(self_, intro);
     reversal_ = punch::reversal_case(self_, intro) &&
                 punch::is_public(self_.private_endpoints, self_.public_endpoint);
-    std::string list;
-    for (const auto& c : known_)
-        list += fmt::format(" {}({})", c.endpoint.str(), punch::path_name(c.kind));
     log::info("{}: introduced to {} (public {}), {}:{}", o_.id, intro.peer,
-              intro.public_endpoint.str(), reversal_ ? "reversal; candidates" : "candidates", list);
+              intro.public_endpoint.str(), reversal_ ? "reversal; candidates" : "candidates",
+              candidate_list(known_));
     transport_.introduced(known_, reversal_);
+}
+
+/// The same peer introduced again while we punch: it registered anew (it
+/// moved, or its NAT did) after the introduction we had, so its new
+/// endpoints join the candidates (UDP; a TCP attempt keeps its connections).
+void PeerCore::add_candidates(const punch::Introduction& intro) {
+    if (!transport_.migrates()) return;
+    std::vector<punch::Candidate> fresh;
+    for (auto& c : punch::candidates(self_, intro)) {
+        const bool known = std::any_of(known_.begin(), known_.end(),
+                                       [&](const auto& k) { return k.endpoint == c.endpoint; });
+        if (!known) fresh.push_back(c);
+    }
+    if (fresh.empty()) return;
+    log::info("{}: introduced to {} anew (public {}), new candidates:{}", o_.id, intro.peer,
+              intro.public_endpoint.str(), candidate_list(fresh));
+    known_.insert(known_.end(), fresh.begin(), fresh.end());
+    transport_.introduced(fresh, reversal_);
 }
 
 PathId PeerCore::open_path(punch::PathKind kind) {
@@ -368,6 +376,7 @@ void PeerCore::on_punch(PathId path, const punch::Punch& p) {
     if (session_->complete() && session_->chosen() == path) {
         // The other still asks: our last word to it was lost.
         if (outcome.pong && completed_here_) loss_seen_ = true;
+        if (p.flags & punch::flag::keepalive) other_holds_ = true;
         last_heard_ = Clock::now();
     }
     // The other side reached us through our gateway's mapping: from here the
@@ -378,49 +387,6 @@ void PeerCore::on_punch(PathId path, const punch::Punch& p) {
     punch::Punch reply = session_->message(path);
     if (outcome.pong) reply.flags |= punch::flag::pong;
     send(path, reply);
-}
-
-/// Keeps the chosen path for the hold (with keepalives), then checks it
-/// still carries a ping.
-bool PeerCore::hold(PathId chosen) {
-    const Time end = Clock::now() + o_.hold;
-    Time next_keepalive = Clock::now();
-    while (Clock::now() < end) {
-        if (o_.keepalive > Duration::zero() && Clock::now() >= next_keepalive) {
-            punch::Punch k = session_->message(chosen);
-            k.flags |= punch::flag::keepalive;
-            send(chosen, k);
-            next_keepalive += o_.keepalive;
-        }
-        pump_until(
-            renew_mapping(o_.keepalive > Duration::zero() ? std::min(end, next_keepalive) : end));
-    }
-    return await_liveness(chosen);
-}
-
-/// The controlling side pings until a pong comes (once on a reliable
-/// transport); the other side waits for a ping, and on a lossy one stays
-/// a little to answer the pings that follow.
-bool PeerCore::await_liveness(PathId chosen) {
-    const Time asked = Clock::now();
-    const Time give_up = asked + kLivenessWait;
-    Time next_ping = asked;
-    while (Clock::now() < give_up) {
-        if (session_->controlling()) {
-            if (session_->last_pong() && *session_->last_pong() >= asked) return true;
-            if (Clock::now() >= next_ping) {
-                punch::Punch ping = session_->message(chosen);
-                ping.flags |= punch::flag::ping;
-                send(chosen, ping);
-                next_ping = pacing_.reliable ? Time::max() : next_ping + pacing_.round;
-            }
-        } else if (ping_seen_ && *ping_seen_ >= asked) {
-            if (!pacing_.reliable) pump_until(Clock::now() + kLinger);
-            return true;
-        }
-        transport_.pump(*this, session_->controlling() ? std::min(give_up, next_ping) : give_up);
-    }
-    return false;
 }
 
 }  // namespace testbed::programs

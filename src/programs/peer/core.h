@@ -3,8 +3,10 @@
 /// refresh, the introduction and the candidates, the proofs on every path
 /// (punch::Session), connection reversal, relay fallback after the punch
 /// timeout, the chosen path, the hold with keepalives and the liveness
-/// check, the gateway's port mapping as a candidate, and the JSON of the
-/// output contract. The transport only moves messages (transport.h).
+/// check, migration to a new path when the chosen one goes silent during
+/// the hold (a host that moved, a NAT that lost its mappings), the
+/// gateway's port mapping as a candidate, and the JSON of the output
+/// contract. The transport only moves messages (transport.h).
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -20,6 +22,17 @@
 
 namespace testbed::programs {
 
+/// How long the side that completes first stays after the other went
+/// quiet (and a side that answered the liveness ping on a lossy transport
+/// stays for later pings): the other asks every round until it has our
+/// word, so silence means it has it.
+inline constexpr auto kLinger = milliseconds(300);
+/// Longer once this session lost something, where three rounds of asking
+/// can all be lost too.
+inline constexpr auto kLossyLinger = milliseconds(2000);
+
+/// The connection (core.cc) and what follows it (hold.cc: the chosen
+/// path's JSON, the hold, migration, the liveness check).
 class PeerCore {
   public:
     /// `mapper`: asks the gateway for a mapping of the punching port before
@@ -56,6 +69,10 @@ class PeerCore {
     /// The JSON of an attempt that failed for `why`, with what the transport adds.
     nlohmann::json failed_attempt(const std::string& why) const;
     nlohmann::json success();
+    /// The chosen path's part of the JSON (result, path, ends, timing, mapped).
+    nlohmann::json path_json() const;
+    /// Where the chosen path goes, for a migration's record.
+    nlohmann::json path_summary() const;
     void send_register();
     void on_register_answer(const stun::Message& m);
     void send(punch::PathId path, punch::Punch p);
@@ -64,10 +81,17 @@ class PeerCore {
     punch::Punch round_message(PathId path);
     void linger();
     void on_introduction(const punch::Introduction& intro);
+    void add_candidates(const punch::Introduction& intro);
     void on_relayed(const punch::Relay& relay);
-    void pump_until(punch::Time until);
-    bool hold(punch::PathId chosen);
+    bool hold();
+    /// Whether a silent path is found anew (migrate()) during the hold.
+    bool migrating() const;
+    /// The session starts over: registration (unless `intro` came, which
+    /// shows the server reaches us as registered), introduction, punching;
+    /// recorded in migrations_. False when no path came within --timeout.
+    bool migrate(const std::string& why, std::optional<punch::Introduction> intro);
     bool await_liveness(punch::PathId chosen);
+    void answer_pings();
     void map_port();
     void judge_mapping();
     nlohmann::json port_mapping_json() const;
@@ -94,6 +118,13 @@ class PeerCore {
     bool loss_seen_ = false;       ///< something this session sent went unanswered
     bool completed_here_ = false;  ///< lingering after completion
     punch::Time last_heard_{};     ///< the other's last message on the chosen path, once complete
+    bool other_holds_ = false;     ///< a keepalive came: the other side is done and holding
+    /// A new introduction to the same peer during the hold: it lost the path and asked again.
+    std::optional<punch::Introduction> reintroduced_;
+    nlohmann::json migrations_ = nlohmann::json::array();
+    /// The path the hold keeps, as it was when it was chosen (the local
+    /// address may be gone since).
+    nlohmann::json held_path_;
     portmap::PortMapper* mapper_;  ///< holds the gateway's mapping of our port, if any
     std::optional<portmap::Judgement> judgement_;  ///< once the server said what it sees
 };

@@ -146,6 +146,7 @@ int run(int argc, char** argv) {
     bool verbose = false;
     bool no_private = false;
     bool no_relay = false;
+    bool no_migrate = false;
     app.add_flag("-v,--verbose", verbose, "Debug logs");
     app.add_option("--server", a.server, "The rendezvous server, ADDRESS:PORT");
     app.add_option("--id", o.id, "This peer's id at the server");
@@ -165,6 +166,9 @@ int run(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--keepalive", a.keepalive, "Keepalive interval during --hold (0s: none)")
         ->capture_default_str();
+    app.add_flag("--no-migrate", no_migrate,
+                 "During --hold, give up a path that went silent instead of registering again "
+                 "and punching anew (UDP)");
     app.add_option("--local-port", a.local_port, "Use this local port (default: any)");
     app.add_option("--technique", a.technique,
                    "TCP traversal: " + punch::technique_names() + " (docs/punching.md)")
@@ -197,6 +201,7 @@ int run(int argc, char** argv) {
     log::set_level(verbose ? log::Level::debug : log::Level::info);
     o.use_private = !no_private;
     o.relay = !no_relay;
+    o.migrate = !no_migrate;
     try {
         if (*probe_cmd) return probe(a);
         if (a.server.empty() || o.id.empty() || o.target.empty())

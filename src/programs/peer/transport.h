@@ -66,6 +66,12 @@ class PeerTransport {
     virtual void send_path(punch::PathId path, std::span<const uint8_t> bytes) = 0;
     /// A path whose sender failed its proof: it will not be used again.
     virtual void close_path(punch::PathId path) = 0;
+    /// Whether a session can move to new paths after it completed (UDP:
+    /// one socket, any endpoint; TCP holds connections it cannot remake).
+    virtual bool migrates() const { return false; }
+    /// Forgets every path to the other peer, for a fresh introduction
+    /// (only where migrates()).
+    virtual void forget_paths() {}
 
     /// Waits until `until` at most for one batch of events and hands them
     /// to the core; returns earlier when something arrived.

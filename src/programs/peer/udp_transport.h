@@ -25,6 +25,8 @@ class UdpTransport : public PeerTransport {
     void send_server(const stun::Message& m) override;
     void send_path(punch::PathId path, std::span<const uint8_t> bytes) override;
     void close_path(punch::PathId) override {}
+    bool migrates() const override { return true; }
+    void forget_paths() override { paths_.clear(); }
     void pump(PeerCore& core, punch::Time until) override;
     punch::Time next_wake() const override { return punch::Time::max(); }
     std::pair<stun::Endpoint, stun::Endpoint> ends(punch::PathId path) const override;

@@ -1,5 +1,5 @@
 // The run-time steps (start with readiness, wait, sleep, link, set-nat,
-// flush) and the expectations, on the fake kernel and fake processes: no
+// flush, renumber, move) and the expectations, on the fake kernel and fake processes: no
 // root, no namespaces, every kernel call checked.
 
 #include <doctest/doctest.h>
@@ -132,6 +132,71 @@ TEST_CASE("steps: flush forgets conntrack and loads the current rules anew") {
     REQUIRE(h.kernel.rulesets.size() == 3);
     const std::string symmetric = h.kernel.rulesets[1].substr(h.kernel.rulesets[1].find('\n') + 1);
     CHECK(h.kernel.rulesets[2] == "delete table ip testbed\n" + symmetric);
+}
+
+TEST_CASE("steps: renumber gives a NAT a new public address, its rules and no old mappings") {
+    Harness h(R"(
+networks: { internet: 203.0.113.0/24, home: 10.0.1.0/24 }
+hosts: { server: { internet: 203.0.113.1 }, alice: { home: auto } }
+routers:
+  nat: { wan: { internet: 203.0.113.10 }, lan: { home: auto }, nat: full-cone }
+run:
+  - set-nat: nat
+    to: { mapping: endpoint-independent, filtering: endpoint-independent, hairpin: true }
+  - renumber: nat
+    network: internet
+  - renumber: alice
+    to: 10.0.1.77
+  - start: probe
+    on: alice
+    cmd: [peer, "${nat.wan}", "${alice.home}"]
+expect:
+  probe: { exit: 3 }
+)");
+    h.run();
+    INFO(fmt::format("{}", fmt::join(h.report.errors, "; ")));
+    CHECK(h.report.errors.empty());
+    // The first free address of the internet after the file's: .2 (server .1, nat .10).
+    const long swap = h.at("unaddr nat:internet 203.0.113.10/24");
+    REQUIRE(swap >= 0);
+    CHECK(h.at("addr nat:internet 203.0.113.2/24", swap) == swap + 1);
+    // Its rules follow the address, with set-nat's behaviour kept; then its mappings go.
+    REQUIRE(h.kernel.rulesets.size() == 3);                            // built, set-nat, renumber
+    CHECK(contains(h.kernel.rulesets[1], "snat ip to 203.0.113.10"));  // hairpin
+    CHECK(contains(h.kernel.rulesets[2], "snat ip to 203.0.113.2"));
+    CHECK_FALSE(contains(h.kernel.rulesets[2], "203.0.113.10"));
+    CHECK(h.at("flush nat", swap) > h.at("nft nat", swap));
+    // alice's new address, and the later step's variables name both new addresses.
+    CHECK(h.at("addr alice:home 10.0.1.77/24") > swap);
+    CHECK(h.at("reroute alice 0.0.0.0/0 via 10.0.1.1 dev home") > swap);
+    REQUIRE(h.launcher.launched.size() == 1);
+    CHECK(h.launcher.launched[0].argv ==
+          std::vector<std::string>{"peer", "203.0.113.2", "10.0.1.77"});
+    CHECK(contains(h.report.steps.at(1).what,
+                   "renumber nat on network internet: 203.0.113.10 to 203.0.113.2"));
+}
+
+TEST_CASE("steps: move takes a host from one network's router to another's") {
+    Harness h(R"(
+networks: { internet: 203.0.113.0/24, wifi: 10.0.1.0/24, cell: 100.64.0.0/24 }
+hosts: { server: { internet: 203.0.113.1 }, phone: { wifi: auto, cell: auto } }
+routers:
+  home: { wan: { internet: 203.0.113.10 }, lan: { wifi: auto }, nat: full-cone }
+  carrier: { wan: { internet: 203.0.113.20 }, lan: { cell: auto }, nat: cgnat }
+run:
+  - move: phone
+    to: cell
+)");
+    h.run();
+    INFO(fmt::format("{}", fmt::join(h.report.errors, "; ")));
+    CHECK(h.report.errors.empty());
+    // Built with the default route through the Wi-Fi, the first of its networks.
+    CHECK(h.at("route phone 0.0.0.0/0 via 10.0.1.1 dev wifi") >= 0);
+    const long down = h.at("down phone:wifi");
+    REQUIRE(down >= 0);
+    CHECK(h.at("up phone:cell", down) == down + 1);
+    CHECK(h.at("reroute phone 0.0.0.0/0 via 100.64.0.1 dev cell", down) > down);
+    CHECK(h.report.steps.at(0).what == "move phone from network wifi to cell");
 }
 
 TEST_CASE("steps: sleep lets the time pass, every step is timed") {

@@ -52,6 +52,9 @@ class FakeKernel : public Kernel {
     void add_address(int ns, const std::string& iface, Ipv4 address, int prefix) override {
         record(fmt::format("addr {}:{} {}/{}", name(ns), iface, address.str(), prefix));
     }
+    void remove_address(int ns, const std::string& iface, Ipv4 address, int prefix) override {
+        record(fmt::format("unaddr {}:{} {}/{}", name(ns), iface, address.str(), prefix));
+    }
     void set_link_up(int ns, const std::string& iface) override {
         record(fmt::format("up {}:{}", name(ns), iface));
     }
@@ -73,6 +76,14 @@ class FakeKernel : public Kernel {
     void flush_conntrack(int ns) override { record(fmt::format("flush {}", name(ns))); }
     void add_route(int ns, const RoutePlan& r) override {
         record(fmt::format("route {} {} via {} dev {}", name(ns), r.destination.str(),
+                           r.gateway.str(), r.interface));
+    }
+    void replace_route(int ns, const RoutePlan& r) override {
+        record(fmt::format("reroute {} {} via {} dev {}", name(ns), r.destination.str(),
+                           r.gateway.str(), r.interface));
+    }
+    void remove_route(int ns, const RoutePlan& r) override {
+        record(fmt::format("unroute {} {} via {} dev {}", name(ns), r.destination.str(),
                            r.gateway.str(), r.interface));
     }
     void apply_ruleset(int ns, const std::string& ruleset) override {

@@ -127,7 +127,8 @@ expect:
     CHECK(contains(e, "a process of that name was started at line 7"));
     CHECK(contains(e, "wait: unknown process 'y'"));
     CHECK(contains(e, "cmd: expected a non-empty list"));
-    CHECK(contains(e, "run step: expected one of start, wait, sleep, link, set-nat or flush"));
+    CHECK(contains(
+        e, "run step: expected one of start, wait, sleep, link, set-nat, flush, renumber or move"));
     CHECK(contains(e, "expect: unknown process 'ghost'"));
 }
 

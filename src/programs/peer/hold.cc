@@ -1,0 +1,192 @@
+// PeerCore once connected: the JSON of the chosen path, the hold with its
+// keepalives, migration to a new path when the held one goes silent, and
+// the liveness check at the end.
+
+#include <fmt/core.h>
+
+#include "base/log.h"
+#include "programs/peer/core.h"
+
+namespace testbed::programs {
+namespace {
+
+constexpr auto kLivenessWait = milliseconds(1500);
+/// Keepalive intervals without a word from the other side before the
+/// hold takes the path for lost (one or two lost keepalives are loss).
+constexpr int kSilentKeepalives = 3;
+
+}  // namespace
+
+nlohmann::json PeerCore::path_json() const {
+    const PathId chosen = *session_->chosen();
+    const auto kind = chosen == kRelayPath ? punch::PathKind::relay : kinds_.at(chosen);
+    const auto [local, remote] = transport_.ends(chosen);
+    nlohmann::json out = connected(o_, *session_, kind, local, remote);
+    transport_.describe(chosen, out);
+    transport_.describe_attempt(out);
+    // Unknown when the other side's request brought the introduction
+    // before the answer to our registration came (it was lost).
+    if (mapped_) out["mapped"] = mapped_->str();
+    if (transport_.port_step() != 0) out["port_step"] = transport_.port_step();
+    out["rejected_paths"] = session_->rejections();
+    return out;
+}
+
+nlohmann::json PeerCore::path_summary() const {
+    const nlohmann::json full = path_json();
+    nlohmann::json out;
+    for (const char* key : {"result", "path", "local", "remote", "mapped"}) out[key] = full[key];
+    return out;
+}
+
+nlohmann::json PeerCore::success() {
+    nlohmann::json out = path_json();
+    if (o_.hold > Duration::zero()) {
+        out["held_ms"] = std::chrono::duration_cast<milliseconds>(o_.hold).count();
+        const bool held = hold();
+        if (migrating()) {
+            // The path at the end is the last migration's.
+            if (held && !migrations_.empty()) out.update(path_json());
+            out["migrated"] = migrations_.size();
+            out["migrations"] = migrations_;
+        }
+        if (!held) {
+            std::string why = o_.keepalive > Duration::zero() ? "" : " (no keepalives)";
+            if (!migrations_.empty() && migrations_.back().contains("error"))
+                why = " and no new path came: " + migrations_.back()["error"].get<std::string>();
+            out["result"] = "failed";
+            out["error"] = fmt::format("the path went silent during the {} hold{}",
+                                       format_duration(o_.hold), why);
+        }
+    }
+    return out;
+}
+
+bool PeerCore::migrating() const {
+    return o_.migrate && o_.keepalive > Duration::zero() && transport_.migrates();
+}
+
+/// Keeps the chosen path for the hold (with keepalives), then checks it
+/// still carries a ping. While migrating(), a path silent for
+/// kSilentKeepalives intervals, or the other side introduced anew (it lost
+/// the path first), starts the session over on whatever path works now.
+bool PeerCore::hold() {
+    // From the completion, as the other side counts it too: the controlling
+    // side's linger must not shift its hold past the other's liveness check.
+    const Time end = session_->completed().value_or(Clock::now()) + o_.hold;
+    const Duration silence = o_.keepalive * kSilentKeepalives;
+    Time next_keepalive = Clock::now();
+    last_heard_ = Clock::now();
+    log::info("{}: holding the path to {} for {}", o_.id,
+              transport_.ends(*session_->chosen()).second.str(), format_duration(o_.hold));
+    while (Clock::now() < end) {
+        if (migrating() && (reintroduced_ || Clock::now() - last_heard_ >= silence)) {
+            const std::string why =
+                reintroduced_ ? fmt::format("{} asked the server to introduce us anew", o_.target)
+                              : fmt::format("no word from {} on the path for {}", o_.target,
+                                            format_duration(std::chrono::duration_cast<Duration>(
+                                                Clock::now() - last_heard_)));
+            if (!migrate(why, std::exchange(reintroduced_, std::nullopt))) return false;
+            next_keepalive = Clock::now();
+            last_heard_ = Clock::now();
+            continue;
+        }
+        if (o_.keepalive > Duration::zero() && Clock::now() >= next_keepalive) {
+            punch::Punch k = session_->message(*session_->chosen());
+            k.flags |= punch::flag::keepalive;
+            send(*session_->chosen(), k);
+            next_keepalive += o_.keepalive;
+        }
+        // A keepalive of the other's that did not come: this path loses.
+        if (o_.keepalive > Duration::zero() && Clock::now() - last_heard_ > o_.keepalive * 3 / 2)
+            loss_seen_ = true;
+        Time wake = o_.keepalive > Duration::zero() ? std::min(end, next_keepalive) : end;
+        if (migrating()) wake = std::min(wake, last_heard_ + silence);
+        transport_.pump(*this, renew_mapping(wake));
+    }
+    return await_liveness(*session_->chosen());
+}
+
+bool PeerCore::migrate(const std::string& why, std::optional<punch::Introduction> intro) {
+    const Time began = Clock::now();
+    nlohmann::json record = {
+        {"at_ms", std::chrono::duration_cast<milliseconds>(began - start_).count()},
+        {"why", why},
+        {"from", held_path_}};
+    log::info("{}: {}; finding a path anew", o_.id, why);
+    session_.reset();
+    known_.clear();
+    kinds_.clear();
+    reported_.clear();
+    ping_seen_.reset();
+    loss_seen_ = false;
+    completed_here_ = false;
+    other_holds_ = false;
+    transport_.forget_paths();
+    // The host may have a new address (renumbered, moved).
+    self_.private_endpoints = local_endpoints(transport_.local_port());
+    if (intro)
+        on_introduction(*intro);
+    else
+        mapped_.reset();  // the server must see where we are now before it introduces us
+    const bool found = connect_until(Clock::now() + o_.timeout);
+    if (found) linger();
+    record["took_ms"] = std::chrono::duration_cast<milliseconds>(Clock::now() - began).count();
+    if (found) {
+        record["to"] = held_path_ = path_summary();
+        log::info("{}: migrated to {} ({})", o_.id, record["to"]["remote"].get<std::string>(),
+                  record["to"]["path"].get<std::string>());
+    } else {
+        record["error"] = failure_reason();
+        log::warning("{}: no new path: {}", o_.id, record["error"].get<std::string>());
+    }
+    migrations_.push_back(std::move(record));
+    return found;
+}
+
+/// The other pings every round until one of our pongs reaches it: stay
+/// while it still pings (a lossy path can eat several pongs), until it has
+/// been quiet for kLinger, or kLossyLinger once pings came with gaps (lost
+/// ones) or the session lost something before; kLivenessWait at most.
+void PeerCore::answer_pings() {
+    const Time cap = Clock::now() + kLivenessWait;
+    Time last = *ping_seen_;
+    for (;;) {
+        const Time until = std::min(cap, last + (loss_seen_ ? kLossyLinger : kLinger));
+        if (Clock::now() >= until) return;
+        transport_.pump(*this, until);
+        if (*ping_seen_ == last) continue;
+        if (*ping_seen_ - last > pacing_.round * 3 / 2) loss_seen_ = true;
+        last = *ping_seen_;
+    }
+}
+
+/// The controlling side pings until a pong comes (once on a reliable
+/// transport); the other side waits for a ping, and on a lossy one stays
+/// a little to answer the pings that follow.
+bool PeerCore::await_liveness(PathId chosen) {
+    const Time asked = Clock::now();
+    const Time give_up = asked + kLivenessWait;
+    Time next_ping = asked;
+    while (Clock::now() < give_up) {
+        if (session_->controlling()) {
+            if (session_->last_pong() && *session_->last_pong() >= asked) return true;
+            if (Clock::now() >= next_ping) {
+                punch::Punch ping = session_->message(chosen);
+                ping.flags |= punch::flag::ping;
+                send(chosen, ping);
+                next_ping = pacing_.reliable ? Time::max() : next_ping + pacing_.round;
+            }
+        } else if (ping_seen_ && *ping_seen_ >= asked - kLivenessWait) {
+            // A ping within the wait before our own end counts: the other
+            // side's hold may end first (it completed first), and it stops
+            // pinging at its first pong.
+            if (!pacing_.reliable) answer_pings();
+            return true;
+        }
+        transport_.pump(*this, session_->controlling() ? std::min(give_up, next_ping) : give_up);
+    }
+    return false;
+}
+
+}  // namespace testbed::programs
