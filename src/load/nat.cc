@@ -158,10 +158,11 @@ std::optional<NatSpec> read_nat(YamlReader& r, const YAML::Node& node, const std
         return std::nullopt;
     }
     if (!r.expect_map(node, what, "a preset name or a behaviour map")) return std::nullopt;
-    r.check_keys(node,
-                 with_quirk_keys({"mapping", "filtering", "ports", "port-range", "port-block",
-                                  "hairpin", "udp-timeout", "udp-timeout-initial", "tcp-timeout"}),
-                 what);
+    r.check_keys(
+        node,
+        with_quirk_keys({"mapping", "filtering", "ports", "port-range", "port-block", "pooling",
+                         "hairpin", "udp-timeout", "udp-timeout-initial", "tcp-timeout"}),
+        what);
     NatBehaviour& b = spec.behaviour;
     if (auto n = node["mapping"]) {
         if (auto v = r.behaviour(n, what + " mapping", false)) b.mapping = *v;
@@ -176,6 +177,16 @@ std::optional<NatSpec> read_nat(YamlReader& r, const YAML::Node& node, const std
         b.ports = PortAssignment::random;
     }
     read_port_range(r, node, what, b);
+    if (auto n = node["pooling"]) {
+        const auto text = r.word(n, what + " pooling", "paired or arbitrary");
+        if (const auto p = text ? parse_pooling(*text) : std::nullopt) {
+            b.pooling = *p;
+        } else if (text) {
+            r.diag().error(loc_of(n), fmt::format("{} pooling: expected paired or arbitrary, "
+                                                  "found '{}'",
+                                                  what, *text));
+        }
+    }
     if (auto n = node["hairpin"]) {
         if (auto v = r.boolean(n, what + " hairpin")) b.hairpin = *v;
     }

@@ -150,12 +150,14 @@ void read_routers(YamlReader& r, NodeNames& names, const YAML::Node& node, Topol
         r.check_keys(body, {"wan", "lan", "nat", "firewall", "port-mapping", "source-validation"},
                      what);
         if (auto wan = body["wan"]) {
+            // Several addresses are a NAT's pool of public ones (`pooling:`).
             auto list = attachments(r, wan, what + " wan");
-            if (list.size() == 1 && list[0].addresses.size() == 1) {
+            if (list.size() == 1 && !list[0].addresses.empty()) {
                 router.wan = list[0];
             } else if (wan.IsMap()) {
-                r.diag().error(loc_of(wan),
-                               what + " wan: expected exactly one network with one address");
+                r.diag().error(loc_of(wan), what +
+                                                " wan: expected exactly one network, with one "
+                                                "address or a list of them");
             }
         } else {
             r.diag().error(router.loc, what + ": no 'wan'; expected wan: { NETWORK: ADDRESS }");

@@ -19,6 +19,14 @@ enum class Behaviour { none, endpoint_independent, address_dependent, address_an
 
 enum class PortAssignment { preserve, sequential, random };
 
+/// RFC 4787 §4.1 IP address pooling, for a NAT with several public
+/// addresses: `paired` gives every mapping of one inside host the same
+/// public address (REQ-2's recommendation); `arbitrary` picks one for each
+/// new mapping, so two sockets of one host (or, with a mapping per
+/// destination, two sessions of one socket) may leave from different
+/// addresses.
+enum class Pooling { paired, arbitrary };
+
 /// What an unsolicited inbound SYN gets: nothing, a reset, or an ICMP port
 /// unreachable (RFC 5382 REQ-4's SHOULD, sent at once rather than after 6 s).
 enum class TcpUnsolicited { drop, rst, icmp };
@@ -55,6 +63,7 @@ struct NatBehaviour {
     /// the order of their addresses (RFC 7422's deterministic chunks, as
     /// carrier NATs log them); 0 for none.
     int port_block = 0;
+    Pooling pooling = Pooling::paired;  ///< with several public addresses
     bool hairpin = false;
     std::optional<Duration> udp_timeout;  ///< of a flow that saw a reply (and a mapping's)
     /// Of a flow that has not seen a reply yet, where it differs (deployed
@@ -103,6 +112,8 @@ std::optional<Behaviour> parse_behaviour(std::string_view text);
 std::string_view behaviour_name(Behaviour b);
 std::optional<PortAssignment> parse_port_assignment(std::string_view text);
 std::string_view port_assignment_name(PortAssignment p);
+std::optional<Pooling> parse_pooling(std::string_view text);
+std::string_view pooling_name(Pooling p);
 std::string_view tcp_unsolicited_name(TcpUnsolicited t);
 
 /// The quirks that differ from the defaults, e.g. "syn-after-syn drop, icmp-errors drop";

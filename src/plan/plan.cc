@@ -198,7 +198,7 @@ RulesetResult plan_router_rules(const Topology& topo, const Router& router,
     RouterRules rules;
     rules.router = router.name;
     rules.wan = router.wan.network;
-    rules.wan_address = *router.wan.addresses.front().address;
+    for (const auto& spec : router.wan.addresses) rules.public_addresses.push_back(*spec.address);
     for (const auto& lan : router.lans) {
         rules.lans.push_back(lan.network);
         rules.lan_subnets.push_back(topo.find_network(lan.network)->subnet);

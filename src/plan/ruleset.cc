@@ -3,95 +3,18 @@
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
-#include <array>
-
 #include "base/duration.h"
+#include "plan/address_pool.h"
 #include "plan/port_mapping.h"
+#include "plan/rule_parts.h"
 
 namespace testbed {
 namespace {
-
-constexpr std::array<const char*, 2> kProtocols{"udp", "tcp"};
 
 /// RFC 4787 REQ-5 asks at least 2 minutes of a UDP mapping; RFC 5382 REQ-5
 /// at least 2 hours 4 minutes of an established TCP one.
 constexpr Duration kDefaultUdpTimeout = std::chrono::minutes(2);
 constexpr Duration kDefaultTcpTimeout = std::chrono::minutes(124);
-
-std::string chain(const std::string& name, const std::string& type, const std::string& hook,
-                  const std::string& priority, const std::string& body) {
-    return fmt::format(
-        "    chain {} {{\n        type {} hook {} priority {}; policy accept;\n{}    }}\n", name,
-        type, hook, priority, body);
-}
-
-std::string line(const std::string& rule) {
-    return "        " + rule + "\n";
-}
-
-/// Inbound traffic from the wan that conntrack does not know is dropped
-/// (RFC 5382 REQ-4: silently, or TCP hole punching fails), or refused with a
-/// reset when the behaviour asks for rst. `dnat_ok` lets in what a filtering
-/// map translated, `gateway` what the port-mapping daemon did.
-std::string unsolicited(const std::string& wan, TcpUnsolicited tcp, bool dnat_ok,
-                        bool gateway = false) {
-    std::string out = line(fmt::format("iifname \"{}\" ct state established,related accept", wan));
-    if (dnat_ok) out += line(fmt::format("iifname \"{}\" ct status dnat accept", wan));
-    if (gateway) out += line(fmt::format("iifname \"{}\" ct mark {:#x} accept", wan, kGatewayMark));
-    if (tcp == TcpUnsolicited::rst)
-        out += line(fmt::format("iifname \"{}\" meta l4proto tcp reject with tcp reset", wan));
-    if (tcp == TcpUnsolicited::icmp) {
-        out += line(fmt::format(
-            "iifname \"{}\" meta l4proto tcp reject with icmp type port-unreachable", wan));
-    }
-    out += line(fmt::format("iifname \"{}\" drop", wan));
-    return out;
-}
-
-/// A TCP segment with exactly these of FIN, SYN, RST and ACK set.
-std::string tcp_flags(const char* flags) {
-    return fmt::format("tcp flags & (fin|syn|rst|ack) == {}", flags);
-}
-
-constexpr const char* kFragNeeded = "icmp type destination-unreachable icmp code frag-needed drop";
-
-/// What a router drops before it lets replies in: ICMP errors about a
-/// mapping (icmp-errors: drop), and a SYN that comes back on a mapping that
-/// saw only an outbound SYN (tcp-syn-after-syn: drop; conntrack calls that a
-/// reply, and its state SYN_SENT2). `source_validation` adds BCP 38.
-std::string quirk_drops(const std::string& wan, const TcpQuirks& q, bool source_validation) {
-    std::string out;
-    if (source_validation) {
-        // Strict reverse path: the route back to the source leaves by the
-        // interface the packet came in on.
-        out += line(fmt::format("iifname != \"{}\" fib saddr . iif oif missing drop", wan));
-    }
-    if (!q.icmp_errors) {
-        out += line(
-            fmt::format("iifname \"{}\" ct state related icmp type {{ destination-unreachable, "
-                        "time-exceeded, parameter-problem }} drop",
-                        wan));
-    }
-    if (!q.syn_after_syn)
-        out +=
-            line(fmt::format("iifname \"{}\" ct direction reply {} drop", wan, tcp_flags("syn")));
-    if (!q.frag_needed) out += line(kFragNeeded);
-    return out;
-}
-
-/// icmp-frag-needed: drop also drops those the router sends itself: the
-/// kernel answers a DF packet too big for the next link from the output
-/// hook, not through forward.
-std::string own_frag_needed(const TcpQuirks& q) {
-    if (q.frag_needed) return {};
-    return chain("own_icmp", "filter", "output", "filter", line(kFragNeeded));
-}
-
-/// The per-namespace conntrack setting a quirk needs.
-std::vector<std::pair<std::string, std::string>> quirk_sysctls(const TcpQuirks& q) {
-    if (!q.liberal_window) return {};
-    return {{"net/netfilter/nf_conntrack_tcp_be_liberal", "1"}};
-}
 
 std::string seconds_value(Duration d) {
     return std::to_string(std::max<int64_t>(1, (d.count() + 999) / 1000));
@@ -100,7 +23,8 @@ std::string seconds_value(Duration d) {
 /// Builds the ruleset of a translating router.
 class NatRules {
   public:
-    NatRules(const RouterRules& r, const NatBehaviour& b) : r_(r), b_(b) {}
+    NatRules(const RouterRules& r, const NatBehaviour& b)
+        : r_(r), b_(b), pool_(r.public_addresses, r.inside_addresses, b.pooling) {}
 
     RulesetResult build() {
         RulesetResult result;
@@ -142,6 +66,7 @@ class NatRules {
   private:
     const RouterRules& r_;
     const NatBehaviour& b_;
+    const AddressPool pool_;
 
     /// The kernel picks a random port for every new connection.
     bool random() const {
@@ -152,10 +77,14 @@ class NatRules {
     /// depends on, where the kernel's own choice would not give the mapping:
     /// address-dependent mapping, and endpoint-independent mapping whose
     /// ports are not preserved (the kernel would pick anew per destination).
+    /// An endpoint-independent mapping with arbitrary pooling needs one
+    /// too: the kernel would keep the port for a second destination, not
+    /// the address.
     bool port_table() const {
+        const bool arbitrary = pool_.pooled() && b_.pooling == Pooling::arbitrary;
         return b_.mapping == Behaviour::address_dependent ||
                (b_.mapping == Behaviour::endpoint_independent &&
-                b_.ports != PortAssignment::preserve);
+                (b_.ports != PortAssignment::preserve || arbitrary));
     }
 
     std::string table_key(const char* protocol, bool conntrack) const {
@@ -177,8 +106,8 @@ class NatRules {
         const bool by_address = b_.mapping == Behaviour::address_dependent;
         for (const char* p : kProtocols) {
             out += fmt::format(
-                "    map {}_ports {{ type ipv4_addr . inet_service{} : inet_service; flags "
-                "dynamic,timeout; timeout {}; }}\n",
+                "    map {}_ports {{ type ipv4_addr . inet_service{} : ipv4_addr . inet_service; "
+                "flags dynamic,timeout; timeout {}; }}\n",
                 p, by_address ? " . ipv4_addr" : "", format_duration(timeout(p)));
         }
         return out;
@@ -216,7 +145,7 @@ class NatRules {
             fmt::format("oifname \"{}\" ct state invalid {}", r_.wan, tcp_flags("syn|ack"));
         return line(fmt::format("{} tcp sport set ip saddr . tcp sport . ip daddr . tcp dport map "
                                 "@tcp_half_open ip saddr set {} accept",
-                                invalid_synack, r_.wan_address.str())) +
+                                invalid_synack, pool_.primary())) +
                line(invalid_synack + " drop");
     }
 
@@ -239,14 +168,13 @@ class NatRules {
         for (const char* p : kProtocols) {
             const std::string t = format_duration(timeout(p));
             out += fmt::format(
-                "    map {}_mapped {{ type inet_service : ipv4_addr . inet_service; flags "
-                "dynamic,timeout; "
-                "timeout {}; }}\n",
+                "    map {}_mapped {{ type ipv4_addr . inet_service : ipv4_addr . inet_service; "
+                "flags dynamic,timeout; timeout {}; }}\n",
                 p, t);
             if (use_set) {
                 out += fmt::format(
-                    "    set {}_contacted {{ type inet_service . ipv4_addr; flags dynamic,timeout; "
-                    "timeout {}; }}\n",
+                    "    set {}_contacted {{ type ipv4_addr . inet_service . ipv4_addr; flags "
+                    "dynamic,timeout; timeout {}; }}\n",
                     p, t);
             }
         }
@@ -264,7 +192,7 @@ class NatRules {
             entries.push_back(fmt::format("{} : {}", i, kBase + i * step));
         return line(fmt::format(
             "oifname \"{}\" meta l4proto {} snat ip to {} : numgen inc mod {} map {{ {} }}", r_.wan,
-            protocol, r_.wan_address.str(), count, fmt::join(entries, ", ")));
+            protocol, pool_.for_new_mapping(), count, fmt::join(entries, ", ")));
     }
 
     /// Random ports from the range (1024 up by default: left to itself the
@@ -279,9 +207,13 @@ class NatRules {
                 const int high = low + b_.port_block - 1;
                 if (high > b_.port_high) break;  // validation counts the blocks
                 out += line(fmt::format("{} ip saddr {} snat ip to {}:{}-{} random", l4,
-                                        inside.str(), r_.wan_address.str(), low, high));
+                                        inside.str(), pool_.for_inside(inside), low, high));
                 low = high + 1;
             }
+        }
+        if (pool_.pooled()) {
+            out += line(fmt::format("{} snat ip to {} : {}-{} random", l4, pool_.for_new_mapping(),
+                                    b_.port_low, b_.port_high));
         }
         return out +
                line(fmt::format("{} masquerade to :{}-{} random", l4, b_.port_low, b_.port_high));
@@ -292,23 +224,31 @@ class NatRules {
         for (const char* p : kProtocols) {
             // A key already in the table keeps its port; a failed lookup falls through.
             if (port_table()) {
-                out += line(
-                    fmt::format("oifname \"{}\" meta l4proto {} snat ip to {} : {} map @{}_ports",
-                                r_.wan, p, r_.wan_address.str(), table_key(p, false), p));
+                out +=
+                    line(fmt::format("oifname \"{}\" meta l4proto {} snat ip to {} map @{}_ports",
+                                     r_.wan, p, table_key(p, false), p));
             }
             if (b_.ports == PortAssignment::sequential) out += sequential_ports(p);
         }
         // Random ports come from 1024 up, as deployed NATs give them: left
         // to itself the kernel picks 600-1023 for a source port below 1024.
         if (random()) out += random_ports();
+        // A pool's address for the rest (preserved ports); with paired
+        // pooling a source not on the lans falls through to masquerade.
+        if (pool_.pooled() && !random()) {
+            out +=
+                line(fmt::format("oifname \"{}\" snat ip to {}", r_.wan, pool_.for_new_mapping()));
+        }
         out += line(fmt::format("oifname \"{}\" masquerade{}", r_.wan, random() ? " random" : ""));
         if (b_.hairpin && !r_.lan_subnets.empty()) {
             std::vector<std::string> subnets;
             for (const auto& s : r_.lan_subnets) subnets.push_back(s.str());
             // RFC 4787 REQ-9: a hairpinned packet carries the public source.
-            out +=
-                line(fmt::format("oifname != \"{}\" ct status dnat ip saddr {{ {} }} snat ip to {}",
-                                 r_.wan, fmt::join(subnets, ", "), r_.wan_address.str()));
+            const std::string hairpinned =
+                fmt::format("oifname != \"{}\" ct status dnat ip saddr {{ {} }} snat ip to ",
+                            r_.wan, fmt::join(subnets, ", "));
+            out += line(hairpinned + pool_.hairpin_source());
+            if (pool_.pooled() && pool_.hairpin_exact()) out += line(hairpinned + pool_.primary());
         }
         return out;
     }
@@ -324,21 +264,22 @@ class NatRules {
         }
         for (const char* p : kProtocols) {
             if (port_table()) {
-                out += line(fmt::format(
-                    "oifname \"{0}\" meta l4proto {1} update @{1}_ports {{ {2} : {1} sport }}",
-                    r_.wan, p, table_key(p, true)));
+                out +=
+                    line(fmt::format("oifname \"{0}\" meta l4proto {1} update @{1}_ports {{ {2} : "
+                                     "ip saddr . {1} sport }}",
+                                     r_.wan, p, table_key(p, true)));
             }
             if (use_map) {
                 out +=
-                    line(fmt::format("oifname \"{0}\" meta l4proto {1} update @{1}_mapped {{ {1} "
-                                     "sport : ct original "
-                                     "ip saddr . ct original proto-src }}",
+                    line(fmt::format("oifname \"{0}\" meta l4proto {1} update @{1}_mapped {{ ip "
+                                     "saddr . {1} sport : ct original ip saddr . ct original "
+                                     "proto-src }}",
                                      r_.wan, p));
             }
             if (use_set) {
                 out += line(fmt::format(
-                    "oifname \"{0}\" meta l4proto {1} update @{1}_contacted {{ {1} sport . ip "
-                    "daddr }}",
+                    "oifname \"{0}\" meta l4proto {1} update @{1}_contacted {{ ip saddr . {1} "
+                    "sport . ip daddr }}",
                     r_.wan, p));
             }
         }
@@ -366,8 +307,9 @@ class NatRules {
         if (r_.port_mapping)
             out += line(fmt::format("iifname \"{}\" ct mark {:#x} accept", r_.wan, kGatewayMark));
         for (const char* p : kProtocols) {
-            const std::string port =
-                r_.port_mapping ? "ct original proto-dst" : fmt::format("{} dport", p);
+            const std::string port = r_.port_mapping
+                                         ? "ct original ip daddr . ct original proto-dst"
+                                         : fmt::format("ip daddr . {} dport", p);
             out +=
                 line(fmt::format("iifname \"{}\" ct state new meta l4proto {} {} . ip saddr != "
                                  "@{}_contacted drop",
@@ -380,15 +322,16 @@ class NatRules {
         std::string out;
         for (const char* p : kProtocols) {
             if (filter_map) {
-                out += line(fmt::format(
-                    "iifname \"{0}\" meta l4proto {1} dnat ip to {1} dport map @{1}_mapped", r_.wan,
-                    p));
+                out +=
+                    line(fmt::format("iifname \"{0}\" meta l4proto {1} dnat ip to ip daddr . {1} "
+                                     "dport map @{1}_mapped",
+                                     r_.wan, p));
             }
             if (b_.hairpin) {
                 out +=
                     line(fmt::format("iifname != \"{0}\" ip daddr {2} meta l4proto {1} dnat ip to "
-                                     "{1} dport map @{1}_mapped",
-                                     r_.wan, p, r_.wan_address.str()));
+                                     "ip daddr . {1} dport map @{1}_mapped",
+                                     r_.wan, p, pool_.match()));
             }
         }
         return out;
@@ -413,8 +356,15 @@ class NatRules {
     }
 
     /// A mapping per destination cannot preserve ports: such a request gets
-    /// random ports, and says so.
+    /// random ports, and says so; nor can hairpinning know the pooled
+    /// address of an arbitrary mapping.
     void warn_about_approximations(std::vector<std::string>& warnings) const {
+        if (b_.hairpin && !pool_.hairpin_exact()) {
+            warnings.push_back(fmt::format(
+                "router '{}': with arbitrary pooling a hairpinned packet carries the first "
+                "public address, {}, whichever address its sender's mapping has",
+                r_.router, pool_.primary()));
+        }
         if (b_.mapping == Behaviour::endpoint_independent || b_.ports != PortAssignment::preserve)
             return;
         NatBehaviour given = b_;
@@ -425,35 +375,6 @@ class NatRules {
                         r_.router, describe(b_), describe(given)));
     }
 };
-
-/// Filtering without translation: conntrack for APD; sets of inside
-/// endpoints (EI) or endpoint . remote address (AD) filled on the way out.
-std::string firewall_rules(const RouterRules& r, const FirewallSpec& fw) {
-    std::string decl;
-    std::string body;
-    if (fw.block_udp) body += line("meta l4proto udp drop");
-    if (fw.block_tcp) body += line("meta l4proto tcp drop");
-    body += quirk_drops(r.wan, fw.tcp, r.source_validation);
-    const bool ei = fw.filtering == Behaviour::endpoint_independent;
-    const bool ad = fw.filtering == Behaviour::address_dependent;
-    if (ei || ad) {
-        for (const std::string p : kProtocols) {
-            const std::string out_key = "ip saddr . " + p + " sport" + (ad ? " . ip daddr" : "");
-            const std::string in_key = "ip daddr . " + p + " dport" + (ad ? " . ip saddr" : "");
-            decl += fmt::format(
-                "    set {}_inside {{ type ipv4_addr . inet_service{}; flags dynamic,timeout; "
-                "timeout 2m; }}\n",
-                p, ad ? " . ipv4_addr" : "");
-            body += line(fmt::format("iifname != \"{}\" meta l4proto {} update @{}_inside {{ {} }}",
-                                     r.wan, p, p, out_key));
-            body += line(fmt::format("iifname \"{}\" meta l4proto {} {} @{}_inside accept", r.wan,
-                                     p, in_key, p));
-        }
-    }
-    if (fw.filtering != Behaviour::none) body += unsolicited(r.wan, fw.tcp.unsolicited, false);
-    if (body.empty()) return {};
-    return decl + chain("forward", "filter", "forward", "filter", body) + own_frag_needed(fw.tcp);
-}
 
 }  // namespace
 

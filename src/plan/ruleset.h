@@ -19,6 +19,10 @@
 ///   packets whose pair is not recorded.
 /// - hairpinning: the same map serves packets from the inside to the
 ///   public address, and their source is translated to the public address.
+/// - address pooling (several wan addresses): a new mapping's address comes
+///   from plan/address_pool.h; the tables above hold external address .
+///   port, so a mapping keeps its address (an endpoint-independent mapping
+///   with arbitrary pooling keeps one through its table).
 /// - timeouts: the map entries' lifetime, and the conntrack timeouts of the
 ///   router's namespace (sysctls).
 /// - TCP quirks (model/nat.h TcpQuirks): unsolicited SYNs rejected with a
@@ -48,8 +52,10 @@ namespace testbed {
 /// What the ruleset of one router depends on.
 struct RouterRules {
     std::string router;
-    std::string wan;                ///< interface name of the wan
-    Ipv4 wan_address;               ///< the public address (hairpinning)
+    std::string wan;  ///< interface name of the wan
+    /// The wan's addresses: the router's own first, more for a pool of
+    /// public addresses (plan/address_pool.h).
+    std::vector<Ipv4> public_addresses;
     std::vector<std::string> lans;  ///< interface names of the lans
     std::vector<Subnet> lan_subnets;
     /// Every address on the lans but the router's own, in order (port blocks).

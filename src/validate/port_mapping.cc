@@ -50,6 +50,11 @@ void check_port_mapping(const Topology& topo, Diagnostics& diag) {
                                            router.name));
             continue;
         }
+        if (router.wan.addresses.size() > 1) {
+            diag.error(pm.loc, fmt::format("router '{}' port-mapping: the gateway daemon speaks "
+                                           "for one public address, and the wan has {}",
+                                           router.name, router.wan.addresses.size()));
+        }
         check_claimed_address(router, pm, diag);
         check_lan_addresses(router, diag);
     }

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 #include <future>
 
@@ -115,9 +116,23 @@ void port_bounds(int mapped, nlohmann::json& out) {
     out["highest_port"] = highest;
 }
 
-/// Port assignment from punch::kStepSamples new mappings made one after the other.
-void port_assignment(const ProbeOptions& o, nlohmann::json& out) {
+/// Address pooling (RFC 4787 §4.1, which RFC 5780 has no test for): the
+/// public addresses of new mappings of this one host, the first mapping's
+/// and the samples'. One address for all is paired (or a NAT with one);
+/// several are arbitrary pooling.
+void pooling(const std::string& first, std::vector<std::string> seen, nlohmann::json& out) {
+    seen.push_back(first);
+    std::sort(seen.begin(), seen.end());
+    seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+    out["pooling"] = seen.size() == 1 ? "paired" : "arbitrary";
+    out["public_addresses"] = seen;
+}
+
+/// Port assignment from punch::kStepSamples new mappings made one after the
+/// other, and the addresses they left from.
+void port_assignment(const ProbeOptions& o, const stun::Endpoint& mapped, nlohmann::json& out) {
     std::vector<int> ports;
+    std::vector<std::string> addresses;
     bool preserved = true;
     for (int i = 0; i < punch::kStepSamples; ++i) {
         UdpSocket socket = fresh_socket();
@@ -127,6 +142,7 @@ void port_assignment(const ProbeOptions& o, nlohmann::json& out) {
             return;
         }
         ports.push_back(answer->message.mapped()->port);
+        addresses.push_back(answer->message.mapped()->ip.str());
         preserved = preserved && ports.back() == socket.local().port;
     }
     if (preserved) {
@@ -138,6 +154,7 @@ void port_assignment(const ProbeOptions& o, nlohmann::json& out) {
         out["ports"] = "random";
     }
     out["port_samples"] = ports;
+    pooling(mapped.ip.str(), std::move(addresses), out);
 }
 
 /// The gateway's answers over each protocol, as the probe's JSON says them.
@@ -188,7 +205,7 @@ nlohmann::json discover(const ProbeOptions& o) {
     out["mapping"] = mapping_behaviour(o, socket, local, mapped, *other);
     out["filtering"] = filtering_behaviour(o, translated);
     out["hairpin"] = hairpins(o, socket, mapped);
-    port_assignment(o, out);
+    port_assignment(o, mapped, out);
     port_bounds(mapped.port, out);
     return out;
 }

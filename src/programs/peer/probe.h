@@ -27,6 +27,7 @@ struct ProbeOptions {
 
 /// Runs the tests and returns the JSON the spec's output contract names
 /// (`mapping`, `filtering`, `hairpin`, `ports`, `mapped`, plus `result`,
+/// `pooling` and `public_addresses` (the addresses new mappings left from),
 /// `local`, `translated`, `rtt_ms`) and `port_mapping`: per protocol asked,
 /// `offered` and the `external` address the gateway claims or `why` not.
 /// `result` is "failed" when the server does not answer at all.

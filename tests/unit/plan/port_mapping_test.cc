@@ -121,12 +121,13 @@ TEST_CASE(
     // keys on the port before translation; the daemon's mappings pass it.
     const Topology ad = gateway("{ upnp: true }", "restricted-cone");
     const std::string ad_rules = plan_router_rules(ad, ad.routers[0]).text;
-    CHECK(contains(ad_rules,
-                   "    chain screen {\n"
-                   "        type filter hook prerouting priority dstnat + 10; policy accept;\n"
-                   "        iifname \"internet\" ct mark 0x7e570001 accept\n"
-                   "        iifname \"internet\" ct state new meta l4proto udp ct original "
-                   "proto-dst . ip saddr != @udp_contacted drop\n"));
+    CHECK(
+        contains(ad_rules,
+                 "    chain screen {\n"
+                 "        type filter hook prerouting priority dstnat + 10; policy accept;\n"
+                 "        iifname \"internet\" ct mark 0x7e570001 accept\n"
+                 "        iifname \"internet\" ct state new meta l4proto udp ct original ip daddr "
+                 ". ct original proto-dst . ip saddr != @udp_contacted drop\n"));
     // Without port-mapping the router's rules are what they always were.
     const Topology plain = testing::valid_topology(
         "networks: { internet: 20.0.0.0/24, home: 10.0.1.0/24 }\n"

@@ -17,7 +17,7 @@ RouterRules nat_router(const char* preset) {
     RouterRules rules;
     rules.router = "nat-a";
     rules.wan = "internet";
-    rules.wan_address = *Ipv4::parse("203.0.113.10");
+    rules.public_addresses = {*Ipv4::parse("203.0.113.10")};
     rules.lans = {"home-a"};
     rules.lan_subnets = {*Subnet::parse("10.0.1.0/24")};
     if (preset) rules.nat = *nat_preset(preset);
@@ -54,21 +54,21 @@ TEST_CASE("rulesets: golden text for a full cone NAT (EI filtering through a dyn
     const RulesetResult r = router_ruleset(nat_router("full-cone"));
     CHECK(r.warnings.empty());
     CHECK(r.text == R"(table ip testbed {
-    map udp_mapped { type inet_service : ipv4_addr . inet_service; flags dynamic,timeout; timeout 120s; }
-    map tcp_mapped { type inet_service : ipv4_addr . inet_service; flags dynamic,timeout; timeout 7440s; }
+    map udp_mapped { type ipv4_addr . inet_service : ipv4_addr . inet_service; flags dynamic,timeout; timeout 120s; }
+    map tcp_mapped { type ipv4_addr . inet_service : ipv4_addr . inet_service; flags dynamic,timeout; timeout 7440s; }
     chain postrouting {
         type nat hook postrouting priority srcnat; policy accept;
         oifname "internet" masquerade
     }
     chain record {
         type filter hook postrouting priority srcnat + 10; policy accept;
-        oifname "internet" meta l4proto udp update @udp_mapped { udp sport : ct original ip saddr . ct original proto-src }
-        oifname "internet" meta l4proto tcp update @tcp_mapped { tcp sport : ct original ip saddr . ct original proto-src }
+        oifname "internet" meta l4proto udp update @udp_mapped { ip saddr . udp sport : ct original ip saddr . ct original proto-src }
+        oifname "internet" meta l4proto tcp update @tcp_mapped { ip saddr . tcp sport : ct original ip saddr . ct original proto-src }
     }
     chain inbound {
         type nat hook prerouting priority dstnat; policy accept;
-        iifname "internet" meta l4proto udp dnat ip to udp dport map @udp_mapped
-        iifname "internet" meta l4proto tcp dnat ip to tcp dport map @tcp_mapped
+        iifname "internet" meta l4proto udp dnat ip to ip daddr . udp dport map @udp_mapped
+        iifname "internet" meta l4proto tcp dnat ip to ip daddr . tcp dport map @tcp_mapped
     }
     chain forward {
         type filter hook forward priority filter; policy accept;
@@ -90,11 +90,13 @@ TEST_CASE("rulesets: restricted cone screens new inbound packets by remote addre
     const RulesetResult r = router_ruleset(nat_router("restricted-cone"));
     CHECK(r.warnings.empty());
     CHECK(contains(r.text,
-                   "set udp_contacted { type inet_service . ipv4_addr; flags dynamic,timeout;"));
-    CHECK(contains(r.text, "update @udp_contacted { udp sport . ip daddr }"));
+                   "set udp_contacted { type ipv4_addr . inet_service . ipv4_addr; flags "
+                   "dynamic,timeout;"));
+    CHECK(contains(r.text, "update @udp_contacted { ip saddr . udp sport . ip daddr }"));
     CHECK(contains(r.text, "type filter hook prerouting priority dstnat - 10;"));
     CHECK(contains(r.text,
-                   "iifname \"internet\" ct state new meta l4proto udp udp dport . ip saddr != "
+                   "iifname \"internet\" ct state new meta l4proto udp ip daddr . udp dport . ip "
+                   "saddr != "
                    "@udp_contacted drop"));
 }
 
@@ -103,8 +105,8 @@ TEST_CASE("rulesets: hairpinning translates inside traffic to the public address
     rules.nat->hairpin = true;
     const RulesetResult r = router_ruleset(rules);
     CHECK(contains(r.text,
-                   "iifname != \"internet\" ip daddr 203.0.113.10 meta l4proto udp dnat ip to udp "
-                   "dport map @udp_mapped"));
+                   "iifname != \"internet\" ip daddr 203.0.113.10 meta l4proto udp dnat ip to ip "
+                   "daddr . udp dport map @udp_mapped"));
     CHECK(contains(
         r.text,
         "oifname != \"internet\" ct status dnat ip saddr { 10.0.1.0/24 } snat ip to 203.0.113.10"));
@@ -117,9 +119,10 @@ TEST_CASE("rulesets: timeouts become map lifetimes and conntrack sysctls") {
     rules.nat->udp_timeout = std::chrono::seconds(10);
     rules.nat->tcp_timeout = std::chrono::milliseconds(1500);
     const RulesetResult r = router_ruleset(rules);
-    CHECK(contains(r.text,
-                   "map udp_mapped { type inet_service : ipv4_addr . inet_service; flags "
-                   "dynamic,timeout; timeout 10s; }"));
+    CHECK(
+        contains(r.text,
+                 "map udp_mapped { type ipv4_addr . inet_service : ipv4_addr . inet_service; flags "
+                 "dynamic,timeout; timeout 10s; }"));
     CHECK(contains(r.text, "timeout 1500ms;"));
     using S = std::pair<std::string, std::string>;
     CHECK(r.sysctls == std::vector<S>{{"net/netfilter/nf_conntrack_udp_timeout", "10"},
@@ -152,12 +155,12 @@ TEST_CASE("rulesets: symmetric uses random ports, approximations are warned abou
     const RulesetResult adr = router_ruleset(ad);
     CHECK(adr.warnings.empty());
     CHECK(contains(adr.text,
-                   "map udp_ports { type ipv4_addr . inet_service . ipv4_addr : inet_service;"));
-    CHECK(contains(adr.text,
-                   "snat ip to 203.0.113.10 : ip saddr . udp sport . ip daddr map @udp_ports"));
+                   "map udp_ports { type ipv4_addr . inet_service . ipv4_addr : ipv4_addr . "
+                   "inet_service;"));
+    CHECK(contains(adr.text, "snat ip to ip saddr . udp sport . ip daddr map @udp_ports"));
     CHECK(contains(adr.text,
                    "update @udp_ports { ct original ip saddr . ct original proto-src . ct original "
-                   "ip daddr : udp sport }"));
+                   "ip daddr : ip saddr . udp sport }"));
     RouterRules keep = nat_router("symmetric");
     keep.nat->ports = PortAssignment::preserve;
     const RulesetResult kept = router_ruleset(keep);
@@ -311,4 +314,42 @@ TEST_CASE("rulesets: random ports from a range, and a block per inside host") {
                    "ip to 203.0.113.10:10000-10099 random"));
     CHECK(contains(text, "ip saddr 10.64.0.3 snat ip to 203.0.113.10:10100-10199 random"));
     CHECK(contains(text, "meta l4proto { tcp, udp } masquerade to :10000-10999 random"));
+}
+
+TEST_CASE("rulesets: a pool of public addresses, paired and arbitrary") {
+    RouterRules rules = nat_router("port-restricted-cone");
+    rules.public_addresses = {*Ipv4::parse("203.0.113.10"), *Ipv4::parse("203.0.113.11")};
+    rules.inside_addresses = {*Ipv4::parse("10.0.1.2"), *Ipv4::parse("10.0.1.3")};
+    // Paired: each inside host its address, ports kept by the kernel; the
+    // rest (routed sources) masquerade from the first.
+    const RulesetResult paired = router_ruleset(rules);
+    CHECK(paired.warnings.empty());
+    CHECK(contains(paired.text,
+                   "        oifname \"internet\" snat ip to ip saddr map { 10.0.1.2 : "
+                   "203.0.113.10, 10.0.1.3 : 203.0.113.11 }\n        oifname \"internet\" "
+                   "masquerade\n"));
+    CHECK_FALSE(contains(paired.text, "numgen"));
+    // Arbitrary: the next address per new connection, and a table so that one
+    // socket keeps its address and port for every destination (EI mapping).
+    rules.nat->pooling = Pooling::arbitrary;
+    const std::string next =
+        "snat ip to numgen inc mod 2 map { 0 : 203.0.113.10, 1 : 203.0.113.11 }";
+    const RulesetResult arbitrary = router_ruleset(rules);
+    CHECK(contains(arbitrary.text, "snat ip to ip saddr . udp sport map @udp_ports"));
+    CHECK(contains(arbitrary.text, "oifname \"internet\" " + next + "\n"));
+    CHECK(contains(arbitrary.text,
+                   "update @udp_ports { ct original ip saddr . ct original "
+                   "proto-src : ip saddr . udp sport }"));
+    // Random ports come from the pool too; hairpinning cannot know an
+    // arbitrary mapping's address, and says so.
+    rules.nat = *nat_preset("symmetric");
+    rules.nat->pooling = Pooling::arbitrary;
+    rules.nat->hairpin = true;
+    const RulesetResult sym = router_ruleset(rules);
+    CHECK(contains(sym.text, "meta l4proto { tcp, udp } " + next + " : 1024-65535 random"));
+    CHECK(contains(sym.text,
+                   "ip daddr { 203.0.113.10, 203.0.113.11 } meta l4proto udp dnat ip "
+                   "to ip daddr . udp dport map @udp_mapped"));
+    REQUIRE(sym.warnings.size() == 1);
+    CHECK(contains(sym.warnings[0], "a hairpinned packet carries the first public address"));
 }
