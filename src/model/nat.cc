@@ -21,6 +21,39 @@ NatBehaviour make(Behaviour mapping, Behaviour filtering, PortAssignment ports) 
     return b;
 }
 
+/// Named profiles of NATs people meet, each from its documented defaults
+/// (docs/nat-profiles.md gives the sources and what is left out).
+std::vector<std::pair<std::string, NatBehaviour>> profiles() {
+    using std::chrono::seconds;
+    std::vector<std::pair<std::string, NatBehaviour>> t;
+    // Linux masquerade as home routers run it (OpenWrt): the port kept where
+    // free, conntrack's UDP timeouts (30 s unanswered, 120 s answered).
+    NatBehaviour home = make(kEI, kAPD, PortAssignment::preserve);
+    home.udp_timeout = seconds(120);
+    home.udp_timeout_initial = seconds(30);
+    t.emplace_back("home-router", home);
+    // pf (pfSense, OPNsense): a new random source port per state from
+    // pfctl's default proxy range 50001-65535; udp.multiple 60 s.
+    NatBehaviour pf = make(kAPD, kAPD, PortAssignment::random);
+    pf.port_low = 50001;
+    pf.port_high = 65535;
+    pf.udp_timeout = seconds(60);
+    t.emplace_back("firewall-random-ports", pf);
+    // Google Cloud NAT's defaults: endpoint-independent mapping, 64 ports
+    // per VM, UDP mappings idle for 30 s.
+    NatBehaviour cloud = make(kEI, kAPD, PortAssignment::random);
+    cloud.port_block = 64;
+    cloud.udp_timeout = seconds(30);
+    t.emplace_back("cloud-nat", cloud);
+    // A carrier-grade NAT as RFC 6888 requires one: RFC 4787's mapping,
+    // paired pooling, a block of ports per subscriber (RFC 7422), random
+    // within it.
+    NatBehaviour carrier = make(kEI, kAPD, PortAssignment::random);
+    carrier.port_block = 2048;
+    t.emplace_back("mobile-carrier", carrier);
+    return t;
+}
+
 const std::vector<std::pair<std::string, NatBehaviour>>& presets() {
     static const std::vector<std::pair<std::string, NatBehaviour>> table = [] {
         std::vector<std::pair<std::string, NatBehaviour>> t;
@@ -35,6 +68,7 @@ const std::vector<std::pair<std::string, NatBehaviour>>& presets() {
         t.emplace_back("udp-blocked", udp_blocked);
         t.emplace_back("symmetric-udp-firewall", make(kNone, kAPD, PortAssignment::preserve));
         t.emplace_back("cgnat", make(kEI, kAPD, PortAssignment::preserve));
+        for (auto& profile : profiles()) t.push_back(std::move(profile));
         return t;
     }();
     return table;

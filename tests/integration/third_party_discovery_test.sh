@@ -18,6 +18,10 @@ cases=(
   "symmetric|$apd|$apd"
   "symmetric-sequential|$apd|$apd"
   "cgnat|$ei|$apd"
+  "home-router|$ei|$apd"
+  "firewall-random-ports|$apd|$apd"
+  "cloud-nat|$ei|$apd"
+  "mobile-carrier|$ei|$apd"
 )
 for m in endpoint-independent address-dependent address-and-port-dependent; do
   for f in endpoint-independent address-dependent address-and-port-dependent; do
