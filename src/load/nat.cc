@@ -158,11 +158,11 @@ std::optional<NatSpec> read_nat(YamlReader& r, const YAML::Node& node, const std
         return std::nullopt;
     }
     if (!r.expect_map(node, what, "a preset name or a behaviour map")) return std::nullopt;
-    r.check_keys(
-        node,
-        with_quirk_keys({"mapping", "filtering", "ports", "port-range", "port-block", "pooling",
-                         "hairpin", "udp-timeout", "udp-timeout-initial", "tcp-timeout"}),
-        what);
+    r.check_keys(node,
+                 with_quirk_keys({"mapping", "filtering", "ports", "port-range", "port-block",
+                                  "pooling", "refresh", "hairpin", "udp-timeout",
+                                  "udp-timeout-initial", "tcp-timeout"}),
+                 what);
     NatBehaviour& b = spec.behaviour;
     if (auto n = node["mapping"]) {
         if (auto v = r.behaviour(n, what + " mapping", false)) b.mapping = *v;
@@ -178,14 +178,12 @@ std::optional<NatSpec> read_nat(YamlReader& r, const YAML::Node& node, const std
     }
     read_port_range(r, node, what, b);
     if (auto n = node["pooling"]) {
-        const auto text = r.word(n, what + " pooling", "paired or arbitrary");
-        if (const auto p = text ? parse_pooling(*text) : std::nullopt) {
-            b.pooling = *p;
-        } else if (text) {
-            r.diag().error(loc_of(n), fmt::format("{} pooling: expected paired or arbitrary, "
-                                                  "found '{}'",
-                                                  what, *text));
-        }
+        if (auto v = two_words(r, n, what + " pooling", "arbitrary", "paired"))
+            b.pooling = *v ? Pooling::arbitrary : Pooling::paired;
+    }
+    if (auto n = node["refresh"]) {
+        if (auto v = two_words(r, n, what + " refresh", "outbound", "both"))
+            b.refresh = *v ? Refresh::outbound : Refresh::both;
     }
     if (auto n = node["hairpin"]) {
         if (auto v = r.boolean(n, what + " hairpin")) b.hairpin = *v;

@@ -207,16 +207,6 @@ std::string_view port_assignment_name(PortAssignment p) {
     return "?";
 }
 
-std::optional<Pooling> parse_pooling(std::string_view text) {
-    if (text == "paired") return Pooling::paired;
-    if (text == "arbitrary") return Pooling::arbitrary;
-    return std::nullopt;
-}
-
-std::string_view pooling_name(Pooling p) {
-    return p == Pooling::paired ? "paired" : "arbitrary";
-}
-
 std::string describe(const NatBehaviour& b) {
     if (b.block_udp) return "firewall: no UDP at all";
     std::string out;
@@ -230,6 +220,7 @@ std::string describe(const NatBehaviour& b) {
         out = fmt::format("{} mapping, {} filtering, ports {}, hairpin {}", short_name(b.mapping),
                           short_name(b.filtering), ports, b.hairpin ? "on" : "off");
         if (b.pooling == Pooling::arbitrary) out += ", pooling arbitrary";
+        if (b.refresh == Refresh::outbound) out += ", refresh outbound";
     }
     const std::string quirks = describe(b.tcp);
     return quirks.empty() ? out : out + ", " + quirks;
@@ -243,6 +234,7 @@ std::string short_label(const NatBehaviour& b) {
         out += " random";
     if (b.hairpin) out += " hairpin";
     if (b.pooling == Pooling::arbitrary) out += " pool-arbitrary";
+    if (b.refresh == Refresh::outbound) out += " refresh-out";
     for (const auto& w : quirk_words(b.tcp)) out += " " + w.label;
     return out;
 }

@@ -27,6 +27,11 @@ enum class PortAssignment { preserve, sequential, random };
 /// addresses.
 enum class Pooling { paired, arbitrary };
 
+/// RFC 4787 REQ-6: what keeps a UDP mapping alive. `both` is conntrack's
+/// own (any packet either way); `outbound` only packets from the inside,
+/// so a peer's keepalives alone do not hold the mapping open.
+enum class Refresh { both, outbound };
+
 /// What an unsolicited inbound SYN gets: nothing, a reset, or an ICMP port
 /// unreachable (RFC 5382 REQ-4's SHOULD, sent at once rather than after 6 s).
 enum class TcpUnsolicited { drop, rst, icmp };
@@ -64,6 +69,7 @@ struct NatBehaviour {
     /// carrier NATs log them); 0 for none.
     int port_block = 0;
     Pooling pooling = Pooling::paired;  ///< with several public addresses
+    Refresh refresh = Refresh::both;    ///< of UDP mappings
     bool hairpin = false;
     std::optional<Duration> udp_timeout;  ///< of a flow that saw a reply (and a mapping's)
     /// Of a flow that has not seen a reply yet, where it differs (deployed
@@ -112,8 +118,6 @@ std::optional<Behaviour> parse_behaviour(std::string_view text);
 std::string_view behaviour_name(Behaviour b);
 std::optional<PortAssignment> parse_port_assignment(std::string_view text);
 std::string_view port_assignment_name(PortAssignment p);
-std::optional<Pooling> parse_pooling(std::string_view text);
-std::string_view pooling_name(Pooling p);
 std::string_view tcp_unsolicited_name(TcpUnsolicited t);
 
 /// The quirks that differ from the defaults, e.g. "syn-after-syn drop, icmp-errors drop";

@@ -35,9 +35,11 @@ class NatRules {
         std::string text;
         if (port_table()) text += port_table_declarations();
         if (use_map) text += declarations(use_set);
+        if (outbound_refresh()) text += fresh_declaration();
         if (b_.tcp.synack_after_syn) text += half_open_declaration();
         text += chain("postrouting", "nat", "postrouting", "srcnat", source_nat());
-        if (use_map || port_table() || b_.tcp.synack_after_syn) {
+        if (outbound_refresh()) text += chain("stale", "filter", "prerouting", "raw", stale());
+        if (use_map || port_table() || b_.tcp.synack_after_syn || outbound_refresh()) {
             text +=
                 chain("record", "filter", "postrouting", "srcnat + 10", record(use_map, use_set));
         }
@@ -85,6 +87,24 @@ class NatRules {
         return b_.mapping == Behaviour::address_dependent ||
                (b_.mapping == Behaviour::endpoint_independent &&
                 (b_.ports != PortAssignment::preserve || arbitrary));
+    }
+
+    bool outbound_refresh() const { return b_.refresh == Refresh::outbound; }
+
+    /// refresh: outbound (RFC 4787 REQ-6). Conntrack refreshes an entry on
+    /// every packet, so inbound ones that find no fresh mapping are dropped
+    /// before it sees them (raw priority); a set of external endpoints,
+    /// updated only by outbound packets, says which are fresh.
+    std::string fresh_declaration() const {
+        return fmt::format(
+            "    set udp_fresh {{ type ipv4_addr . inet_service; flags dynamic,timeout; timeout "
+            "{}; }}\n",
+            format_duration(timeout("udp")));
+    }
+
+    std::string stale() const {
+        return line(fmt::format(
+            "iifname \"{}\" meta l4proto udp ip daddr . udp dport != @udp_fresh drop", r_.wan));
     }
 
     std::string table_key(const char* protocol, bool conntrack) const {
@@ -261,6 +281,11 @@ class NatRules {
                 "oifname \"{}\" {} update @tcp_half_open {{ ct original ip saddr . ct original "
                 "proto-src . ct original ip daddr . ct original proto-dst : tcp sport }}",
                 r_.wan, tcp_flags("syn")));
+        }
+        if (outbound_refresh()) {
+            out += line(fmt::format(
+                "oifname \"{}\" meta l4proto udp update @udp_fresh {{ ip saddr . udp sport }}",
+                r_.wan));
         }
         for (const char* p : kProtocols) {
             if (port_table()) {

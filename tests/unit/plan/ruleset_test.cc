@@ -353,3 +353,22 @@ TEST_CASE("rulesets: a pool of public addresses, paired and arbitrary") {
     REQUIRE(sym.warnings.size() == 1);
     CHECK(contains(sym.warnings[0], "a hairpinned packet carries the first public address"));
 }
+
+TEST_CASE("rulesets: refresh outbound drops what comes in to a mapping no outbound packet kept") {
+    RouterRules rules = nat_router("port-restricted-cone");
+    rules.nat->udp_timeout = std::chrono::seconds(30);
+    CHECK_FALSE(contains(router_ruleset(rules).text, "udp_fresh"));
+    rules.nat->refresh = Refresh::outbound;
+    const RulesetResult r = router_ruleset(rules);
+    CHECK(contains(r.text,
+                   "set udp_fresh { type ipv4_addr . inet_service; flags "
+                   "dynamic,timeout; timeout 30s; }"));
+    // Before conntrack (raw), so a dropped packet refreshes nothing.
+    CHECK(contains(r.text,
+                   "type filter hook prerouting priority raw; policy accept;\n        "
+                   "iifname \"internet\" meta l4proto udp ip daddr . udp dport != "
+                   "@udp_fresh drop\n"));
+    CHECK(contains(r.text,
+                   "oifname \"internet\" meta l4proto udp update @udp_fresh { ip saddr "
+                   ". udp sport }"));
+}

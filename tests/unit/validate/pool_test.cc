@@ -38,7 +38,7 @@ TEST_CASE("address pools: a wan list is the NAT's public addresses, auto ones to
 
 TEST_CASE("address pools: bad pooling, a pool of one, a taken address, two wan networks") {
     CHECK(contains(errors(pooled("[auto, auto]", "{ pooling: roundrobin }")),
-                   "test.yaml:4:78: error: router 'r' nat pooling: expected paired or arbitrary, "
+                   "test.yaml:4:78: error: router 'r' nat pooling: expected arbitrary or paired, "
                    "found 'roundrobin'"));
     CHECK(contains(errors(pooled("203.0.113.10", "{ pooling: arbitrary }")),
                    "router 'r' nat: pooling arbitrary picks among several public addresses, and "
@@ -61,4 +61,16 @@ TEST_CASE("address pools: what speaks for one address refuses a pool") {
     CHECK(contains(errors(pooled("203.0.113.10", "full-cone") +
                           "run:\n  - set-nat: r\n    to: { pooling: arbitrary }\n"),
                    "set-nat: pooling arbitrary picks among several public addresses"));
+}
+
+TEST_CASE("refresh: outbound or both, outbound on a NAT without a gateway daemon") {
+    const auto ok = testing::load(pooled("auto", "{ refresh: outbound }"));
+    REQUIRE(ok.topo);
+    CHECK_FALSE(ok.diag.has_errors());
+    CHECK(ok.topo->routers[0].nat->behaviour.refresh == Refresh::outbound);
+    CHECK(contains(describe(ok.topo->routers[0].nat->behaviour), "refresh outbound"));
+    CHECK(contains(errors(pooled("auto", "{ refresh: inbound }")),
+                   "nat refresh: expected outbound or both, found 'inbound'"));
+    CHECK(contains(errors(pooled("auto", "{ refresh: outbound }", ", port-mapping: { pcp: true }")),
+                   "port-mapping: refresh outbound would drop what comes in"));
 }
