@@ -22,6 +22,8 @@ class AddressPool {
     AddressPool(std::vector<Ipv4> addresses, std::vector<Ipv4> inside, Pooling pooling);
 
     bool pooled() const { return addresses_.size() > 1; }
+    /// A new mapping may leave from another address than the host's last.
+    bool arbitrary() const { return pooled() && pooling_ == Pooling::arbitrary; }
     /// The first address: what masquerade takes, and hairpinning without pairs.
     std::string primary() const { return addresses_.front().str(); }
 
@@ -36,7 +38,7 @@ class AddressPool {
     /// address where it is fixed (one address, paired), else the first,
     /// which `hairpin_exact()` says.
     std::string hairpin_source() const;
-    bool hairpin_exact() const { return !pooled() || pooling_ == Pooling::paired; }
+    bool hairpin_exact() const { return !arbitrary(); }
     /// `203.0.113.10` or `{ 203.0.113.10, 203.0.113.11 }`, to match a destination.
     std::string match() const;
 

@@ -83,10 +83,9 @@ class NatRules {
     /// too: the kernel would keep the port for a second destination, not
     /// the address.
     bool port_table() const {
-        const bool arbitrary = pool_.pooled() && b_.pooling == Pooling::arbitrary;
         return b_.mapping == Behaviour::address_dependent ||
                (b_.mapping == Behaviour::endpoint_independent &&
-                (b_.ports != PortAssignment::preserve || arbitrary));
+                (b_.ports != PortAssignment::preserve || pool_.arbitrary()));
     }
 
     bool outbound_refresh() const { return b_.refresh == Refresh::outbound; }

@@ -55,12 +55,6 @@ void check_port_mapping(const Topology& topo, Diagnostics& diag) {
                                            "for one public address, and the wan has {}",
                                            router.name, router.wan.addresses.size()));
         }
-        if (router.nat->behaviour.refresh == Refresh::outbound) {
-            diag.error(pm.loc, fmt::format("router '{}' port-mapping: refresh outbound would drop "
-                                           "what comes in to the gateway's mappings once idle; "
-                                           "leave refresh at both",
-                                           router.name));
-        }
         check_claimed_address(router, pm, diag);
         check_lan_addresses(router, diag);
     }

@@ -8,7 +8,7 @@
 #include <set>
 #include <unordered_map>
 
-#include "validate/pool.h"
+#include "validate/nat_behaviour.h"
 #include "validate/port_mapping.h"
 #include "validate/steps.h"
 
@@ -369,7 +369,7 @@ void validate_topology(Topology& topo, Diagnostics& diag) {
     check_and_assign_addresses(topo, lookup, diag);
     check_routers(topo, lookup, diag);
     check_port_mapping(topo, diag);
-    check_address_pools(topo, diag);
+    check_nat_behaviours(topo, diag);
     check_reachability(topo, lookup, diag);
     check_steps(topo, diag);
     check_move_steps(topo, diag);

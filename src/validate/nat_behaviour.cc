@@ -1,4 +1,4 @@
-#include "validate/pool.h"
+#include "validate/nat_behaviour.h"
 
 #include <fmt/core.h>
 
@@ -19,11 +19,17 @@ void check_behaviour(const Router& router, const NatBehaviour& b, const SourceLo
                                     "public address, and router '{}' has {}; give it one",
                                     where, router.name, pool));
     }
+    if (b.refresh == Refresh::outbound && router.port_mapping) {
+        diag.error(loc, fmt::format("{}: refresh outbound would drop what comes in to the "
+                                    "gateway's mappings of router '{}' once idle; leave refresh "
+                                    "at both",
+                                    where, router.name));
+    }
 }
 
 }  // namespace
 
-void check_address_pools(const Topology& topo, Diagnostics& diag) {
+void check_nat_behaviours(const Topology& topo, Diagnostics& diag) {
     for (const auto& router : topo.routers) {
         if (router.nat) {
             check_behaviour(router, router.nat->behaviour, router.nat->loc,

@@ -1,5 +1,6 @@
-// A router's pool of public addresses: the wan list, `pooling:`, and what
-// cannot go with a pool.
+// What a NAT behaviour needs of its router: a pool of public addresses (the
+// wan list, `pooling:`) and what cannot go with one; `refresh:` and what
+// cannot go with outbound refresh, in `nat:` and in set-nat steps.
 
 #include <doctest/doctest.h>
 
@@ -72,5 +73,10 @@ TEST_CASE("refresh: outbound or both, outbound on a NAT without a gateway daemon
     CHECK(contains(errors(pooled("auto", "{ refresh: inbound }")),
                    "nat refresh: expected outbound or both, found 'inbound'"));
     CHECK(contains(errors(pooled("auto", "{ refresh: outbound }", ", port-mapping: { pcp: true }")),
-                   "port-mapping: refresh outbound would drop what comes in"));
+                   "router 'r' nat: refresh outbound would drop what comes in to the gateway's "
+                   "mappings of router 'r' once idle"));
+    // A set-nat step is held to the same.
+    CHECK(contains(errors(pooled("auto", "full-cone", ", port-mapping: { pcp: true }") +
+                          "run:\n  - set-nat: r\n    to: { refresh: outbound }\n"),
+                   "set-nat: refresh outbound would drop what comes in"));
 }
