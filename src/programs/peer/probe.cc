@@ -7,6 +7,7 @@
 #include <future>
 
 #include "base/log.h"
+#include "programs/net/stun_client.h"
 #include "programs/net/udp.h"
 #include "programs/portmap/mapper.h"
 #include "punch/port_step.h"
@@ -17,39 +18,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-struct Answer {
-    stun::Message message;
-    double rtt_ms = 0;
-};
-
-/// One Binding transaction: retransmits every 100 ms until an answer with
-/// the same transaction id comes or `wait` passes.
-std::optional<Answer> transact(UdpSocket& socket, const stun::Endpoint& to, Duration wait,
-                               std::optional<stun::Message::Change> change = std::nullopt) {
-    stun::Message request;
-    request.transaction = stun::new_transaction_id();
-    if (change) request.add_change_request(change->ip, change->port);
-    const auto bytes = stun::encode(request);
-    const auto deadline = Clock::now() + wait;
-    const auto interval = milliseconds(100);
-    while (Clock::now() < deadline) {
-        const auto sent = Clock::now();
-        socket.send_to(to, bytes);
-        const auto until = std::min(sent + interval, deadline);
-        while (Clock::now() < until) {
-            auto d = socket.receive(std::chrono::duration_cast<milliseconds>(until - Clock::now()));
-            if (!d) break;
-            auto decoded = stun::decode(d->bytes);
-            auto* m = std::get_if<stun::Message>(&decoded);
-            if (m && m->transaction == request.transaction && m->cls == stun::Class::success) {
-                return Answer{
-                    *m, std::chrono::duration<double, std::milli>(Clock::now() - sent).count()};
-            }
-        }
-    }
-    return std::nullopt;
-}
-
 UdpSocket fresh_socket() {
     return UdpSocket({Ipv4{0}, 0});
 }
@@ -58,11 +26,11 @@ std::string mapping_behaviour(const ProbeOptions& o, UdpSocket& socket, const st
                               const stun::Endpoint& mapped1, const stun::Endpoint& other) {
     if (mapped1 == local) return "none";
     // Test II: the alternate address, primary port.
-    auto two = transact(socket, {other.ip, o.server.port}, o.timeout);
+    auto two = binding_transaction(socket, {other.ip, o.server.port}, o.timeout);
     if (!two || !two->message.mapped()) return "unknown";
     if (*two->message.mapped() == mapped1) return "endpoint-independent";
     // Test III: the alternate address and port.
-    auto three = transact(socket, other, o.timeout);
+    auto three = binding_transaction(socket, other, o.timeout);
     if (!three || !three->message.mapped()) return "unknown";
     return *three->message.mapped() == *two->message.mapped() ? "address-dependent"
                                                               : "address-and-port-dependent";
@@ -72,11 +40,11 @@ std::string mapping_behaviour(const ProbeOptions& o, UdpSocket& socket, const st
 /// tests cannot have opened the filter.
 std::string filtering_behaviour(const ProbeOptions& o, bool translated) {
     UdpSocket socket = fresh_socket();
-    if (!transact(socket, o.server, o.timeout)) return "unknown";
-    if (transact(socket, o.server, o.negative_wait, stun::Message::Change{true, true})) {
+    if (!binding_transaction(socket, o.server, o.timeout)) return "unknown";
+    if (binding_transaction(socket, o.server, o.negative_wait, stun::Message::Change{true, true})) {
         return translated ? "endpoint-independent" : "none";
     }
-    if (transact(socket, o.server, o.negative_wait, stun::Message::Change{false, true}))
+    if (binding_transaction(socket, o.server, o.negative_wait, stun::Message::Change{false, true}))
         return "address-dependent";
     return "address-and-port-dependent";
 }
@@ -136,7 +104,7 @@ void port_assignment(const ProbeOptions& o, const stun::Endpoint& mapped, nlohma
     bool preserved = true;
     for (int i = 0; i < punch::kStepSamples; ++i) {
         UdpSocket socket = fresh_socket();
-        auto answer = transact(socket, o.server, o.timeout);
+        auto answer = binding_transaction(socket, o.server, o.timeout);
         if (!answer || !answer->message.mapped()) {
             out["ports"] = "unknown";
             return;
@@ -181,7 +149,7 @@ nlohmann::json discover(const ProbeOptions& o) {
     UdpSocket socket({Ipv4{0}, o.local_port});
     const stun::Endpoint local{route_source(o.server).ip, socket.local().port};
     nlohmann::json out = {{"server", o.server.str()}, {"local", local.str()}};
-    auto first = transact(socket, o.server, o.timeout);
+    auto first = binding_transaction(socket, o.server, o.timeout);
     if (!first || !first->message.mapped()) {
         out["result"] = "failed";
         out["error"] = fmt::format("no STUN answer from {} within {}", o.server.str(),
@@ -211,13 +179,6 @@ nlohmann::json discover(const ProbeOptions& o) {
 }
 
 }  // namespace
-
-std::optional<stun::Endpoint> binding(UdpSocket& socket, const stun::Endpoint& server,
-                                      Duration wait) {
-    auto answer = transact(socket, server, wait);
-    if (!answer) return std::nullopt;
-    return answer->message.mapped();
-}
 
 nlohmann::json probe_nat(const ProbeOptions& o) {
     // The gateway's answers take up to a wait each; ask while the STUN tests run.

@@ -33,10 +33,4 @@ struct ProbeOptions {
 /// `result` is "failed" when the server does not answer at all.
 nlohmann::json probe_nat(const ProbeOptions& options);
 
-class UdpSocket;
-/// One STUN Binding transaction from `socket` (retransmitted every 100 ms):
-/// the mapped endpoint the server saw, or nullopt after `wait`.
-std::optional<stun::Endpoint> binding(UdpSocket& socket, const stun::Endpoint& server,
-                                      Duration wait);
-
 }  // namespace testbed::programs

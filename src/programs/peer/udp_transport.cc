@@ -1,8 +1,8 @@
 #include "programs/peer/udp_transport.h"
 
 #include "base/log.h"
+#include "programs/net/stun_client.h"
 #include "programs/peer/core.h"
-#include "programs/peer/probe.h"
 #include "punch/protocol.h"
 
 namespace testbed::programs {

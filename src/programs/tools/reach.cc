@@ -7,6 +7,11 @@
 //       waits for one datagram or connection on PORT (UDP: after sending one
 //       datagram from PORT to --first-to, which opens a mapping); prints
 //       "reached from ADDRESS" and exits 0, or "not reached" and exits 1.
+//       --learn-from STUN_ADDRESS:PORT (UDP) first asks a STUN server, from
+//       a socket of its own, which public address this host has, and prints
+//       "learned ADDRESS:PORT": what a program does that learns its address
+//       on one socket and tells its friends to reach PORT at it (wrong
+//       behind a NAT that pools addresses arbitrarily, RFC 4787 REQ-2).
 //   testbed-reach send udp|tcp ADDRESS:PORT [--for 5s]
 //       UDP: a datagram every 200 ms; TCP: a connect every 200 ms until one
 //       succeeds. Prints "connected" (TCP) and exits 0, or exits 1.
@@ -19,11 +24,13 @@
 #include <CLI/CLI.hpp>
 #include <array>
 #include <chrono>
+#include <cstdio>
 #include <optional>
 #include <thread>
 
 #include "base/duration.h"
 #include "base/error.h"
+#include "programs/net/stun_client.h"
 #include "programs/net/tcp.h"
 #include "programs/net/udp.h"
 
@@ -33,6 +40,15 @@ using namespace testbed;
 using Clock = std::chrono::steady_clock;
 constexpr auto kInterval = std::chrono::milliseconds(200);
 constexpr std::array<uint8_t, 5> kHello{'h', 'e', 'l', 'l', 'o'};
+
+/// Prints the endpoint a STUN server sees for a fresh socket of this host.
+void learn_public_address(const stun::Endpoint& server) {
+    programs::UdpSocket socket(stun::Endpoint{Ipv4{0}, 0});
+    const auto mapped = programs::binding(socket, server, std::chrono::seconds(3));
+    if (!mapped) throw Error(fmt::format("--learn-from {}: no STUN answer", server.str()));
+    fmt::print("learned {}\n", mapped->str());
+    (void)std::fflush(stdout);  // a readiness line: the scenario waits for it
+}
 
 int listen_udp(uint16_t port, std::chrono::milliseconds timeout,
                const std::optional<stun::Endpoint>& first_to) {
@@ -101,6 +117,10 @@ int run(int argc, char** argv) {
     listen->add_option("--timeout", timeout_text);
     std::string first_to_text;
     listen->add_option("--first-to", first_to_text, "UDP: send one datagram here first");
+    std::string learn_from_text;
+    listen->add_option(
+        "--learn-from", learn_from_text,
+        "UDP: first ask this STUN server for the public address, from another socket");
     auto* send = app.add_subcommand("send", "send datagrams or connect");
     send->add_option("protocol", proto)->required()->check(CLI::IsMember({"udp", "tcp"}));
     send->add_option("target", target, "ADDRESS:PORT")->required();
@@ -114,6 +134,12 @@ int run(int argc, char** argv) {
             if (!first_to_text.empty()) {
                 first_to = stun::Endpoint::parse(first_to_text);
                 if (!first_to) throw Error("--first-to: expected ADDRESS:PORT");
+            }
+            if (!learn_from_text.empty()) {
+                const auto server = stun::Endpoint::parse(learn_from_text);
+                if (!server) throw Error("--learn-from: expected ADDRESS:PORT");
+                if (proto != "udp") throw Error("--learn-from goes with udp");
+                learn_public_address(*server);
             }
             return proto == "udp" ? listen_udp(p, ms, first_to) : listen_tcp(p, ms);
         }
