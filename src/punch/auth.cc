@@ -88,4 +88,11 @@ SessionId random_session() {
     return s;
 }
 
+Epoch random_epoch() {
+    ensure_sodium();
+    Epoch e{};
+    while (e == Epoch{}) randombytes_buf(e.data(), e.size());
+    return e;
+}
+
 }  // namespace testbed::punch

@@ -42,5 +42,7 @@ bool check_registration(const Register& r);
 
 /// A random session id (the server makes one per introduction).
 SessionId random_session();
+/// A fresh, non-zero epoch for one session of one peer.
+Epoch random_epoch();
 
 }  // namespace testbed::punch

@@ -158,6 +158,8 @@ stun::Message to_message(const Punch& p) {
     m.add(attr::flags, int32_bytes(p.flags));
     m.add(attr::proof, bytes_of(p.proof));
     if (!p.payload.empty()) m.add(attr::data, bytes_of(p.payload));
+    m.add(attr::epoch, bytes_of(p.epoch));
+    m.add(attr::echo, bytes_of(p.echo));
     return m;
 }
 
@@ -227,8 +229,10 @@ std::optional<Punch> punch_from(const stun::Message& m) {
     auto from = id_of(m, attr::peer_id);
     auto flags = uint32_of(m.find(attr::flags));
     auto proof = fixed_of<64>(m, attr::proof);
-    if (!session || !from || !flags || !proof) return std::nullopt;
-    Punch p{*session, *from, *flags, *proof, {}};
+    auto epoch = fixed_of<8>(m, attr::epoch);
+    auto echo = fixed_of<8>(m, attr::echo);
+    if (!session || !from || !flags || !proof || !epoch || !echo) return std::nullopt;
+    Punch p{*session, *from, *flags, *proof, {}, *epoch, *echo};
     if (const stun::Attribute* data = m.find(attr::data))
         p.payload.assign(data->value.begin(), data->value.end());
     return p;

@@ -38,6 +38,8 @@ inline constexpr uint16_t data = 0xC00A;
 inline constexpr uint16_t nonce = 0xC00B;            ///< the server's registration cookie
 inline constexpr uint16_t mapped_endpoint = 0xC00C;  ///< XOR'd address: a gateway's port mapping
 inline constexpr uint16_t sequence = 0xC00D;         ///< 32-bit: a SYN's sequence number
+inline constexpr uint16_t epoch = 0xC00E;  ///< 8 bytes: which of the sender's sessions sent it
+inline constexpr uint16_t echo = 0xC00F;  ///< 8 bytes: the receiver's epoch, as the sender knows it
 }  // namespace attr
 
 inline constexpr size_t kMaxPeerId = 64;
@@ -48,6 +50,10 @@ inline constexpr int32_t kMaxPortStep = 1000;
 using PublicKey = std::array<uint8_t, 32>;
 using SessionId = std::array<uint8_t, 16>;
 using Signature = std::array<uint8_t, 64>;
+/// One session of one peer: random at each introduction a peer acts on, so
+/// the messages of a session that ended (before a migration) are told from
+/// those of the one that follows, which has the same SessionId. All zeros: none.
+using Epoch = std::array<uint8_t, 8>;
 /// A registration cookie: a 4-byte time bucket and a 16-byte MAC (cookie.h).
 using Nonce = std::array<uint8_t, 20>;
 
@@ -128,6 +134,8 @@ struct Punch {
     uint32_t flags = 0;
     Signature proof{};
     std::string payload;
+    Epoch epoch{};  ///< the sender's session
+    Epoch echo{};   ///< the receiver's session the sender has heard from (zeros: none yet)
 };
 
 /// Each struct to a STUN message of its method; `cls` is request or indication.

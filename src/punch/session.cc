@@ -82,18 +82,22 @@ PathKind classify(const SelfView& self, const Introduction& other,
     return public_kind(self, other);
 }
 
-Session::Session(const Identity& me, std::string my_id, Introduction other, Time introduced)
+Session::Session(const Identity& me, std::string my_id, Introduction other, Time introduced,
+                 Epoch epoch)
     : me_(me),
       my_id_(std::move(my_id)),
       other_(std::move(other)),
       introduced_(introduced),
-      proof_(me_.prove(other_.session, my_id_, other_.peer)) {}
+      proof_(me_.prove(other_.session, my_id_, other_.peer)),
+      epoch_(epoch) {}
 
 Punch Session::message(PathId path) const {
     Punch p;
     p.session = other_.session;
     p.from = my_id_;
     p.proof = proof_;
+    p.epoch = epoch_;
+    p.echo = other_epoch_;
     auto it = paths_.find(path);
     if (it == paths_.end()) return p;
     const PathState& s = it->second;
@@ -115,33 +119,52 @@ Session::Outcome Session::receive(PathId path, const Punch& p, Time now) {
         ++rejections_;
         return {Verdict::rejected, false, false};
     }
+    if (stale_epoch(p)) {
+        ++stale_;
+        return {};
+    }
+    // Before the other has heard this session, its flags are about another.
+    const uint32_t flags = p.echo == epoch_ ? p.flags : 0;
+    const std::string payload = p.echo == epoch_ ? p.payload : "";
     const PathState before = s;
     const auto chosen_before = chosen_;
     s.got_proof = true;
-    if (p.flags & flag::verified) s.they_verified = true;
-    if (p.flags & flag::got_payload) s.they_got_payload = true;
-    if (!p.payload.empty() && (chosen_ == path || (p.flags & flag::nominate))) {
+    if (flags & flag::verified) s.they_verified = true;
+    if (flags & flag::got_payload) s.they_got_payload = true;
+    if (!payload.empty() && (chosen_ == path || (flags & flag::nominate))) {
         s.got_payload = true;
-        payload_received_ = p.payload;
+        payload_received_ = payload;
     }
     if (s.got_proof && (s.they_verified || s.two_way) && !s.up) s.up = now;
     if (!chosen_ && controlling() && s.up) chosen_ = path;
-    if (!chosen_ && !controlling() && (p.flags & flag::nominate)) {
+    if (!chosen_ && !controlling() && (flags & flag::nominate)) {
         chosen_ = path;
         if (!s.up) s.up = now;  // nominate implies the other side verified us
-        s.got_payload = !p.payload.empty();
-        if (s.got_payload) payload_received_ = p.payload;
+        s.got_payload = !payload.empty();
+        if (s.got_payload) payload_received_ = payload;
     }
     if (!completed_ && complete()) completed_ = now;
-    if (p.flags & flag::pong) last_pong_ = now;
+    if (flags & flag::pong) last_pong_ = now;
 
     const bool changed = s.got_proof != before.got_proof ||
                          s.they_verified != before.they_verified ||
                          s.got_payload != before.got_payload || chosen_ != chosen_before;
     const bool they_lack =
-        !(p.flags & flag::verified) || (chosen_ == path && !(p.flags & flag::got_payload));
-    const bool pong = (p.flags & flag::ping) != 0;
+        !(flags & flag::verified) || (chosen_ == path && !(flags & flag::got_payload));
+    const bool pong = (flags & flag::ping) != 0;
     return {Verdict::accepted, changed || they_lack || pong, pong};
+}
+
+bool Session::stale_epoch(const Punch& p) {
+    // It echoes a session of ours that ended.
+    if (p.echo != Epoch{} && p.echo != epoch_) return true;
+    // It is not from the session of the other's that answered ours.
+    if (heard_back_ && p.epoch != other_epoch_) return true;
+    if (p.echo == epoch_) heard_back_ = true;
+    // Until then the newest word counts: an old message that came late is
+    // followed by the other's next round.
+    other_epoch_ = p.epoch;
+    return false;
 }
 
 bool Session::rejected(PathId path) const {

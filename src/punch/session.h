@@ -9,6 +9,14 @@
 /// smaller id) picks the first path that is up and sends its payload there
 /// with `nominate`; the other side answers with its payload on that path.
 /// The session is complete when both payloads crossed on the chosen path.
+///
+/// A peer that loses its path starts a new Session with the same SessionId
+/// (the server keeps one per pair), so every message carries this side's
+/// epoch and echoes the other's: a message that echoes an epoch not ours,
+/// or comes from another epoch of the other than the one that answered us,
+/// is from a session that ended and changes nothing here (it is `stale`).
+/// Until the other has echoed ours, its messages only prove who it is: its
+/// flags and payload speak of a session it has not yet seen from us.
 
 #include <map>
 #include <optional>
@@ -61,7 +69,8 @@ using PathId = size_t;
 
 class Session {
   public:
-    Session(const Identity& me, std::string my_id, Introduction other, Time introduced);
+    Session(const Identity& me, std::string my_id, Introduction other, Time introduced,
+            Epoch epoch = random_epoch());
 
     const Introduction& other() const { return other_; }
     bool controlling() const { return my_id_ < other_.peer; }
@@ -77,7 +86,8 @@ class Session {
         bool pong = false;   ///< the message asked for a pong
     };
     /// Handles a Punch that arrived on `path`. A wrong session or sender is
-    /// ignored (stale); a bad proof rejects the path for good.
+    /// ignored; a bad proof rejects the path for good; a message of an epoch
+    /// that ended is ignored and counted (stale()).
     Outcome receive(PathId path, const Punch& p, Time now);
 
     /// Marks a path as proven two-way by its transport (an established TCP
@@ -105,6 +115,9 @@ class Session {
     std::string payload() const { return "hello from " + my_id_; }
     std::optional<Time> last_pong() const { return last_pong_; }
     size_t rejections() const { return rejections_; }
+    /// Messages of an earlier session of either side, ignored.
+    size_t stale() const { return stale_; }
+    const Epoch& epoch() const { return epoch_; }
 
   private:
     struct PathState {
@@ -121,6 +134,9 @@ class Session {
     Introduction other_;
     Time introduced_;
     Signature proof_;
+    Epoch epoch_;
+    Epoch other_epoch_{};      ///< the other's epoch we echo (zeros: none yet)
+    bool heard_back_ = false;  ///< the other echoed ours: other_epoch_ is its session
     std::map<PathId, PathState> paths_;
     std::optional<PathId> chosen_;
     std::optional<Time> completed_;
@@ -128,6 +144,10 @@ class Session {
     std::optional<Time> last_pong_;
     std::string payload_received_;
     size_t rejections_ = 0;
+    size_t stale_ = 0;
+
+    /// Whether `p` is of an ended session; else notes the other's epoch.
+    bool stale_epoch(const Punch& p);
 };
 
 }  // namespace testbed::punch

@@ -372,11 +372,17 @@ void PeerCore::on_punch(PathId path, const punch::Punch& p) {
         }
         return;
     }
+    // A message of a session before a migration says nothing of this one,
+    // nor that the path we hold is alive.
+    if (outcome.verdict != punch::Session::Verdict::accepted) return;
     if (outcome.pong) ping_seen_ = Clock::now();
     if (session_->complete() && session_->chosen() == path) {
         // The other still asks: our last word to it was lost.
         if (outcome.pong && completed_here_) loss_seen_ = true;
-        if (p.flags & punch::flag::keepalive) other_holds_ = true;
+        if (p.flags & punch::flag::keepalive) {
+            other_holds_ = true;
+            if (silence_) silence_->heard(Clock::now());
+        }
         last_heard_ = Clock::now();
     }
     // The other side reached us through our gateway's mapping: from here the

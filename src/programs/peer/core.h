@@ -19,6 +19,7 @@
 #include "programs/portmap/mapper.h"
 #include "punch/auth.h"
 #include "punch/session.h"
+#include "punch/silence.h"
 
 namespace testbed::programs {
 
@@ -84,6 +85,8 @@ class PeerCore {
     void add_candidates(const punch::Introduction& intro);
     void on_relayed(const punch::Relay& relay);
     bool hold();
+    /// Starts counting the other's keepalives on the path just chosen.
+    void watch_silence();
     /// Whether a silent path is found anew (migrate()) during the hold.
     bool migrating() const;
     /// The session starts over: registration (unless `intro` came, which
@@ -119,9 +122,12 @@ class PeerCore {
     bool completed_here_ = false;  ///< lingering after completion
     punch::Time last_heard_{};     ///< the other's last message on the chosen path, once complete
     bool other_holds_ = false;     ///< a keepalive came: the other side is done and holding
+    /// How long the held path may be quiet before it is lost (during the hold).
+    std::optional<punch::SilenceLimit> silence_;
     /// A new introduction to the same peer during the hold: it lost the path and asked again.
     std::optional<punch::Introduction> reintroduced_;
     nlohmann::json migrations_ = nlohmann::json::array();
+    size_t stale_before_ = 0;  ///< stale messages the sessions before this one ignored
     /// The path the hold keeps, as it was when it was chosen (the local
     /// address may be gone since).
     nlohmann::json held_path_;

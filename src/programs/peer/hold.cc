@@ -11,9 +11,6 @@ namespace testbed::programs {
 namespace {
 
 constexpr auto kLivenessWait = milliseconds(1500);
-/// Keepalive intervals without a word from the other side before the
-/// hold takes the path for lost (one or two lost keepalives are loss).
-constexpr int kSilentKeepalives = 3;
 
 }  // namespace
 
@@ -49,6 +46,7 @@ nlohmann::json PeerCore::success() {
             if (held && !migrations_.empty()) out.update(path_json());
             out["migrated"] = migrations_.size();
             out["migrations"] = migrations_;
+            out["stale_messages"] = stale_before_ + (session_ ? session_->stale() : 0);
         }
         if (!held) {
             std::string why = o_.keepalive > Duration::zero() ? "" : " (no keepalives)";
@@ -62,33 +60,45 @@ nlohmann::json PeerCore::success() {
     return out;
 }
 
+void PeerCore::watch_silence() {
+    // A path that lost messages while it was found starts as a lossy one.
+    if (o_.keepalive > Duration::zero()) silence_.emplace(o_.keepalive, Clock::now(), loss_seen_);
+}
+
 bool PeerCore::migrating() const {
     return o_.migrate && o_.keepalive > Duration::zero() && transport_.migrates();
 }
 
 /// Keeps the chosen path for the hold (with keepalives), then checks it
-/// still carries a ping. While migrating(), a path silent for
-/// kSilentKeepalives intervals, or the other side introduced anew (it lost
-/// the path first), starts the session over on whatever path works now.
+/// still carries a ping. While migrating(), a path silent for longer than
+/// its keepalives' losses explain (silence.h: three intervals on a clean
+/// path), or the other side introduced anew (it lost the path first),
+/// starts the session over on whatever path works now.
 bool PeerCore::hold() {
     // From the completion, as the other side counts it too: the controlling
     // side's linger must not shift its hold past the other's liveness check.
     const Time end = session_->completed().value_or(Clock::now()) + o_.hold;
-    const Duration silence = o_.keepalive * kSilentKeepalives;
     Time next_keepalive = Clock::now();
     last_heard_ = Clock::now();
+    watch_silence();
     log::info("{}: holding the path to {} for {}", o_.id,
               transport_.ends(*session_->chosen()).second.str(), format_duration(o_.hold));
     while (Clock::now() < end) {
+        const Duration silence = silence_ ? silence_->limit() : Duration::max();
         if (migrating() && (reintroduced_ || Clock::now() - last_heard_ >= silence)) {
             const std::string why =
                 reintroduced_ ? fmt::format("{} asked the server to introduce us anew", o_.target)
-                              : fmt::format("no word from {} on the path for {}", o_.target,
-                                            format_duration(std::chrono::duration_cast<Duration>(
-                                                Clock::now() - last_heard_)));
+                              : fmt::format(
+                                    "no word from {} on the path for {} ({:.0f}% of its keepalives "
+                                    "came before)",
+                                    o_.target,
+                                    format_duration(std::chrono::duration_cast<Duration>(
+                                        Clock::now() - last_heard_)),
+                                    silence_->delivered() * 100);
             if (!migrate(why, std::exchange(reintroduced_, std::nullopt))) return false;
             next_keepalive = Clock::now();
             last_heard_ = Clock::now();
+            watch_silence();
             continue;
         }
         if (o_.keepalive > Duration::zero() && Clock::now() >= next_keepalive) {
@@ -114,6 +124,7 @@ bool PeerCore::migrate(const std::string& why, std::optional<punch::Introduction
         {"why", why},
         {"from", held_path_}};
     log::info("{}: {}; finding a path anew", o_.id, why);
+    stale_before_ += session_->stale();
     session_.reset();
     known_.clear();
     kinds_.clear();

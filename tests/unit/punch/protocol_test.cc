@@ -65,12 +65,19 @@ TEST_CASE("protocol: every message survives the wire") {
     CHECK(rel->data == std::vector<uint8_t>{1, 2, 3});
     CHECK(reversal_from(wire(to_message(Reversal{"bob"})))->peer == "bob");
 
-    Punch p{i.session, "alice", flag::verified, key.prove(i.session, "alice", "bob"), "hi"};
+    Punch p{i.session, "alice",        flag::verified, key.prove(i.session, "alice", "bob"),
+            "hi",      random_epoch(), random_epoch()};
     auto p2 = punch_from(wire(to_message(p)));
     REQUIRE(p2);
     CHECK(p2->flags == flag::verified);
     CHECK(p2->payload == "hi");
     CHECK(p2->proof == p.proof);
+    CHECK(p2->epoch == p.epoch);
+    CHECK(p2->echo == p.echo);
+    // A punch without its epochs is not one of ours.
+    stun::Message no_epoch = to_message(p);
+    std::erase_if(no_epoch.attributes, [](const auto& a) { return a.type == attr::epoch; });
+    CHECK_FALSE(punch_from(wire(no_epoch)));
 }
 
 TEST_CASE("protocol: malformed attributes and wrong methods are refused") {

@@ -179,3 +179,76 @@ TEST_CASE("session: when the controlling side's last word is lost, only a ping b
     CHECK(bob.complete());
     CHECK_FALSE(bob.awaits_answer(path));
 }
+
+namespace {
+
+/// alice and bob once more after a migration: the same server session, new epochs.
+struct MigratedPair {
+    explicit MigratedPair(const IntroducedPair& before)
+        : alice{before.a, "alice", before.alice.other(), before.t0},
+          bob{before.b, "bob", before.bob.other(), before.t0} {}
+    Session alice;
+    Session bob;
+};
+
+}  // namespace
+
+TEST_CASE("session: a late message of the session before a migration changes nothing") {
+    IntroducedPair old;
+    const PathId path = 1;
+    const Punch bob_first = old.bob.message(path);  // before he heard alice: echoes nothing
+    exchange(old.alice, old.bob, path, old.t0);
+    REQUIRE(old.alice.complete());
+    // Bob's last word of the old session: verified, got his payload, his own payload.
+    const Punch late = old.bob.message(path);
+    REQUIRE((late.flags & flag::verified) != 0);
+    REQUIRE_FALSE(late.payload.empty());
+
+    MigratedPair now(old);
+    REQUIRE(now.alice.epoch() != old.alice.epoch());
+    // It echoes alice's old epoch: without epochs it would bring the path up
+    // and alice would nominate it (a path that may be dead).
+    CHECK(now.alice.receive(path, late, old.t0).verdict == Session::Verdict::ignored);
+    CHECK(now.alice.stale() == 1);
+    CHECK_FALSE(now.alice.chosen());
+    CHECK(now.alice.payload_received().empty());
+    // Bob's very first message of the old session echoes nothing: it still
+    // proves bob, and his new session's round follows and takes over.
+    CHECK(now.alice.receive(path, bob_first, old.t0).verdict == Session::Verdict::accepted);
+    CHECK_FALSE(now.alice.chosen());
+    exchange(now.alice, now.bob, path, old.t0);
+    CHECK(now.alice.complete());
+    CHECK(now.bob.complete());
+    CHECK(now.alice.payload_received() == "hello from bob");
+}
+
+TEST_CASE("session: the session that is held ignores the other's new session") {
+    IntroducedPair old;
+    const PathId path = 1;
+    exchange(old.alice, old.bob, path, old.t0);
+    REQUIRE(old.bob.complete());
+    // Alice migrated (she moved); bob still holds the old path. Her new
+    // session's messages are not his session's: no keepalive, no pong.
+    MigratedPair now(old);
+    Punch ping = now.alice.message(path);
+    ping.flags |= flag::ping | flag::keepalive;
+    const auto outcome = old.bob.receive(path, ping, old.t0);
+    CHECK(outcome.verdict == Session::Verdict::ignored);
+    CHECK_FALSE(outcome.pong);
+    CHECK(old.bob.stale() == 1);
+    // His old session's words mean nothing to her new one either.
+    CHECK(now.alice.receive(path, old.bob.message(path), old.t0).verdict ==
+          Session::Verdict::ignored);
+}
+
+TEST_CASE("session: flags from a side that has not heard this session are not believed") {
+    IntroducedPair pair;
+    const PathId path = 1;
+    // Bob claims he verified alice and nominates, but echoes no epoch of hers.
+    Punch early = pair.bob.message(path);
+    early.flags |= flag::verified | flag::nominate | flag::got_payload;
+    early.payload = "hello from bob";
+    CHECK(pair.alice.receive(path, early, pair.t0).verdict == Session::Verdict::accepted);
+    CHECK_FALSE(pair.alice.chosen());
+    CHECK(pair.alice.payload_received().empty());
+}
