@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <mutex>
 
 using namespace testbed;
 using namespace testbed::programs;
@@ -15,9 +16,16 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// What every fake client did, by protocol.
+/// What every fake client did, by protocol. The survey asks the clients
+/// at once, each on a thread of its own: counting takes the lock.
 struct Calls {
     std::map<Protocol, int> surveyed, mapped, unmapped;
+    std::mutex lock;
+
+    int count(std::map<Protocol, int>& of, Protocol p) {
+        const std::lock_guard<std::mutex> held(lock);
+        return ++of[p];
+    }
 };
 
 class FakeClient final : public GatewayClient {
@@ -27,17 +35,17 @@ class FakeClient final : public GatewayClient {
         : p_(p), calls_(calls), refuse_(std::move(refuse_with)), lifetime_(lifetime_s) {}
     Protocol protocol() const override { return p_; }
     Reply<Ipv4> external_address(Duration) override {
-        ++calls_.surveyed[p_];
+        calls_.count(calls_.surveyed, p_);
         if (refuse_) return *refuse_;
         return *Ipv4::parse("20.0.0.30");
     }
     Reply<Lease> map(Transport, uint16_t port, uint32_t, Duration) override {
-        ++calls_.mapped[p_];
+        const int maps = calls_.count(calls_.mapped, p_);
         if (refuse_) return *refuse_;
-        if (fail_renewals && calls_.mapped[p_] > 1) return std::string("gone");
+        if (fail_renewals && maps > 1) return std::string("gone");
         return Lease{p_, {*Ipv4::parse("20.0.0.30"), port}, lifetime_};
     }
-    void unmap() override { ++calls_.unmapped[p_]; }
+    void unmap() override { calls_.count(calls_.unmapped, p_); }
     bool fail_renewals = false;
 
   private:
