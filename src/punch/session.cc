@@ -124,8 +124,9 @@ Session::Outcome Session::receive(PathId path, const Punch& p, Time now) {
         return {};
     }
     // Before the other has heard this session, its flags are about another.
-    const uint32_t flags = p.echo == epoch_ ? p.flags : 0;
-    const std::string payload = p.echo == epoch_ ? p.payload : "";
+    const bool heard_us = p.echo == epoch_;
+    const uint32_t flags = heard_us ? p.flags : 0;
+    const std::string payload = heard_us ? p.payload : "";
     const PathState before = s;
     const auto chosen_before = chosen_;
     s.got_proof = true;

@@ -85,7 +85,7 @@ class PeerCore {
     void add_candidates(const punch::Introduction& intro);
     void on_relayed(const punch::Relay& relay);
     bool hold();
-    /// Starts counting the other's keepalives on the path just chosen.
+    /// Starts watching the path just chosen: heard from now, its keepalives counted.
     void watch_silence();
     /// Whether a silent path is found anew (migrate()) during the hold.
     bool migrating() const;

@@ -61,6 +61,7 @@ nlohmann::json PeerCore::success() {
 }
 
 void PeerCore::watch_silence() {
+    last_heard_ = Clock::now();
     // A path that lost messages while it was found starts as a lossy one.
     if (o_.keepalive > Duration::zero()) silence_.emplace(o_.keepalive, Clock::now(), loss_seen_);
 }
@@ -79,12 +80,12 @@ bool PeerCore::hold() {
     // side's linger must not shift its hold past the other's liveness check.
     const Time end = session_->completed().value_or(Clock::now()) + o_.hold;
     Time next_keepalive = Clock::now();
-    last_heard_ = Clock::now();
     watch_silence();
     log::info("{}: holding the path to {} for {}", o_.id,
               transport_.ends(*session_->chosen()).second.str(), format_duration(o_.hold));
     while (Clock::now() < end) {
-        const Duration silence = silence_ ? silence_->limit() : Duration::max();
+        // migrating() needs keepalives, so the path is watched.
+        const Duration silence = migrating() ? silence_->limit() : Duration::zero();
         if (migrating() && (reintroduced_ || Clock::now() - last_heard_ >= silence)) {
             const std::string why =
                 reintroduced_ ? fmt::format("{} asked the server to introduce us anew", o_.target)
@@ -97,7 +98,6 @@ bool PeerCore::hold() {
                                     silence_->delivered() * 100);
             if (!migrate(why, std::exchange(reintroduced_, std::nullopt))) return false;
             next_keepalive = Clock::now();
-            last_heard_ = Clock::now();
             watch_silence();
             continue;
         }
