@@ -160,6 +160,7 @@ stun::Message to_message(const Punch& p) {
     if (!p.payload.empty()) m.add(attr::data, bytes_of(p.payload));
     m.add(attr::epoch, bytes_of(p.epoch));
     m.add(attr::echo, bytes_of(p.echo));
+    if (p.sequence != 0) m.add(attr::sequence, int32_bytes(p.sequence));
     return m;
 }
 
@@ -233,6 +234,11 @@ std::optional<Punch> punch_from(const stun::Message& m) {
     auto echo = fixed_of<8>(m, attr::echo);
     if (!session || !from || !flags || !proof || !epoch || !echo) return std::nullopt;
     Punch p{*session, *from, *flags, *proof, {}, *epoch, *echo};
+    if (const stun::Attribute* sequence = m.find(attr::sequence)) {
+        auto n = uint32_of(sequence);
+        if (!n) return std::nullopt;
+        p.sequence = *n;
+    }
     if (const stun::Attribute* data = m.find(attr::data))
         p.payload.assign(data->value.begin(), data->value.end());
     return p;

@@ -37,8 +37,8 @@ inline constexpr uint16_t flags = 0xC009;
 inline constexpr uint16_t data = 0xC00A;
 inline constexpr uint16_t nonce = 0xC00B;            ///< the server's registration cookie
 inline constexpr uint16_t mapped_endpoint = 0xC00C;  ///< XOR'd address: a gateway's port mapping
-inline constexpr uint16_t sequence = 0xC00D;         ///< 32-bit: a SYN's sequence number
-inline constexpr uint16_t epoch = 0xC00E;  ///< 8 bytes: which of the sender's sessions sent it
+inline constexpr uint16_t sequence = 0xC00D;  ///< 32-bit: a SYN's sequence number; a Punch's count
+inline constexpr uint16_t epoch = 0xC00E;     ///< 8 bytes: which of the sender's sessions sent it
 inline constexpr uint16_t echo = 0xC00F;  ///< 8 bytes: the receiver's epoch, as the sender knows it
 }  // namespace attr
 
@@ -136,6 +136,9 @@ struct Punch {
     std::string payload;
     Epoch epoch{};  ///< the sender's session
     Epoch echo{};   ///< the receiver's session the sender has heard from (zeros: none yet)
+    /// The sender's count of its messages on this path in this session,
+    /// from 1 (0: not counted), so the receiver knows how many it missed.
+    uint32_t sequence = 0;
 };
 
 /// Each struct to a STUN message of its method; `cls` is request or indication.

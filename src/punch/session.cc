@@ -121,7 +121,9 @@ Session::Outcome Session::receive(PathId path, const Punch& p, Time now) {
     }
     if (stale_epoch(p)) {
         ++stale_;
-        return {};
+        Outcome out;
+        out.restarted = heard_back_ && p.echo == Epoch{};
+        return out;
     }
     // Before the other has heard this session, its flags are about another.
     const bool heard_us = p.echo == epoch_;

@@ -84,6 +84,9 @@ class Session {
         Verdict verdict = Verdict::ignored;
         bool reply = false;  ///< send message(path) back now (with pong if asked)
         bool pong = false;   ///< the message asked for a pong
+        /// Ignored as stale, from an epoch of the other's that has not heard
+        /// ours: after ours was answered, the other started a session anew.
+        bool restarted = false;
     };
     /// Handles a Punch that arrived on `path`. A wrong session or sender is
     /// ignored; a bad proof rejects the path for good; a message of an epoch

@@ -1,45 +1,32 @@
 #include "punch/silence.h"
 
-#include <algorithm>
-#include <cmath>
-
 namespace testbed::punch {
 
-SilenceLimit::SilenceLimit(Duration interval, Time began, bool lossy)
-    : interval_(interval), began_(began), last_(began), missed_before_(lossy ? 1 : 0) {}
-
-void SilenceLimit::heard(Time now) {
+void Receipts::note(uint32_t sequence) {
+    if (sequence == 0) sequence = highest_ + 1;
+    if (sequence <= highest_) return;
+    if (heard_ == 0) first_ = sequence;
     ++heard_;
-    last_ = std::max(last_, now);
+    highest_ = sequence;
 }
 
-int SilenceLimit::missed() const {
-    // About one per interval up to the last we heard (the other's hold
-    // began about when ours did), the first at the start.
-    const int sent =
-        heard_ == 0 ? 0
-                    : static_cast<int>(std::lround(std::chrono::duration<double>(last_ - began_) /
-                                                   std::chrono::duration<double>(interval_))) +
-                          1;
-    return std::max(0, sent - heard_) + missed_before_;
+double Receipts::delivered() const {
+    return heard_ == 0 ? 1.0 : static_cast<double>(heard_) / (heard_ + missed());
 }
 
-double SilenceLimit::delivered() const {
-    const int all = heard_ + missed();
-    return all == 0 ? 1.0 : static_cast<double>(heard_) / all;
+double chance_of_losing(const Receipts& r, int k) {
+    const double heard = r.heard();
+    const double missed = r.missed();
+    double chance = 1.0;
+    for (int j = 0; j < k; ++j) chance *= (1.0 + missed + j) / (2.0 + heard + missed + j);
+    return chance;
 }
 
-SilenceLimit::Duration SilenceLimit::limit() const {
-    const int missed_so_far = missed();
-    if (missed_so_far == 0) return interval_ * kMinKeepalives;
-    const double a = 1.0 + heard_;
-    const double b = 1.0 + missed_so_far;
-    double chance = 1.0;  // of k keepalives in a row lost by chance alone
-    for (int k = 1; k <= kMaxKeepalives; ++k) {
-        chance *= (b + k - 1) / (a + b + k - 1);
-        if (k >= kMinKeepalives && chance < kChanceOfFalseLoss) return interval_ * k;
+SilenceDuration silence_limit(SilenceDuration interval, const Receipts& r) {
+    for (int k = kMinSilentIntervals; k < kMaxSilentIntervals; ++k) {
+        if (chance_of_losing(r, k) < kChanceOfFalseLoss) return interval * k;
     }
-    return interval_ * kMaxKeepalives;
+    return interval * kMaxSilentIntervals;
 }
 
 }  // namespace testbed::punch

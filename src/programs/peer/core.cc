@@ -210,6 +210,7 @@ void PeerCore::send_register() {
 }
 
 void PeerCore::send(PathId path, punch::Punch p) {
+    p.sequence = ++sent_on_[path];
     if (!p.payload.empty()) session_->note_payload_sent(Clock::now());
     if (path != kRelayPath && kinds_.at(path) == punch::PathKind::mapped)
         p.flags |= punch::flag::to_mapped;
@@ -302,7 +303,7 @@ void PeerCore::on_introduction(const punch::Introduction& intro) {
             return;
         if (!session_->complete()) {
             add_candidates(intro);
-        } else if (migrating() && Clock::now() - last_heard_ > o_.keepalive) {
+        } else if (missed_a_keepalive()) {
             // During the hold, the other side asking again means it lost
             // the path; only once our side missed a keepalive too, so a
             // stray introduction cannot break a path that works.
@@ -373,16 +374,16 @@ void PeerCore::on_punch(PathId path, const punch::Punch& p) {
         return;
     }
     // A message of a session before a migration says nothing of this one,
-    // nor that the path we hold is alive.
+    // nor that the path we hold is alive; one of a session the other began
+    // after ours says it lost the path (its new introduction may be lost).
+    if (outcome.restarted && session_->complete() && missed_a_keepalive()) other_restarted_ = true;
     if (outcome.verdict != punch::Session::Verdict::accepted) return;
+    receipts_[path].note(p.sequence);
     if (outcome.pong) ping_seen_ = Clock::now();
     if (session_->complete() && session_->chosen() == path) {
         // The other still asks: our last word to it was lost.
         if (outcome.pong && completed_here_) loss_seen_ = true;
-        if (p.flags & punch::flag::keepalive) {
-            other_holds_ = true;
-            if (silence_) silence_->heard(Clock::now());
-        }
+        if (p.flags & punch::flag::keepalive) other_holds_ = true;
         last_heard_ = Clock::now();
     }
     // The other side reached us through our gateway's mapping: from here the

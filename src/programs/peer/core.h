@@ -8,6 +8,7 @@
 /// gateway's port mapping as a candidate, and the JSON of the output
 /// contract. The transport only moves messages (transport.h).
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -85,10 +86,19 @@ class PeerCore {
     void add_candidates(const punch::Introduction& intro);
     void on_relayed(const punch::Relay& relay);
     bool hold();
-    /// Starts watching the path just chosen: heard from now, its keepalives counted.
+    /// Starts watching the path just chosen: heard from now.
     void watch_silence();
     /// Whether a silent path is found anew (migrate()) during the hold.
     bool migrating() const;
+    /// Migrating, and the held path missed a keepalive by now: only then
+    /// does word that the other lost the path count, so a stray or replayed
+    /// message cannot break a path that works.
+    bool missed_a_keepalive() const;
+    /// What came of the other's messages on the chosen path.
+    const punch::Receipts& held_receipts() const;
+    void log_hold() const;
+    /// Why the held path counts as lost now, for the migration's record.
+    std::string why_lost() const;
     /// The session starts over: registration (unless `intro` came, which
     /// shows the server reaches us as registered), introduction, punching;
     /// recorded in migrations_. False when no path came within --timeout.
@@ -122,10 +132,14 @@ class PeerCore {
     bool completed_here_ = false;  ///< lingering after completion
     punch::Time last_heard_{};     ///< the other's last message on the chosen path, once complete
     bool other_holds_ = false;     ///< a keepalive came: the other side is done and holding
-    /// How long the held path may be quiet before it is lost (during the hold).
-    std::optional<punch::SilenceLimit> silence_;
+    /// This session's messages sent on each path so far (their sequence numbers).
+    std::map<punch::PathId, uint32_t> sent_on_;
+    /// What came of the other's on each path: how long a silence means loss.
+    std::map<punch::PathId, punch::Receipts> receipts_;
     /// A new introduction to the same peer during the hold: it lost the path and asked again.
     std::optional<punch::Introduction> reintroduced_;
+    /// The other's messages of a session it began after ours came during the hold.
+    bool other_restarted_ = false;
     nlohmann::json migrations_ = nlohmann::json::array();
     size_t stale_before_ = 0;  ///< stale messages the sessions before this one ignored
     /// The path the hold keeps, as it was when it was chosen (the local

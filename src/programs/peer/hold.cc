@@ -62,41 +62,58 @@ nlohmann::json PeerCore::success() {
 
 void PeerCore::watch_silence() {
     last_heard_ = Clock::now();
-    // A path that lost messages while it was found starts as a lossy one.
-    if (o_.keepalive > Duration::zero()) silence_.emplace(o_.keepalive, Clock::now(), loss_seen_);
 }
 
 bool PeerCore::migrating() const {
     return o_.migrate && o_.keepalive > Duration::zero() && transport_.migrates();
 }
 
+bool PeerCore::missed_a_keepalive() const {
+    return migrating() && Clock::now() - last_heard_ > o_.keepalive;
+}
+
+const punch::Receipts& PeerCore::held_receipts() const {
+    static const punch::Receipts none;
+    auto it = receipts_.find(*session_->chosen());
+    return it == receipts_.end() ? none : it->second;
+}
+
+void PeerCore::log_hold() const {
+    const punch::Receipts& r = held_receipts();
+    log::info("{}: holding the path to {} for {} ({} of the {} messages {} sent on it came)", o_.id,
+              transport_.ends(*session_->chosen()).second.str(), format_duration(o_.hold),
+              r.heard(), r.heard() + r.missed(), o_.target);
+}
+
+std::string PeerCore::why_lost() const {
+    if (reintroduced_) return fmt::format("{} asked the server to introduce us anew", o_.target);
+    if (other_restarted_) return fmt::format("{} started its session anew", o_.target);
+    const punch::Receipts& r = held_receipts();
+    return fmt::format(
+        "no word from {} on the path for {} ({} of its {} messages came before)", o_.target,
+        format_duration(std::chrono::duration_cast<Duration>(Clock::now() - last_heard_)),
+        r.heard(), r.heard() + r.missed());
+}
+
 /// Keeps the chosen path for the hold (with keepalives), then checks it
 /// still carries a ping. While migrating(), a path silent for longer than
-/// its keepalives' losses explain (silence.h: three intervals on a clean
-/// path), or the other side introduced anew (it lost the path first),
-/// starts the session over on whatever path works now.
+/// the loss its messages showed explains (silence.h), or word that the
+/// other side lost it first (introduced anew, or a new session of its
+/// own), starts the session over on whatever path works now.
 bool PeerCore::hold() {
     // From the completion, as the other side counts it too: the controlling
     // side's linger must not shift its hold past the other's liveness check.
     const Time end = session_->completed().value_or(Clock::now()) + o_.hold;
     Time next_keepalive = Clock::now();
     watch_silence();
-    log::info("{}: holding the path to {} for {}", o_.id,
-              transport_.ends(*session_->chosen()).second.str(), format_duration(o_.hold));
+    log_hold();
     while (Clock::now() < end) {
         // migrating() needs keepalives, so the path is watched.
-        const Duration silence = migrating() ? silence_->limit() : Duration::zero();
-        if (migrating() && (reintroduced_ || Clock::now() - last_heard_ >= silence)) {
-            const std::string why =
-                reintroduced_ ? fmt::format("{} asked the server to introduce us anew", o_.target)
-                              : fmt::format(
-                                    "no word from {} on the path for {} ({:.0f}% of its keepalives "
-                                    "came before)",
-                                    o_.target,
-                                    format_duration(std::chrono::duration_cast<Duration>(
-                                        Clock::now() - last_heard_)),
-                                    silence_->delivered() * 100);
-            if (!migrate(why, std::exchange(reintroduced_, std::nullopt))) return false;
+        const Duration silence =
+            migrating() ? punch::silence_limit(o_.keepalive, held_receipts()) : Duration::zero();
+        if (migrating() &&
+            (reintroduced_ || other_restarted_ || Clock::now() - last_heard_ >= silence)) {
+            if (!migrate(why_lost(), std::exchange(reintroduced_, std::nullopt))) return false;
             next_keepalive = Clock::now();
             watch_silence();
             continue;
@@ -130,6 +147,9 @@ bool PeerCore::migrate(const std::string& why, std::optional<punch::Introduction
     kinds_.clear();
     reported_.clear();
     ping_seen_.reset();
+    sent_on_.clear();
+    receipts_.clear();
+    other_restarted_ = false;
     loss_seen_ = false;
     completed_here_ = false;
     other_holds_ = false;

@@ -74,6 +74,14 @@ TEST_CASE("protocol: every message survives the wire") {
     CHECK(p2->proof == p.proof);
     CHECK(p2->epoch == p.epoch);
     CHECK(p2->echo == p.echo);
+    CHECK(p2->sequence == 0);
+    p.sequence = 70000;
+    CHECK(punch_from(wire(to_message(p)))->sequence == 70000);
+    // A count that is not 32 bits makes no punch.
+    stun::Message short_count = to_message(p);
+    for (auto& a : short_count.attributes)
+        if (a.type == attr::sequence) a.value.pop_back();
+    CHECK_FALSE(punch_from(wire(short_count)));
     // A punch without its epochs is not one of ours.
     stun::Message no_epoch = to_message(p);
     std::erase_if(no_epoch.attributes, [](const auto& a) { return a.type == attr::epoch; });

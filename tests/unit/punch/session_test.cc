@@ -208,7 +208,9 @@ TEST_CASE("session: a late message of the session before a migration changes not
     REQUIRE(now.alice.epoch() != old.alice.epoch());
     // It echoes alice's old epoch: without epochs it would bring the path up
     // and alice would nominate it (a path that may be dead).
-    CHECK(now.alice.receive(path, late, old.t0).verdict == Session::Verdict::ignored);
+    const auto outcome = now.alice.receive(path, late, old.t0);
+    CHECK(outcome.verdict == Session::Verdict::ignored);
+    CHECK_FALSE(outcome.restarted);  // it is old, not new
     CHECK(now.alice.stale() == 1);
     CHECK_FALSE(now.alice.chosen());
     CHECK(now.alice.payload_received().empty());
@@ -236,6 +238,8 @@ TEST_CASE("session: the session that is held ignores the other's new session") {
     CHECK(outcome.verdict == Session::Verdict::ignored);
     CHECK_FALSE(outcome.pong);
     CHECK(old.bob.stale() == 1);
+    // It says she started over: the introduction that would tell him may be lost.
+    CHECK(outcome.restarted);
     // His old session's words mean nothing to her new one either.
     CHECK(now.alice.receive(path, old.bob.message(path), old.t0).verdict ==
           Session::Verdict::ignored);
