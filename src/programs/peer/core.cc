@@ -269,7 +269,13 @@ void PeerCore::on_server(const stun::Message& m) {
 void PeerCore::on_register_answer(const stun::Message& m) {
     constexpr int kMaxChallenges = 3;
     const auto nonce = punch::nonce_of(m);
-    if (m.cls == stun::Class::success && m.mapped()) {
+    const bool holding = session_ && session_->complete();
+    if (m.cls == stun::Class::success && m.mapped() && holding) {
+        // The hold asked where the server sees us (a silent path).
+        if (nonce) nonce_ = nonce;
+        challenges_ = 0;
+        remapped_ = remapped(*m.mapped());
+    } else if (m.cls == stun::Class::success && m.mapped()) {
         if (!mapped_)
             log::info("{}: registered over {}, public endpoint {}", o_.id, transport_.name(),
                       m.mapped()->str());
@@ -285,6 +291,9 @@ void PeerCore::on_register_answer(const stun::Message& m) {
             send_register();
             return;
         }
+        // During the hold it only asked where we are: the path may still work.
+        if (holding)
+            return log::warning("{}: the server refused a refresh: {}", o_.id, error_text(m));
         fatal_ = fmt::format("the server refused the registration: {}", error_text(m));
     }
 }

@@ -3,10 +3,12 @@
 /// refresh, the introduction and the candidates, the proofs on every path
 /// (punch::Session), connection reversal, relay fallback after the punch
 /// timeout, the chosen path, the hold with keepalives and the liveness
-/// check, migration to a new path when the chosen one goes silent during
-/// the hold (a host that moved, a NAT that lost its mappings), the
-/// gateway's port mapping as a candidate, and the JSON of the output
-/// contract. The transport only moves messages (transport.h).
+/// check, migration to a new path when the chosen one is lost during the
+/// hold (this host sends from another address, the server sees it at
+/// another endpoint, the other side started over, or a silence the path's
+/// loss does not explain), the gateway's port mapping as a candidate, and
+/// the JSON of the output contract. The transport only moves messages
+/// (transport.h).
 
 #include <map>
 #include <nlohmann/json.hpp>
@@ -97,6 +99,21 @@ class PeerCore {
     /// What came of the other's messages on the chosen path.
     const punch::Receipts& held_receipts() const;
     void log_hold() const;
+    /// Why the held path is lost when this host sends toward it from
+    /// another address than the path began with (renumbered, moved).
+    std::optional<std::string> moved() const;
+    /// Why the held path is lost when the server sees this host at another
+    /// public endpoint than the path began with (its NAT got a new address
+    /// or lost its mappings).
+    std::optional<std::string> remapped(const stun::Endpoint& seen) const;
+    /// Once a keepalive interval during the hold: moved() and ask_where_seen().
+    void check_where_we_are();
+    /// Asks the server where it sees us (a refresh of the registration,
+    /// whose answer says whether our mapping changed, remapped()): every
+    /// pacing_.refresh, which keeps the registration and the mapping toward
+    /// the server alive through a long hold, and once the held path was
+    /// silent three intervals (again every three while it stays so).
+    void ask_where_seen();
     /// Why the held path counts as lost now, for the migration's record.
     std::string why_lost() const;
     /// The session starts over: registration (unless `intro` came, which
@@ -140,6 +157,12 @@ class PeerCore {
     std::optional<punch::Introduction> reintroduced_;
     /// The other's messages of a session it began after ours came during the hold.
     bool other_restarted_ = false;
+    /// This host sends from another address than the held path began with.
+    std::optional<std::string> moved_;
+    /// The server sees this host at another public endpoint than the held path began with.
+    std::optional<std::string> remapped_;
+    /// When the hold last asked the server where it sees us.
+    punch::Time asked_where_{};
     nlohmann::json migrations_ = nlohmann::json::array();
     size_t stale_before_ = 0;  ///< stale messages the sessions before this one ignored
     /// The path the hold keeps, as it was when it was chosen (the local

@@ -4,6 +4,7 @@
 
 #include <fmt/core.h>
 
+#include "base/error.h"
 #include "base/log.h"
 #include "programs/peer/core.h"
 
@@ -62,6 +63,7 @@ nlohmann::json PeerCore::success() {
 
 void PeerCore::watch_silence() {
     last_heard_ = Clock::now();
+    asked_where_ = last_heard_;  // registered just now
 }
 
 bool PeerCore::migrating() const {
@@ -85,7 +87,47 @@ void PeerCore::log_hold() const {
               r.heard(), r.heard() + r.missed(), o_.target);
 }
 
+std::optional<std::string> PeerCore::moved() const {
+    const std::string was = held_path_.value("local", "");
+    std::string now;
+    try {
+        now = transport_.ends(*session_->chosen()).first.str();
+    } catch (const SystemError& e) {
+        now = fmt::format("none ({})", e.what());
+    }
+    if (was.empty() || now == was) return std::nullopt;
+    return fmt::format("this host sends to {} from {} now, not {}", o_.target, now, was);
+}
+
+std::optional<std::string> PeerCore::remapped(const stun::Endpoint& seen) const {
+    const std::string was = held_path_.contains("mapped") && held_path_.at("mapped").is_string()
+                                ? held_path_.at("mapped").get<std::string>()
+                                : "";
+    if (was.empty() || was == seen.str()) return std::nullopt;
+    return fmt::format("the server sees this host at {} now, not {}", seen.str(), was);
+}
+
+void PeerCore::check_where_we_are() {
+    // As a host's stack would on a change of its addresses: a mapping of
+    // the old address gets nothing back.
+    moved_ = moved();
+    ask_where_seen();
+}
+
+void PeerCore::ask_where_seen() {
+    const Time now = Clock::now();
+    const Duration suspect = o_.keepalive * punch::kMinSilentIntervals;
+    const bool due = now - asked_where_ >= pacing_.refresh;
+    const bool silent = now - last_heard_ >= suspect &&
+                        (asked_where_ < last_heard_ || now - asked_where_ >= suspect);
+    if (!due && !silent) return;
+    asked_where_ = now;
+    send_register();
+}
+
 std::string PeerCore::why_lost() const {
+    if (moved_) return *moved_;
+    if (remapped_) return *remapped_;
     if (reintroduced_) return fmt::format("{} asked the server to introduce us anew", o_.target);
     if (other_restarted_) return fmt::format("{} started its session anew", o_.target);
     const punch::Receipts& r = held_receipts();
@@ -111,9 +153,10 @@ bool PeerCore::hold() {
         // migrating() needs keepalives, so the path is watched.
         const Duration silence =
             migrating() ? punch::silence_limit(o_.keepalive, held_receipts()) : Duration::zero();
-        if (migrating() &&
-            (reintroduced_ || other_restarted_ || Clock::now() - last_heard_ >= silence)) {
-            if (!migrate(why_lost(), std::exchange(reintroduced_, std::nullopt))) return false;
+        if (migrating() && (moved_ || remapped_ || reintroduced_ || other_restarted_ ||
+                            Clock::now() - last_heard_ >= silence)) {
+            const std::string why = why_lost();  // before the introduction is taken
+            if (!migrate(why, std::exchange(reintroduced_, std::nullopt))) return false;
             next_keepalive = Clock::now();
             watch_silence();
             continue;
@@ -123,6 +166,7 @@ bool PeerCore::hold() {
             k.flags |= punch::flag::keepalive;
             send(*session_->chosen(), k);
             next_keepalive += o_.keepalive;
+            if (migrating()) check_where_we_are();
         }
         // A keepalive of the other's that did not come: this path loses.
         if (o_.keepalive > Duration::zero() && Clock::now() - last_heard_ > o_.keepalive * 3 / 2)
@@ -138,6 +182,7 @@ bool PeerCore::migrate(const std::string& why, std::optional<punch::Introduction
     const Time began = Clock::now();
     nlohmann::json record = {
         {"at_ms", std::chrono::duration_cast<milliseconds>(began - start_).count()},
+        {"silent_ms", std::chrono::duration_cast<milliseconds>(began - last_heard_).count()},
         {"why", why},
         {"from", held_path_}};
     log::info("{}: {}; finding a path anew", o_.id, why);
@@ -150,6 +195,8 @@ bool PeerCore::migrate(const std::string& why, std::optional<punch::Introduction
     sent_on_.clear();
     receipts_.clear();
     other_restarted_ = false;
+    moved_.reset();
+    remapped_.reset();
     loss_seen_ = false;
     completed_here_ = false;
     other_holds_ = false;
