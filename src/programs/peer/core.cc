@@ -274,7 +274,7 @@ void PeerCore::on_register_answer(const stun::Message& m) {
         // The hold asked where the server sees us (a silent path).
         if (nonce) nonce_ = nonce;
         challenges_ = 0;
-        remapped_ = remapped(*m.mapped());
+        note_where_seen(*m.mapped());
     } else if (m.cls == stun::Class::success && m.mapped()) {
         if (!mapped_)
             log::info("{}: registered over {}, public endpoint {}", o_.id, transport_.name(),

@@ -102,14 +102,15 @@ class PeerCore {
     /// Why the held path is lost when this host sends toward it from
     /// another address than the path began with (renumbered, moved).
     std::optional<std::string> moved() const;
-    /// Why the held path is lost when the server sees this host at another
-    /// public endpoint than the path began with (its NAT got a new address
-    /// or lost its mappings).
-    std::optional<std::string> remapped(const stun::Endpoint& seen) const;
+    /// The server's answer to a refresh during the hold: the held path is
+    /// lost (remapped_) when it has gone quiet and the server sees this host
+    /// at another public endpoint than before (its NAT got a new address or
+    /// lost its mappings).
+    void note_where_seen(const stun::Endpoint& seen);
     /// Once a keepalive interval during the hold: moved() and ask_where_seen().
     void check_where_we_are();
     /// Asks the server where it sees us (a refresh of the registration,
-    /// whose answer says whether our mapping changed, remapped()): every
+    /// whose answer says whether our mapping changed, note_where_seen()): every
     /// pacing_.refresh, which keeps the registration and the mapping toward
     /// the server alive through a long hold, and once the held path was
     /// silent three intervals (again every three while it stays so).
@@ -159,7 +160,9 @@ class PeerCore {
     bool other_restarted_ = false;
     /// This host sends from another address than the held path began with.
     std::optional<std::string> moved_;
-    /// The server sees this host at another public endpoint than the held path began with.
+    /// Where the server saw this host while the held path carried the other's word.
+    std::string server_sees_;
+    /// The server sees this host elsewhere now, and the held path went quiet.
     std::optional<std::string> remapped_;
     /// When the hold last asked the server where it sees us.
     punch::Time asked_where_{};

@@ -64,6 +64,9 @@ nlohmann::json PeerCore::success() {
 void PeerCore::watch_silence() {
     last_heard_ = Clock::now();
     asked_where_ = last_heard_;  // registered just now
+    server_sees_ = held_path_.contains("mapped") && held_path_.at("mapped").is_string()
+                       ? held_path_.at("mapped").get<std::string>()
+                       : "";
 }
 
 bool PeerCore::migrating() const {
@@ -99,12 +102,19 @@ std::optional<std::string> PeerCore::moved() const {
     return fmt::format("this host sends to {} from {} now, not {}", o_.target, now, was);
 }
 
-std::optional<std::string> PeerCore::remapped(const stun::Endpoint& seen) const {
-    const std::string was = held_path_.contains("mapped") && held_path_.at("mapped").is_string()
-                                ? held_path_.at("mapped").get<std::string>()
-                                : "";
-    if (was.empty() || was == seen.str()) return std::nullopt;
-    return fmt::format("the server sees this host at {} now, not {}", seen.str(), was);
+void PeerCore::note_where_seen(const stun::Endpoint& seen) {
+    // While the path still carries the other's word, a new mapping toward
+    // the server (a symmetric NAT's, timed out between two refreshes) says
+    // nothing of it: it is only what the next answer is compared with.
+    if (!missed_a_keepalive() || server_sees_.empty()) {
+        if (!server_sees_.empty() && seen.str() != server_sees_)
+            log::info("{}: the server sees this host at {} now, not {} (the path still works)",
+                      o_.id, seen.str(), server_sees_);
+        server_sees_ = seen.str();
+    } else if (seen.str() != server_sees_) {
+        remapped_ =
+            fmt::format("the server sees this host at {} now, not {}", seen.str(), server_sees_);
+    }
 }
 
 void PeerCore::check_where_we_are() {
