@@ -10,10 +10,6 @@ void Receipts::note(uint32_t sequence) {
     highest_ = sequence;
 }
 
-double Receipts::delivered() const {
-    return heard_ == 0 ? 1.0 : static_cast<double>(heard_) / (heard_ + missed());
-}
-
 double chance_of_losing(const Receipts& r, int k) {
     const double heard = r.heard();
     const double missed = r.missed();

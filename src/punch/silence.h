@@ -33,8 +33,6 @@ class Receipts {
     uint32_t heard() const { return heard_; }
     /// Messages numbered between the first and the highest seen that did not come.
     uint32_t missed() const { return heard_ == 0 ? 0 : highest_ - first_ + 1 - heard_; }
-    /// The share of them that came (1 with nothing counted).
-    double delivered() const;
 
   private:
     uint32_t heard_ = 0;

@@ -270,20 +270,17 @@ void PeerCore::on_register_answer(const stun::Message& m) {
     constexpr int kMaxChallenges = 3;
     const auto nonce = punch::nonce_of(m);
     const bool holding = session_ && session_->complete();
-    if (m.cls == stun::Class::success && m.mapped() && holding) {
-        // The hold asked where the server sees us (a silent path).
+    if (m.cls == stun::Class::success && m.mapped()) {
         if (nonce) nonce_ = nonce;
         challenges_ = 0;
-        note_where_seen(*m.mapped());
-    } else if (m.cls == stun::Class::success && m.mapped()) {
+        // During the hold it asked where the server sees us.
+        if (holding) return note_where_seen(*m.mapped());
         if (!mapped_)
             log::info("{}: registered over {}, public endpoint {}", o_.id, transport_.name(),
                       m.mapped()->str());
         mapped_ = m.mapped();
         self_.public_endpoint = *mapped_;
         judge_mapping();
-        if (nonce) nonce_ = nonce;
-        challenges_ = 0;
     } else if (m.cls == stun::Class::error) {
         const auto code = m.error_code();
         if ((code == 401 || code == 438) && nonce && ++challenges_ <= kMaxChallenges) {
@@ -385,7 +382,8 @@ void PeerCore::on_punch(PathId path, const punch::Punch& p) {
     // A message of a session before a migration says nothing of this one,
     // nor that the path we hold is alive; one of a session the other began
     // after ours says it lost the path (its new introduction may be lost).
-    if (outcome.restarted && session_->complete() && missed_a_keepalive()) other_restarted_ = true;
+    if (outcome.restarted && session_->complete() && missed_a_keepalive())
+        lost_because_ = fmt::format("{} started its session anew", o_.target);
     if (outcome.verdict != punch::Session::Verdict::accepted) return;
     receipts_[path].note(p.sequence);
     if (outcome.pong) ping_seen_ = Clock::now();

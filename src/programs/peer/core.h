@@ -103,7 +103,7 @@ class PeerCore {
     /// another address than the path began with (renumbered, moved).
     std::optional<std::string> moved() const;
     /// The server's answer to a refresh during the hold: the held path is
-    /// lost (remapped_) when it has gone quiet and the server sees this host
+    /// lost (lost_because_) when it has gone quiet and the server sees this host
     /// at another public endpoint than before (its NAT got a new address or
     /// lost its mappings).
     void note_where_seen(const stun::Endpoint& seen);
@@ -156,14 +156,13 @@ class PeerCore {
     std::map<punch::PathId, punch::Receipts> receipts_;
     /// A new introduction to the same peer during the hold: it lost the path and asked again.
     std::optional<punch::Introduction> reintroduced_;
-    /// The other's messages of a session it began after ours came during the hold.
-    bool other_restarted_ = false;
-    /// This host sends from another address than the held path began with.
-    std::optional<std::string> moved_;
+    /// A sign during the hold that the path is lost, as the migration's
+    /// reason: this host sends from another address (moved()), the server
+    /// sees it elsewhere (note_where_seen()), or the other's messages of a
+    /// session it began after ours came.
+    std::optional<std::string> lost_because_;
     /// Where the server saw this host while the held path carried the other's word.
     std::string server_sees_;
-    /// The server sees this host elsewhere now, and the held path went quiet.
-    std::optional<std::string> remapped_;
     /// When the hold last asked the server where it sees us.
     punch::Time asked_where_{};
     nlohmann::json migrations_ = nlohmann::json::array();

@@ -112,7 +112,7 @@ void PeerCore::note_where_seen(const stun::Endpoint& seen) {
                       o_.id, seen.str(), server_sees_);
         server_sees_ = seen.str();
     } else if (seen.str() != server_sees_) {
-        remapped_ =
+        lost_because_ =
             fmt::format("the server sees this host at {} now, not {}", seen.str(), server_sees_);
     }
 }
@@ -120,7 +120,7 @@ void PeerCore::note_where_seen(const stun::Endpoint& seen) {
 void PeerCore::check_where_we_are() {
     // As a host's stack would on a change of its addresses: a mapping of
     // the old address gets nothing back.
-    moved_ = moved();
+    if (auto why = moved()) lost_because_ = std::move(why);
     ask_where_seen();
 }
 
@@ -136,10 +136,8 @@ void PeerCore::ask_where_seen() {
 }
 
 std::string PeerCore::why_lost() const {
-    if (moved_) return *moved_;
-    if (remapped_) return *remapped_;
+    if (lost_because_) return *lost_because_;
     if (reintroduced_) return fmt::format("{} asked the server to introduce us anew", o_.target);
-    if (other_restarted_) return fmt::format("{} started its session anew", o_.target);
     const punch::Receipts& r = held_receipts();
     return fmt::format(
         "no word from {} on the path for {} ({} of its {} messages came before)", o_.target,
@@ -163,8 +161,8 @@ bool PeerCore::hold() {
         // migrating() needs keepalives, so the path is watched.
         const Duration silence =
             migrating() ? punch::silence_limit(o_.keepalive, held_receipts()) : Duration::zero();
-        if (migrating() && (moved_ || remapped_ || reintroduced_ || other_restarted_ ||
-                            Clock::now() - last_heard_ >= silence)) {
+        if (migrating() &&
+            (lost_because_ || reintroduced_ || Clock::now() - last_heard_ >= silence)) {
             const std::string why = why_lost();  // before the introduction is taken
             if (!migrate(why, std::exchange(reintroduced_, std::nullopt))) return false;
             next_keepalive = Clock::now();
@@ -204,9 +202,7 @@ bool PeerCore::migrate(const std::string& why, std::optional<punch::Introduction
     ping_seen_.reset();
     sent_on_.clear();
     receipts_.clear();
-    other_restarted_ = false;
-    moved_.reset();
-    remapped_.reset();
+    lost_because_.reset();
     loss_seen_ = false;
     completed_here_ = false;
     other_holds_ = false;
