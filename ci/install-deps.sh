@@ -33,6 +33,8 @@ packages=(
   libpcap-dev
   # every user-supplied regular expression: linear time, no recursion on input
   libre2-dev
+  # drawings: Graphviz's library lays out and renders SVG in-process (graph --svg)
+  libgraphviz-dev
   # routers with port-mapping: the real UPnP IGD / NAT-PMP / PCP gateway
   # daemon, run in the router's namespace (the package starts no service)
   miniupnpd-nftables

@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <fmt/core.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,12 +24,8 @@ const char* kind_of(mode_t mode) {
     return "not a regular file";
 }
 
-}  // namespace
-
-std::optional<std::string> read_regular_file(const std::string& path, size_t max_bytes,
-                                             std::string* why) {
-    // O_NONBLOCK: opening a FIFO must not wait for a writer.
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+/// The whole of the open file `fd`, bounded, as read_regular_file says.
+std::optional<std::string> read_open_file(const Fd& fd, size_t max_bytes, std::string* why) {
     if (!fd.valid()) {
         *why = fmt::format("cannot open the file: {}", std::strerror(errno));
         return std::nullopt;
@@ -63,6 +61,38 @@ std::optional<std::string> read_regular_file(const std::string& path, size_t max
         text.append(buffer, static_cast<size_t>(n));
     }
     return text;
+}
+
+}  // namespace
+
+std::optional<std::string> read_regular_file(const std::string& path, size_t max_bytes,
+                                             std::string* why) {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer.
+    const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+    return read_open_file(fd, max_bytes, why);
+}
+
+std::optional<std::string> read_file_beneath(const std::string& folder, const std::string& relative,
+                                             size_t max_bytes, std::string* why) {
+    const Fd dir(::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir.valid()) {
+        *why = fmt::format("cannot open the folder '{}': {}", folder, std::strerror(errno));
+        return std::nullopt;
+    }
+    open_how how{};
+    how.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+    // The kernel refuses every way out: an absolute path, "..", a link
+    // that points above the folder, /proc's magic links.
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    const Fd fd(
+        static_cast<int>(::syscall(SYS_openat2, dir.get(), relative.c_str(), &how, sizeof how)));
+    if (!fd.valid() && errno == EXDEV) {
+        *why =
+            "not in the topology's folder or below it (an absolute path, '..' or a "
+            "link that leads out)";
+        return std::nullopt;
+    }
+    return read_open_file(fd, max_bytes, why);
 }
 
 bool write_all(int fd, std::string_view data) {

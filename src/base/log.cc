@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdio>
 
+#include "base/printable.h"
+
 namespace testbed::log {
 namespace {
 
@@ -48,8 +50,10 @@ bool enabled(Level level) {
     return level >= g_level.load();
 }
 
-void write(Level level, std::string_view message) {
+void write(Level level, std::string_view raw) {
     if (!enabled(level)) return;
+    // Messages quote names and output from outside: never a raw control byte.
+    const std::string message = printable(raw, Keep::newlines);
     static const bool tty = isatty(STDERR_FILENO) == 1;
     if (tty) {
         fmt::print(stderr, "{}{}\033[0m: {}\n", colour(level), label(level), message);

@@ -7,31 +7,100 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <vector>
 
 #include "base/error.h"
 
 namespace testbed {
 
-void check_folder_root(const std::string& root) {
-    if (::mkdir(root.c_str(), 0700) != 0 && errno != EEXIST)
-        throw_errno(fmt::format("mkdir({})", root));
-    struct stat st {};
-    if (::lstat(root.c_str(), &st) != 0) throw_errno(fmt::format("lstat({})", root));
+namespace {
+
+/// Why someone other than this user and root could rename or replace what
+/// is in the folder `path` (with `st` its lstat), or "".
+std::string untrusted_folder(const std::string& path, const struct stat& st) {
     if (S_ISLNK(st.st_mode))
-        throw Error(fmt::format("{}: a symbolic link; the logs need a real folder", root));
-    if (!S_ISDIR(st.st_mode)) throw Error(fmt::format("{}: not a folder", root));
+        return fmt::format("{}: a symbolic link; the logs need a real folder", path);
+    if (!S_ISDIR(st.st_mode)) return fmt::format("{}: not a folder", path);
+    if (st.st_uid != ::geteuid() && st.st_uid != 0)
+        return fmt::format(
+            "{}: belongs to uid {}, who could rename what the testbed makes in it; "
+            "give a folder of your own",
+            path, st.st_uid);
     const bool others_write = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
-    if (st.st_uid != ::geteuid() && others_write && !(st.st_mode & S_ISVTX))
-        throw Error(
-            fmt::format("{}: belongs to uid {} and others may write to it; "
-                        "give a folder of your own",
-                        root, st.st_uid));
+    // The sticky bit keeps others from renaming our entries; its owner
+    // (root, checked above) still could.
+    if (others_write && !(st.st_mode & S_ISVTX))
+        return fmt::format(
+            "{}: others may write to it and it has no sticky bit (mode {:04o}); "
+            "give a folder of your own",
+            path, st.st_mode & 07777);
+    return {};
 }
 
-std::string make_unique_folder(const std::string& root, const std::string& prefix) {
+/// Checks `canonical` (absolute, no links) and every folder above it: "/",
+/// "/a", "/a/b", ...
+void check_folder_chain(const std::string& canonical) {
+    std::vector<std::string> folders{"/"};
+    for (size_t slash = canonical.find('/', 1); slash != std::string::npos;
+         slash = canonical.find('/', slash + 1))
+        folders.push_back(canonical.substr(0, slash));
+    if (canonical != "/") folders.push_back(canonical);
+    for (const auto& folder : folders) {
+        struct stat st {};
+        if (::lstat(folder.c_str(), &st) != 0) throw_errno(fmt::format("lstat({})", folder));
+        if (auto why = untrusted_folder(folder, st); !why.empty()) throw Error(why);
+    }
+}
+
+std::string canonical_path(const std::string& path) {
+    char* real = ::realpath(path.c_str(), nullptr);
+    if (real == nullptr) throw_errno(fmt::format("realpath({})", path));
+    std::string out = real;
+    ::free(real);  // NOLINT(cppcoreguidelines-no-malloc): realpath's own allocation
+    return out;
+}
+
+}  // namespace
+
+std::string trusted_folder_root(const std::string& root) {
+    struct stat st {};
+    if (::lstat(root.c_str(), &st) != 0) {
+        if (errno != ENOENT) throw_errno(fmt::format("lstat({})", root));
+        // Missing: the folders above it first, so nothing is made in an
+        // untrusted place.
+        const size_t slash = root.find_last_of('/');
+        const std::string parent =
+            slash == std::string::npos ? "." : (slash == 0 ? "/" : root.substr(0, slash));
+        check_folder_chain(canonical_path(parent));
+        if (::mkdir(root.c_str(), 0700) != 0 && errno != EEXIST)
+            throw_errno(fmt::format("mkdir({}, 0700)", root));
+        if (::lstat(root.c_str(), &st) != 0) throw_errno(fmt::format("lstat({})", root));
+    }
+    if (auto why = untrusted_folder(root, st); !why.empty()) throw Error(why);
+    std::string canonical = canonical_path(root);
+    check_folder_chain(canonical);
+    return canonical;
+}
+
+std::string HeldFolder::io() const {
+    return fd.valid() ? fmt::format("/proc/self/fd/{}", fd.get()) : std::string();
+}
+
+HeldFolder hold_own_folder(const std::string& path) {
+    HeldFolder out{path, Fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC))};
+    if (!out.fd.valid()) throw_errno(fmt::format("open({}, O_DIRECTORY|O_NOFOLLOW)", path));
+    struct stat st {};
+    if (::fstat(out.fd.get(), &st) != 0) throw_errno(fmt::format("fstat({})", path));
+    if (st.st_uid != ::geteuid() || (st.st_mode & 07777) != 0700)
+        throw Error(fmt::format("{}: not this user's own 0700 folder (uid {}, mode {:04o})", path,
+                                st.st_uid, st.st_mode & 07777));
+    return out;
+}
+
+HeldFolder make_unique_folder(const std::string& root, const std::string& prefix) {
     std::string path = fmt::format("{}/{}-XXXXXX", root, prefix);
     if (::mkdtemp(path.data()) == nullptr) throw_errno(fmt::format("mkdtemp({})", path));
-    return path;
+    return hold_own_folder(path);
 }
 
 Fd create_new_file(const std::string& path) {

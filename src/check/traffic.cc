@@ -158,9 +158,9 @@ TrafficVerdict judge_traffic(const TrafficCheck& check, const TrafficSeen& seen)
     }
     if (seen.missed > 0) {
         v.summary += fmt::format(
-            "; the capture missed {} packets (relayed counts are at least "
-            "these)",
-            seen.missed);
+            "; the capture kept no payload of {} packets (lost, or past the first {} of a "
+            "pair: relayed counts are at least these)",
+            seen.missed, kMaxRelayEvidence);
     }
     return v;
 }

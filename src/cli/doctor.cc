@@ -12,6 +12,7 @@
 #include <functional>
 
 #include "base/error.h"
+#include "base/safe_file.h"
 #include "cli/commands.h"
 #include "kernel/features.h"
 #include "kernel/linux/linux_kernel.h"
@@ -19,6 +20,7 @@
 #include "model/nat.h"
 #include "plan/link.h"
 #include "plan/plan.h"
+#include "plan/traffic.h"
 #include "run/capture.h"
 #include "run/process.h"
 #include "validate/validate.h"
@@ -139,14 +141,21 @@ void kernel_checks(std::vector<DoctorCheck>& out) {
     }));
     if (!veth) return;
     out.push_back(probe(feature::kPacket, false, "run --capture", [&] {
-        Capture capture({{"probe", 0, "v1", true, "doctor"}}, {kernel.netns_fd(b)},
-                        std::filesystem::temp_directory_path().string());
-        capture.stop();
-        for (const auto& f : capture.files()) std::filesystem::remove(f);
+        // A folder of its own: nothing planted in /tmp is written through.
+        const HeldFolder folder = make_unique_folder(
+            trusted_folder_root(std::filesystem::temp_directory_path().string()), "testbed-doctor");
+        {
+            Capture capture({{"probe", 0, "v1", true, "doctor"}}, {kernel.netns_fd(b)}, folder,
+                            size_t{1} << 20);
+            capture.stop();
+        }
+        std::filesystem::remove_all(folder.path);
     }));
     out.push_back(probe(feature::kNftIngress, false,
                         "link loss and duplicate where there is no netem either (they SKIP)",
                         [&] { kernel.apply_ruleset(b, link_ingress_probe("v1")); }));
+    out.push_back(probe(feature::kNftEgress, false, "traffic: checks (they SKIP)",
+                        [&] { kernel.apply_ruleset(b, traffic_egress_probe("v1")); }));
     out.push_back(
         probe(feature::kTbf, false, "link rate where there is no netem either (it SKIPs)",
               [&] { kernel.set_link_qdisc(b, "v1", link_qdisc_probe(QdiscSpec::Kind::tbf)); }));

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <sstream>
 
+#include "base/bytes.h"
 #include "base/error.h"
 #include "base/fd_limits.h"
 #include "base/log.h"
@@ -45,6 +46,11 @@ int run(int argc, char** argv) {
     run->add_flag("--capture", run_options.capture,
                   "Write a pcap per network into each run's log folder (kept), and a packet "
                   "ladder into the HTML report");
+    std::string capture_limit = "64MiB";
+    run->add_option("--capture-limit", capture_limit,
+                    "The most each pcap file of --capture holds; frames past it are counted, "
+                    "not written")
+        ->capture_default_str();
     run->add_option("-j,--jobs", suite.jobs, "Scenarios at once, each in namespaces of its own")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
@@ -141,6 +147,13 @@ int run(int argc, char** argv) {
             }
             suite.report_mode = *mode;
         }
+        const auto limit = parse_bytes(capture_limit, size_t{16} << 30);
+        if (!limit || *limit < 4096) {
+            log::error("--capture-limit '{}': expected a size from 4KiB to 16GiB, like 64MiB",
+                       capture_limit);
+            return kExitBadInput;
+        }
+        suite.run.capture_limit = *limit;
         return cmd_run(files, suite, linux_machine());
     }
     if (*up) return cmd_up(file, linux_machine());

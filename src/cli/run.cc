@@ -1,7 +1,11 @@
 #include <fmt/core.h>
 
+#include <filesystem>
+
+#include "base/error.h"
 #include "base/interrupt.h"
 #include "base/log.h"
+#include "base/safe_file.h"
 #include "cli/commands.h"
 #include "cli/inputs.h"
 #include "report/terminal.h"
@@ -32,6 +36,23 @@ int cmd_run(const std::vector<std::string>& paths, const SuiteOptions& options,
         return kExitBadInput;
     }
     if (!require_root("run")) return kExitEnvironment;
+    // A log root someone else could rename things in, or a report that
+    // cannot be written, is found now, before anything is built.
+    ReportFiles reports;
+    try {
+        (void)trusted_folder_root(options.run.log_root.empty()
+                                      ? std::filesystem::temp_directory_path().string()
+                                      : options.run.log_root);
+    } catch (const Error& e) {
+        log::error("the log folder: {}", e.what());
+        return kExitBadInput;
+    }
+    try {
+        reports = open_report_files(options);
+    } catch (const Error& e) {
+        log::error("{}", e.what());
+        return kExitBadInput;
+    }
     install_interrupt_handlers();
     TerminalStatus status(selected.size() * static_cast<size_t>(options.repeat),
                           options.run.keeps_passing_logs());
@@ -42,7 +63,7 @@ int cmd_run(const std::vector<std::string>& paths, const SuiteOptions& options,
         const std::unique_ptr<Launcher> launcher = machine.launcher();
         return run_scenario(topo, run, *kernel, *launcher);
     };
-    const auto results = run_suite(selected, options, runner, status);
+    const auto results = run_suite(selected, options, runner, status, reports);
     size_t failed = 0, skipped = 0, passed = 0;
     for (const auto& r : results) {
         if (r.all_skipped())
@@ -57,6 +78,8 @@ int cmd_run(const std::vector<std::string>& paths, const SuiteOptions& options,
     }
     if (interrupted()) return kExitInterrupted;
     if (failed > 0) return kExitFail;
+    // Never 0 without the reports asked for: CI would read a pass from nothing.
+    if (!reports.unwritten.empty()) return kExitEnvironment;
     return skipped > 0 ? kExitSkipped : 0;
 }
 

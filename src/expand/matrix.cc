@@ -95,6 +95,7 @@ Topology make_cell(const Topology& base, const Matrix& m, const std::vector<size
         if (auto* s = std::get_if<StartStep>(&step.action)) {
             for (auto& arg : s->argv) arg = substitute(arg, values);
             for (auto& [key, value] : s->env) value = substitute(value, values);
+            s->ready.regex = substitute(s->ready.regex, values);
         }
     }
     for (auto& f : cell.files) f.content = substitute(f.content, values);

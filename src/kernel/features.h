@@ -31,6 +31,8 @@ inline constexpr KernelFeature kNetem{"netem qdisc (delay, jitter, reordering)",
 inline constexpr KernelFeature kNftIngress{
     "nftables on a device's ingress (loss, duplication)",
     "CONFIG_NF_TABLES_NETDEV, CONFIG_NFT_NUMGEN, CONFIG_NFT_DUP_NETDEV"};
+inline constexpr KernelFeature kNftEgress{"nftables on a device's egress (traffic: counters)",
+                                          "CONFIG_NETFILTER_EGRESS, CONFIG_NF_TABLES_NETDEV"};
 }  // namespace feature
 
 /// The nftables features a ruleset text uses, each with the kernel options

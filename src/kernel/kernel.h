@@ -64,7 +64,7 @@ class Kernel {
     /// Has the kernel check a ruleset in the namespace without applying it
     /// (a dry run); throws SystemError with nftables' message.
     virtual void check_ruleset(int ns, const std::string& ruleset) = 0;
-    /// The packets each named counter of an nftables table (family ip)
+    /// The packets each named counter of an nftables table ("FAMILY NAME")
     /// in the namespace has counted, by counter name.
     virtual std::map<std::string, uint64_t> read_counters(int ns, const std::string& table) = 0;
     /// Building is over: resources only building needs (netlink sockets) may go.

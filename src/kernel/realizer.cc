@@ -98,6 +98,8 @@ void Realizer::apply_rulesets() {
             kernel_.apply_ruleset(ns_ids_[i], plan_.namespaces[i].ruleset);
         if (!plan_.namespaces[i].gateway_ruleset.empty())
             kernel_.apply_ruleset(ns_ids_[i], plan_.namespaces[i].gateway_ruleset);
+        if (!plan_.namespaces[i].traffic_table.empty())
+            kernel_.apply_ruleset(ns_ids_[i], plan_.namespaces[i].traffic_table);
     }
 }
 

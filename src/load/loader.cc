@@ -17,8 +17,10 @@
 namespace testbed {
 namespace {
 
-/// Reads one file's YAML tree into a Topology, reporting into the reader's Diagnostics.
-Topology read_topology(YamlReader& r, const YAML::Node& root) {
+/// Reads one file's YAML tree into a Topology, reporting into the reader's
+/// Diagnostics; nullopt when what its matrix makes of it is out of bounds
+/// (nothing may expand it then).
+std::optional<Topology> read_topology(YamlReader& r, const YAML::Node& root) {
     Topology topo;
     sections::NodeNames names;
     topo.file = r.diag().file();
@@ -40,6 +42,7 @@ Topology read_topology(YamlReader& r, const YAML::Node& root) {
     if (auto n = root["traffic"]) sections::read_traffic(r, n, topo);
     if (auto n = root["matrix"]) sections::read_matrix(r, n, topo);
     sections::check_variables(r, topo);
+    if (!sections::check_expansion_bounds(r, topo)) return std::nullopt;
     return topo;
 }
 

@@ -155,9 +155,10 @@ struct TableLine {
 std::optional<std::vector<TableLine>> read_csv_lines(YamlReader& r, const std::string& path,
                                                      const YAML::Node& at,
                                                      const std::string& what) {
-    const std::filesystem::path full = std::filesystem::path(r.diag().file()).parent_path() / path;
+    const std::string folder = std::filesystem::path(r.diag().file()).parent_path().string();
+    const std::filesystem::path full = std::filesystem::path(folder) / path;
     std::string why;
-    const auto text = read_regular_file(full.string(), kMaxTopologyFile, &why);
+    const auto text = read_file_beneath(folder, path, kMaxTopologyFile, &why);
     if (!text) {
         r.diag().error(loc_of(at),
                        fmt::format("{} file: cannot read '{}': {}", what, full.string(), why));

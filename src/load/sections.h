@@ -61,4 +61,15 @@ void read_files(YamlReader& r, const YAML::Node& node, Topology& topo);
 /// run_dir; in an expectation, a matrix axis or table.
 void check_variables(YamlReader& r, const Topology& topo);
 
+/// A scenario's text with every ${name} at its longest value: at most this.
+inline constexpr size_t kMaxCellText = size_t{8} << 20;
+/// All the matrix's scenarios' text together: at most this.
+inline constexpr size_t kMaxMatrixText = size_t{64} << 20;
+/// Steps, expectations and traffic checks of all the scenarios together.
+inline constexpr size_t kMaxMatrixItems = 200'000;
+/// What the matrix makes of the file stays within the bounds above, so the
+/// memory a file takes is proportional to it (error at the line that
+/// crosses a bound). False when one is crossed.
+bool check_expansion_bounds(YamlReader& r, const Topology& topo);
+
 }  // namespace testbed::sections

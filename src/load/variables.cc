@@ -40,6 +40,7 @@ void check_variables(YamlReader& r, const Topology& topo) {
                 check(run_time, arg, step.loc, fmt::format("start {} cmd", s->name));
             for (const auto& [key, value] : s->env)
                 check(run_time, value, step.loc, fmt::format("start {} env {}", s->name, key));
+            check(matrix, s->ready.regex, step.loc, fmt::format("start {} ready", s->name));
         }
     }
     for (const auto& f : topo.files)

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "base/printable.h"
+
 namespace testbed {
 
 void Diagnostics::error(SourceLoc loc, std::string message) {
@@ -29,11 +31,13 @@ std::string Diagnostics::format() const {
     std::string out;
     for (const auto& d : sorted) {
         const char* kind = d.severity == Diagnostic::Severity::error ? "error" : "warning";
+        // One line each, whatever bytes a hostile name put in the message.
+        const std::string file = printable(file_);
+        const std::string message = printable(d.message);
         if (d.loc.line > 0) {
-            out +=
-                fmt::format("{}:{}:{}: {}: {}\n", file_, d.loc.line, d.loc.column, kind, d.message);
+            out += fmt::format("{}:{}:{}: {}: {}\n", file, d.loc.line, d.loc.column, kind, message);
         } else {
-            out += fmt::format("{}: {}: {}\n", file_, kind, d.message);
+            out += fmt::format("{}: {}: {}\n", file, kind, message);
         }
     }
     return out;

@@ -9,8 +9,10 @@ bool is_valid_interface_name(const std::string& name, std::string* why) {
         *why = fmt::format("{} characters; an interface name takes 1 to 15", name.size());
         return false;
     }
-    if (name == "lo" || name == "." || name == "..") {
-        *why = "reserved name";
+    // "all" and "default" name the kernel's per-family settings of every
+    // interface (/proc/sys/net/ipv4/conf/all): no interface may take them.
+    if (name == "lo" || name == "." || name == ".." || name == "all" || name == "default") {
+        *why = "a name the kernel reserves";
         return false;
     }
     for (char c : name) {

@@ -228,6 +228,10 @@ bool is_traffic_path(const std::string& via);
 /// At most this many hosts in a topology with `traffic:` checks: each
 /// host's packets carry its number in their DSCP field (6 bits, 0 unused).
 inline constexpr size_t kMaxTrafficHosts = 63;
+/// Relay evidence keeps the payload heads of at most this many packets
+/// each host receives from each other host (the counts stay exact), so a
+/// `via: relay` check asks for at most this many relayed packets.
+inline constexpr int kMaxRelayEvidence = 4096;
 
 /// A verdict from the traffic itself (`traffic:`), whatever the programs
 /// print: did `a` and `b` exchange packets directly, only through a third
@@ -288,6 +292,11 @@ struct FileSpec {
     unsigned mode = 0600;
     SourceLoc loc;
 };
+
+/// The run folder's subfolder where the testbed writes the configuration
+/// of each port-mapping router's gateway daemon (GATEWAY/ROUTER.conf):
+/// `files:` may not write there.
+inline constexpr const char* kGatewayConfigFolder = "gateway";
 
 /// A whole topology file.
 struct Topology {

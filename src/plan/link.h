@@ -25,6 +25,9 @@ struct LinkAbilities {
     /// nftables on a netdev ingress hook with numgen and dup: loss, and
     /// duplication into a bridge, on every kernel the same way.
     bool nft_ingress = false;
+    /// nftables on a netdev egress hook (Linux 5.16): where `traffic:`
+    /// checks count what reaches a host (plan/traffic.h).
+    bool nft_egress = false;
 };
 
 /// A root qdisc on the sending end of a link.

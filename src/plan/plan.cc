@@ -60,6 +60,8 @@ class Planner {
         for (const auto& router : topo_.routers) add_router(router);
         add_routes_into_untranslated_subnets();
         for (const auto& net : topo_.networks) add_links(net);
+        for (auto& [ns, table] : traffic_tables(topo_, plan_))
+            plan_.namespaces[ns].traffic_table = std::move(table);
         return std::move(plan_);
     }
 
@@ -69,7 +71,7 @@ class Planner {
     std::map<std::string, std::vector<Member>> members_;  // network -> members
 
     size_t add_namespace(const std::string& name, Kind kind) {
-        plan_.namespaces.push_back({name, kind, {}, {}, {}, {}, {}, {}});
+        plan_.namespaces.push_back({name, kind, {}, {}, {}, {}, {}, {}, {}});
         return plan_.namespaces.size() - 1;
     }
 
@@ -87,11 +89,6 @@ class Planner {
     void add_host(const Host& host) {
         const size_t ns = add_namespace(host.name, Kind::host);
         for (const auto& att : host.attachments) attach(ns, att);
-        if (!topo_.traffic.empty()) {
-            std::vector<std::string> interfaces;
-            for (const auto& i : plan_.namespaces[ns].interfaces) interfaces.push_back(i.name);
-            plan_.namespaces[ns].ruleset = traffic_ruleset(topo_, host, interfaces);
-        }
         if (const std::string uplink = topo_.uplink_of(host); !uplink.empty())
             add_default_route(ns, uplink);
     }
@@ -132,7 +129,8 @@ class Planner {
         const bool conditioned = !net.link.empty() || changed_by_steps(net.name) ||
                                  std::any_of(members.begin(), members.end(),
                                              [](const Member& m) { return !m.link.empty(); });
-        if (members.size() == 2 && !conditioned) {
+        if (members.size() == 2 && !conditioned &&
+            !traffic_needs_bridge(topo_, plan_, members[0].ns, members[1].ns)) {
             plan_.links.push_back({net.name, end_of(members[0]), end_of(members[1])});
             return;
         }

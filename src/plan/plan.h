@@ -45,6 +45,9 @@ struct NamespacePlan {
     /// A port-mapping router's table for its gateway daemon: applied once
     /// after `ruleset`, and left alone when a step replaces `ruleset`.
     std::string gateway_ruleset;
+    /// The `traffic:` table on the far ends of hosts' links here
+    /// (plan/traffic.h): applied once, left alone by every step.
+    std::string traffic_table;
 };
 
 /// One end of a link: a namespace (index into NetworkPlan::namespaces), the

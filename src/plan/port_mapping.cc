@@ -112,7 +112,7 @@ std::vector<GatewayPlan> plan_gateways(const Topology& topo) {
         if (!router.port_mapping) continue;
         GatewayPlan g;
         g.router = router.name;
-        g.config_path = fmt::format("gateway/{}.conf", router.name);
+        g.config_path = fmt::format("{}/{}.conf", kGatewayConfigFolder, router.name);
         g.config = miniupnpd_config(topo, router, *router.port_mapping,
                                     fmt::format("/run/miniupnpd-{}.leases", router.name));
         g.start = gateway_start(router, *router.port_mapping, g.config_path);

@@ -6,9 +6,9 @@
 
 #include <map>
 
+#include "base/bytes.h"
 #include "base/error.h"
 #include "base/fd.h"
-#include "base/log.h"
 #include "base/safe_file.h"
 #include "run/pcap_tap.h"
 
@@ -36,6 +36,14 @@ namespace {
 /// The frames kept for the ladder, and how much of each.
 constexpr size_t kMaxSightings = 5000;
 constexpr size_t kSightingBytes = 192;
+/// How much of each frame the pcap keeps: a whole frame of a standard MTU
+/// and then some (a larger one, from GRO or a jumbo MTU, is cut there with
+/// its true length recorded). libpcap's immediate mode gives each frame a
+/// slot of this size in the kernel's ring, so a 64 KiB snap length left a
+/// 2 MiB buffer room for 32 frames and a burst lost most of them.
+constexpr int kCaptureSnaplen = 4096;
+/// The kernel's ring per tap: room for about 2,000 frames of any size.
+constexpr int kCaptureBuffer = 8 << 20;
 
 struct DumperCloser {
     void operator()(pcap_dumper_t* d) const { pcap_dump_close(d); }
@@ -52,12 +60,23 @@ struct Capture::State {
     TapReader reader;                          ///< stopped before the dumpers close
     std::vector<Tap> taps;                     ///< in the order added to the reader
     std::map<std::string, DumperPtr> dumpers;  ///< by network
-    std::vector<Sighting> sightings;           ///< written by the reader's thread until stop
+    /// Per network: bytes written, frames not written past the limit.
+    std::map<std::string, std::pair<size_t, uint64_t>> written;
+    size_t limit = 0;
+    std::vector<Sighting> sightings;  ///< written by the reader's thread until stop
     timeval start{};
     bool stopped = false;
 
     void on_frame(const Tap& tap, const pcap_pkthdr& h, const u_char* bytes) {
-        pcap_dump(reinterpret_cast<u_char*>(tap.dumper), &h, bytes);
+        auto& [size, cut] = written[tap.network];
+        // A record is its 16-byte header and the bytes kept.
+        const size_t record = 16 + h.caplen;
+        if (size + record > limit) {
+            ++cut;
+        } else {
+            size += record;
+            pcap_dump(reinterpret_cast<u_char*>(tap.dumper), &h, bytes);
+        }
         if (sightings.size() >= kMaxSightings) return;
         const double ms = static_cast<double>(h.ts.tv_sec - start.tv_sec) * 1e3 +
                           static_cast<double>(h.ts.tv_usec - start.tv_usec) / 1e3;
@@ -66,11 +85,11 @@ struct Capture::State {
     }
 
     /// The pcap file of `network`, made at its first tap.
-    pcap_dumper_t* dumper_for(const std::string& network, pcap_t* handle, const std::string& dir,
+    pcap_dumper_t* dumper_for(const std::string& network, pcap_t* handle, const HeldFolder& dir,
                               std::vector<std::string>& files) {
         auto it = dumpers.find(network);
         if (it != dumpers.end()) return it->second.get();
-        const std::string path = fmt::format("{}/{}.pcap", dir, network);
+        const std::string path = fmt::format("{}/{}.pcap", dir.io(), network);
         // A new file (O_EXCL, O_NOFOLLOW); libpcap writes through a FILE*.
         Fd fd = create_new_file(path);
         std::FILE* file = ::fdopen(fd.get(), "wb");
@@ -82,15 +101,16 @@ struct Capture::State {
             (void)std::fclose(file);
             throw Error(fmt::format("pcap_dump_fopen({}): {}", path, why));
         }
-        files.push_back(path);
+        files.push_back(fmt::format("{}/{}.pcap", dir.path, network));
         return dumpers.emplace(network, std::move(dumper)).first->second.get();
     }
 };
 
 Capture::Capture(const std::vector<TapPlan>& taps, const std::vector<int>& netns_fds,
-                 const std::string& dir)
+                 const HeldFolder& dir, size_t limit)
     : state_(std::make_unique<State>()) {
     State& s = *state_;
+    s.limit = limit;
     s.taps.reserve(taps.size());  // the handlers hold references into it
     for (const auto& plan : taps) {
         State::Tap tap{nullptr, plan.network, plan.sender,
@@ -101,6 +121,8 @@ Capture::Capture(const std::vector<TapPlan>& taps, const std::vector<int>& netns
         options.netns_fd = netns_fds.at(plan.ns);
         options.inbound = plan.inbound;
         options.where = tap.where;
+        options.snaplen = kCaptureSnaplen;
+        options.buffer_bytes = kCaptureBuffer;
         PcapPtr handle = open_tap(options);
         tap.dumper = s.dumper_for(plan.network, handle.get(), dir, files_);
         const State::Tap& kept = s.taps.emplace_back(std::move(tap));
@@ -124,7 +146,15 @@ std::vector<Sighting> Capture::stop() {
     const std::vector<unsigned> drops = s.reader.drops();
     for (size_t i = 0; i < drops.size(); ++i) {
         if (drops[i] > 0)
-            log::warning("capture: the kernel dropped {} frames on {}", drops[i], s.taps[i].where);
+            notes_.push_back(fmt::format("capture: the kernel dropped {} frames on {}", drops[i],
+                                         s.taps[i].where));
+    }
+    for (const auto& [network, counts] : s.written) {
+        if (counts.second > 0)
+            notes_.push_back(
+                fmt::format("capture: {}.pcap cut at its limit of {} ({} frames "
+                            "not written; --capture-limit)",
+                            network, format_bytes(s.limit), counts.second));
     }
     for (auto& [network, d] : s.dumpers) pcap_dump_flush(d.get());
     return std::move(s.sightings);

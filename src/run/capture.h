@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/safe_file.h"
 #include "check/ladder.h"
 #include "plan/plan.h"
 
@@ -32,10 +33,12 @@ class Capture {
   public:
     /// Opens a tap (inside its namespace) per TapPlan, with `netns_fds[i]`
     /// the descriptor of namespace i of the plan, and starts writing
-    /// DIR/NETWORK.pcap on a thread of its own. Throws Error naming the
-    /// libpcap call, the interface, the namespace and libpcap's message.
+    /// DIR/NETWORK.pcap on a thread of its own (through `dir`'s
+    /// descriptor), each file at most `limit` bytes: frames past it are
+    /// counted, not written. Throws Error naming the libpcap call, the
+    /// interface, the namespace and libpcap's message.
     Capture(const std::vector<TapPlan>& taps, const std::vector<int>& netns_fds,
-            const std::string& dir);
+            const HeldFolder& dir, size_t limit);
     ~Capture();
     Capture(const Capture&) = delete;
     Capture& operator=(const Capture&) = delete;
@@ -43,13 +46,17 @@ class Capture {
     /// Reads what is still queued, closes the files and returns the first
     /// frames seen (for the ladder). Safe to call twice.
     std::vector<Sighting> stop();
-    /// The pcap files, one per network.
+    /// What stop() found worth saying: frames the kernel dropped, files cut
+    /// at their limit (with how many frames were not written).
+    const std::vector<std::string>& notes() const { return notes_; }
+    /// The pcap files, one per network, by the folder's shown path.
     const std::vector<std::string>& files() const { return files_; }
 
   private:
     struct State;
     std::unique_ptr<State> state_;
     std::vector<std::string> files_;
+    std::vector<std::string> notes_;
 };
 
 }  // namespace testbed

@@ -11,6 +11,7 @@
 #include "base/duration.h"
 #include "base/exit_status.h"
 #include "base/fd.h"
+#include "run/node_fs.h"
 #include "run/output_pump.h"
 
 namespace testbed {
@@ -69,7 +70,7 @@ class Launcher {
     /// the steps' programs) still visible: a descriptor for
     /// LaunchSpec::mntns_fd. Throws Error naming the failed call.
     virtual Fd node_filesystem(const std::string& hosts_file,
-                               const std::vector<std::string>& keep) = 0;
+                               const std::vector<VisibleFolder>& keep) = 0;
 };
 
 }  // namespace testbed

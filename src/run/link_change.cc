@@ -23,29 +23,29 @@ LinkSpec& link_spec_in(Topology& topo, const std::string& network, const std::st
 
 std::vector<std::string> missing_link_conditions_of_run(
     const Topology& topo, const std::function<LinkAbilities()>& abilities) {
-    std::vector<Topology> states{topo};
-    for (auto& state : link_states(topo)) states.push_back(std::move(state));
     std::optional<LinkAbilities> known;
     std::set<std::string> seen;
     std::vector<std::string> out;
-    for (const auto& state : states) {
+    const auto judge = [&](const Topology& state) {
         const NetworkPlan plan = plan_network(state);
-        if (plan.conditioned.empty()) continue;
+        if (plan.conditioned.empty()) return;
         if (!known) known = abilities();
         for (auto& why : missing_link_conditions(plan, *known))
             if (seen.insert(why).second) out.push_back(std::move(why));
-    }
-    return out;
-}
-
-std::vector<Topology> link_states(const Topology& topo) {
-    std::vector<Topology> out;
+    };
+    judge(topo);
+    // One copy, changed step by step: a copy per step grew with the
+    // square of the steps (10,000 took gigabytes). A step that sets what
+    // is there already makes no new state.
     Topology current = topo;
     for (const auto& step : topo.steps) {
         const auto* link = std::get_if<LinkStep>(&step.action);
         if (!link || !link->conditions) continue;
-        link_spec_in(current, link->network, link->node) = *link->conditions;
-        out.push_back(current);
+        LinkSpec& spec = link_spec_in(current, link->network, link->node);
+        const LinkSpec& next = *link->conditions;
+        if (spec.out == next.out && spec.in == next.in && spec.mtu == next.mtu) continue;
+        spec = next;
+        judge(current);
     }
     return out;
 }

@@ -17,14 +17,11 @@ namespace testbed {
 /// sure there is).
 LinkSpec& link_spec_in(Topology& topo, const std::string& network, const std::string& node);
 
-/// The topology as it is after each `link` step that changes conditions,
-/// in order (for the check before a run: every state must be possible).
-std::vector<Topology> link_states(const Topology& topo);
-
 /// Every link condition of `topo` that a kernel with `abilities` cannot
 /// give, as the file builds the links and as each `link` step changes
 /// them, each once (plan/link.h's missing_link_conditions). `abilities` is
-/// asked only when some state has conditions at all.
+/// asked only when some state has conditions at all. Memory: one copy of
+/// the topology and one plan at a time, whatever the number of steps.
 std::vector<std::string> missing_link_conditions_of_run(
     const Topology& topo, const std::function<LinkAbilities()>& abilities);
 

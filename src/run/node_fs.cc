@@ -39,14 +39,14 @@ bool make_path(const std::string& path) {
 
 /// A fresh tmpfs on `dir`, with every `keep` path below it bound back.
 std::string fresh_tmpfs(const char* dir, const char* options,
-                        const std::vector<std::string>& keep) {
+                        const std::vector<VisibleFolder>& keep) {
     std::vector<Kept> kept;
     const std::string prefix = std::string(dir) + "/";
     for (const auto& k : keep) {
-        if (!k.starts_with(prefix)) continue;
-        Fd fd(::open(k.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-        if (!fd.valid()) return failure(fmt::format("open({}, O_PATH)", k));
-        kept.push_back({k, std::move(fd)});
+        if (!k.path.starts_with(prefix)) continue;
+        Fd fd(::open(k.path.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!fd.valid()) return failure(fmt::format("open({}, O_PATH)", k.path));
+        kept.push_back({k.path, std::move(fd)});
     }
     if (::mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, options) != 0)
         return failure(fmt::format("mount(tmpfs, {}, {})", dir, options));
@@ -59,9 +59,29 @@ std::string fresh_tmpfs(const char* dir, const char* options,
     return {};
 }
 
+/// Why the folder `k.path` names (in this mount namespace) is not the one
+/// the testbed holds open, or "": a descriptor of another mount namespace
+/// cannot be bound here, so the path is opened anew and its identity
+/// compared with the held folder's.
+std::string check_identity(const VisibleFolder& k) {
+    if (k.held < 0) return {};
+    Fd fd(::open(k.path.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid()) return failure(fmt::format("open({}, O_PATH)", k.path));
+    struct stat seen {};
+    struct stat held {};
+    if (::fstat(fd.get(), &seen) != 0 || ::fstat(k.held, &held) != 0)
+        return failure(fmt::format("fstat({})", k.path));
+    if (seen.st_dev != held.st_dev || seen.st_ino != held.st_ino)
+        return fmt::format(
+            "{} is no longer the folder the testbed made (renamed or replaced "
+            "since): not shown to the node",
+            k.path);
+    return {};
+}
+
 /// Runs on a thread of its own: unshare(CLONE_NEWNS) changes only the
 /// calling thread's mount namespace, never the testbed's.
-std::string build(const std::string& hosts_file, const std::vector<std::string>& keep, Fd& out) {
+std::string build(const std::string& hosts_file, const std::vector<VisibleFolder>& keep, Fd& out) {
     if (::unshare(CLONE_NEWNS) != 0) return failure("unshare(CLONE_NEWNS)");
     // Nothing mounted here may propagate to the machine's namespace.
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
@@ -72,7 +92,14 @@ std::string build(const std::string& hosts_file, const std::vector<std::string>&
     if (::lstat("/var/run", &st) == 0 && S_ISDIR(st.st_mode)) {
         if (auto why = fresh_tmpfs("/var/run", "mode=0755", keep); !why.empty()) return why;
     }
-    if (::mount(hosts_file.c_str(), "/etc/hosts", nullptr, MS_BIND, nullptr) != 0)
+    // The folders the testbed holds open are checked where the node sees them.
+    for (const auto& k : keep) {
+        if (auto why = check_identity(k); !why.empty()) return why;
+    }
+    const Fd hosts(::open(hosts_file.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!hosts.valid()) return failure(fmt::format("open({}, O_PATH|O_NOFOLLOW)", hosts_file));
+    const std::string hosts_source = fmt::format("/proc/thread-self/fd/{}", hosts.get());
+    if (::mount(hosts_source.c_str(), "/etc/hosts", nullptr, MS_BIND, nullptr) != 0)
         return failure(fmt::format("mount({}, /etc/hosts, MS_BIND)", hosts_file));
     out = Fd(::open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC));
     if (!out.valid()) return failure("open(/proc/thread-self/ns/mnt)");
@@ -81,7 +108,7 @@ std::string build(const std::string& hosts_file, const std::vector<std::string>&
 
 }  // namespace
 
-Fd make_node_filesystem(const std::string& hosts_file, const std::vector<std::string>& keep) {
+Fd make_node_filesystem(const std::string& hosts_file, const std::vector<VisibleFolder>& keep) {
     Fd ns;
     std::string why;
     std::thread([&] { why = build(hosts_file, keep, ns); }).join();

@@ -9,6 +9,7 @@
 #include "kernel/features.h"
 #include "plan/plan.h"
 #include "plan/port_mapping.h"
+#include "plan/traffic.h"
 #include "run/link_change.h"
 
 namespace testbed {
@@ -78,6 +79,8 @@ std::vector<std::string> check_kernel_features(const Topology& topo, Kernel& ker
         const std::string& error = verdicts().at(text);
         if (!error.empty()) errors.push_back(explain(router, text, error));
     }
+    if (!topo.traffic.empty() && !kernel.link_abilities().nft_egress)
+        errors.emplace_back(kTrafficNeedsEgress);
     // Link conditions this kernel cannot give (delay without netem, ...).
     for (auto& why :
          missing_link_conditions_of_run(topo, [&kernel] { return kernel.link_abilities(); }))

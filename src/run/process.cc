@@ -215,10 +215,10 @@ std::unique_ptr<RunningProcess> ProcessLauncher::launch(const LaunchSpec& spec) 
 }
 
 Fd ProcessLauncher::node_filesystem(const std::string& hosts_file,
-                                    const std::vector<std::string>& keep) {
-    std::vector<std::string> all = keep;
-    all.push_back(program_dir_);
-    all.push_back(std::filesystem::current_path().string());
+                                    const std::vector<VisibleFolder>& keep) {
+    std::vector<VisibleFolder> all = keep;
+    all.push_back({program_dir_});
+    all.push_back({std::filesystem::current_path().string()});
     return make_node_filesystem(hosts_file, all);
 }
 

@@ -58,8 +58,9 @@ void remove_logs(RunReport& report) {
 
 /// Builds, runs, checks and tears down; every failure lands in the report.
 void run_built(const Topology& topo, const NetworkPlan& plan, const RunOptions& options,
-               Kernel& kernel, Launcher& launcher, RunReport& report) {
-    ScenarioRun run(topo, plan, options, kernel, launcher, report);
+               Kernel& kernel, Launcher& launcher, const HeldFolder& log_folder,
+               RunReport& report) {
+    ScenarioRun run(topo, plan, options, kernel, launcher, log_folder, report);
     try {
         run.build();
         run.run_steps();
@@ -94,10 +95,14 @@ RunReport run_scenario(const Topology& topo, const RunOptions& options, Kernel& 
     const std::string root = options.log_root.empty()
                                  ? std::filesystem::temp_directory_path().string()
                                  : options.log_root;
+    HeldFolder log_folder;
     try {
-        // A new folder every run (mkdtemp), never one someone made beforehand.
-        check_folder_root(root);
-        report.log_dir = make_unique_folder(root, "testbed-" + folder_name(report.name));
+        // A new folder every run (mkdtemp), never one someone made
+        // beforehand, below folders nobody else can rename things in; from
+        // here on reached through its descriptor only.
+        log_folder =
+            make_unique_folder(trusted_folder_root(root), "testbed-" + folder_name(report.name));
+        report.log_dir = log_folder.path;
     } catch (const Error& e) {
         report.errors.push_back(e.what());
         return report;
@@ -117,7 +122,7 @@ RunReport run_scenario(const Topology& topo, const RunOptions& options, Kernel& 
         return report;
     }
     const NetworkPlan plan = plan_network(topo);
-    run_built(topo, plan, options, kernel, launcher, report);
+    run_built(topo, plan, options, kernel, launcher, log_folder, report);
     report.passed = report.all_held();
     if (report.passed && !options.keeps_passing_logs()) remove_logs(report);
     return report;

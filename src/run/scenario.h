@@ -18,6 +18,8 @@ struct RunOptions {
     std::string log_root;    ///< per-run log folders go below it
     bool keep_logs = false;  ///< keep the log folder of a passing run too
     bool capture = false;    ///< a pcap per network in the log folder (kept), and the ladder
+    /// The most a network's pcap file may hold (frames past it are counted, not written).
+    size_t capture_limit = size_t{64} << 20;
 
     /// Whether a passing run's log folder stays: asked for, or it holds the captures.
     bool keeps_passing_logs() const { return keep_logs || capture; }

@@ -30,13 +30,15 @@ double ms_since(Clock::time_point start) {
 }  // namespace
 
 ScenarioRun::ScenarioRun(const Topology& topo, const NetworkPlan& plan, const RunOptions& options,
-                         Kernel& kernel, Launcher& launcher, RunReport& report)
+                         Kernel& kernel, Launcher& launcher, const HeldFolder& log_folder,
+                         RunReport& report)
     : topo_(topo),
       plan_(plan),
       options_(options),
       kernel_(kernel),
       launcher_(launcher),
-      report_(report) {}
+      report_(report),
+      log_folder_(log_folder) {}
 
 ScenarioRun::~ScenarioRun() {
     teardown();
@@ -62,9 +64,10 @@ bool ScenarioRun::prepare_run_folder() {
     const std::string what =
         fmt::format("write {} file(s) into the run folder", topo_.files.size());
     try {
-        run_dir_ = make_run_folder(report_.log_dir);
+        run_io_ = make_run_folder(log_folder_.io());
+        run_dir_ = log_folder_.path + "/run";
         fill_run_values();
-        write_run_files(run_dir_, topo_.files, run_values_);
+        write_run_files(run_io_, topo_.files, run_values_);
     } catch (const Error& e) {
         report_.errors.push_back(fmt::format("{}: {}", what, e.what()));
         report_.steps.push_back({what, ms_since(t), false});
@@ -82,8 +85,7 @@ void ScenarioRun::fill_run_values() {
 bool ScenarioRun::start_gateways() {
     for (const auto& gateway : plan_gateways(topo_)) {
         try {
-            write_run_files(run_dir_, {FileSpec{gateway.config_path, gateway.config, 0600, {}}},
-                            {});
+            write_run_files(run_io_, {FileSpec{gateway.config_path, gateway.config, 0600, {}}}, {});
         } catch (const Error& e) {
             report_.errors.push_back(
                 fmt::format("write the gateway configuration of {}: {}", gateway.router, e.what()));
@@ -157,7 +159,8 @@ std::vector<int> ScenarioRun::netns_fds() const {
 }
 
 void ScenarioRun::start_capture() {
-    capture_ = std::make_unique<Capture>(plan_taps(plan_), netns_fds(), report_.log_dir);
+    capture_ = std::make_unique<Capture>(plan_taps(plan_), netns_fds(), log_folder_,
+                                         options_.capture_limit);
 }
 
 void ScenarioRun::start_traffic_watch() {
@@ -180,19 +183,22 @@ void ScenarioRun::check_traffic_verdicts() {
 }
 
 std::string ScenarioRun::read_traffic_counters(TrafficSeen& seen) {
-    for (const auto& host : topo_.hosts) {
-        if (!traffic_counted(topo_, host.name)) continue;
-        const size_t ns = plan_.index_of(host.name, NamespacePlan::Kind::host);
+    const std::string table = fmt::format("netdev {}", kTrafficTable);
+    for (size_t ns = 0; ns < plan_.namespaces.size(); ++ns) {
+        if (plan_.namespaces[ns].traffic_table.empty()) continue;
         std::map<std::string, uint64_t> counters;
         try {
-            counters = kernel_.read_counters(realizer_->ns_id(ns), kTrafficTable);
+            counters = kernel_.read_counters(realizer_->ns_id(ns), table);
         } catch (const Error& e) {
-            return fmt::format("reading the traffic counters of {} failed: {}", host.name,
-                               e.what());
+            return fmt::format("reading the traffic counters in {} failed: {}",
+                               plan_.namespaces[ns].name, e.what());
         }
-        for (const auto& sender : topo_.hosts) {
-            auto it = counters.find(traffic_counter(traffic_tag(topo_, sender.name)));
-            if (it != counters.end()) seen.counts[{host.name, sender.name}] = it->second;
+        for (const auto& [name, packets] : counters) {
+            const auto numbers = parse_traffic_counter(name);
+            const Host* receiver = numbers ? traffic_host(topo_, numbers->first) : nullptr;
+            const Host* sender = numbers ? traffic_host(topo_, numbers->second) : nullptr;
+            // A host with links ending in two namespaces counts in both.
+            if (receiver && sender) seen.counts[{receiver->name, sender->name}] += packets;
         }
     }
     return "";
@@ -200,6 +206,7 @@ std::string ScenarioRun::read_traffic_counters(TrafficSeen& seen) {
 
 void ScenarioRun::finish_capture() {
     std::vector<Sighting> frames = capture_->stop();
+    for (const auto& note : capture_->notes()) warn(note);
     report_.captures = capture_->files();
     std::vector<std::string> nodes;
     for (const auto& ns : plan_.namespaces) {

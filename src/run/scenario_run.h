@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "base/safe_file.h"
 #include "check/result.h"
 #include "kernel/kernel.h"
 #include "kernel/realizer.h"
@@ -29,10 +30,12 @@ struct TrafficSeen;
 
 class ScenarioRun {
   public:
-    /// `plan` is plan_network(topo); `report.log_dir` must exist (process
-    /// logs and captures go there). Nothing happens until build().
+    /// `plan` is plan_network(topo); `log_folder` is the run's new log
+    /// folder (process logs, captures, the run folder go there, through its
+    /// descriptor only). Nothing happens until build().
     ScenarioRun(const Topology& topo, const NetworkPlan& plan, const RunOptions& options,
-                Kernel& kernel, Launcher& launcher, RunReport& report);
+                Kernel& kernel, Launcher& launcher, const HeldFolder& log_folder,
+                RunReport& report);
     ~ScenarioRun();
     ScenarioRun(const ScenarioRun&) = delete;
     ScenarioRun& operator=(const ScenarioRun&) = delete;
@@ -74,8 +77,7 @@ class ScenarioRun {
     bool await_ready(RunningProcess& process, const StartStep& s);
     /// The node's own filesystem (made at its first start), for setns.
     int filesystem_of(const std::string& node);
-    /// What every node's filesystem is made from, once per run: the hosts
-    /// file in the log folder and the folders that must stay visible.
+    /// The folders every node's filesystem keeps visible, once per run.
     void prepare_node_filesystems();
     int ns_of(const std::string& node) const;
     const std::string& current_rules(const std::string& router);
@@ -99,6 +101,8 @@ class ScenarioRun {
     Kernel& kernel_;
     Launcher& launcher_;
     RunReport& report_;
+    /// The log folder as people see it, and as the testbed reaches it.
+    const HeldFolder& log_folder_;
     std::unique_ptr<Realizer> realizer_;
     bool built_ = false;  ///< every namespace of the plan exists
     std::map<std::string, std::unique_ptr<RunningProcess>> processes_;
@@ -109,9 +113,11 @@ class ScenarioRun {
     std::unique_ptr<Capture> capture_;
     std::unique_ptr<TrafficWatch> traffic_watch_;
     std::unique_ptr<LiveTopology> live_;  ///< the topology as the steps change it
-    std::string run_dir_;
-    std::string hosts_file_;             ///< every node's /etc/hosts, in the log folder
-    std::vector<std::string> keep_;      ///< folders visible below every node's /tmp and /run
+    std::string run_dir_;                 ///< ${run_dir}: its path as programs see it
+    std::string run_io_;                  ///< the same folder through the log folder's descriptor
+    /// Folders visible below every node's /tmp and /run (the log folder
+    /// bound from its descriptor).
+    std::vector<VisibleFolder> keep_;
     std::map<std::string, Fd> node_fs_;  ///< node -> its mount namespace
     /// ${run_dir} and the address variables, for commands, env and files.
     std::map<std::string, std::string> run_values_;

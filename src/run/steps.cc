@@ -79,8 +79,8 @@ bool ScenarioRun::perform(const StartStep& s, std::string& what) {
         spec.env[key] = substitute(value, run_values_, Escapes::resolve);
     spec.env["TESTBED_RUN_DIR"] = run_dir_;
     spec.env["TESTBED_RUN_ID"] = report_.run_id;
-    spec.stdout_path = fmt::format("{}/{}.stdout", report_.log_dir, s.name);
-    spec.stderr_path = fmt::format("{}/{}.stderr", report_.log_dir, s.name);
+    spec.stdout_path = fmt::format("{}/{}.stdout", log_folder_.io(), s.name);
+    spec.stderr_path = fmt::format("{}/{}.stderr", log_folder_.io(), s.name);
     if (s.output_limit) spec.output_limit = *s.output_limit;
     // Watched on every line as it streams: the ready pattern first, then
     // the expectations'.
@@ -106,25 +106,28 @@ bool ScenarioRun::perform(const StartStep& s, std::string& what) {
 }
 
 void ScenarioRun::prepare_node_filesystems() {
-    const std::string path = report_.log_dir + "/hosts";
-    // 0644: readable by a daemon that dropped root, as a real /etc/hosts is.
-    write_new_file(path, hosts_text(node_addresses(topo_)), 0644);
-    hosts_file_ = path;
-    // Still visible below the fresh /tmp and /run: the log and run folders,
-    // and the folder of every program a step names by its path.
-    keep_ = {report_.log_dir};
+    // Still visible below the fresh /tmp and /run: the log and run folders
+    // (checked to be the very folder the testbed holds open), and the
+    // folder of every program a step names by its path.
+    keep_ = {{report_.log_dir, log_folder_.fd.get()}};
     for (const auto& step : topo_.steps) {
         const auto* start = std::get_if<StartStep>(&step.action);
         if (!start || start->argv.empty() || !start->argv[0].starts_with("/")) continue;
-        keep_.push_back(std::filesystem::path(start->argv[0]).parent_path().string());
+        keep_.push_back({std::filesystem::path(start->argv[0]).parent_path().string()});
     }
 }
 
 int ScenarioRun::filesystem_of(const std::string& node) {
     auto it = node_fs_.find(node);
     if (it != node_fs_.end()) return it->second.get();
-    if (hosts_file_.empty()) prepare_node_filesystems();
-    Fd ns = launcher_.node_filesystem(hosts_file_, keep_);
+    if (keep_.empty()) prepare_node_filesystems();
+    // Each node its own copy of /etc/hosts: what one node writes there is
+    // its own business. 0644: readable by a daemon that dropped root, as a
+    // real /etc/hosts is.
+    const std::string name = fmt::format("{}.hosts", node);
+    write_new_file(fmt::format("{}/{}", log_folder_.io(), name), hosts_text(node_addresses(topo_)),
+                   0644);
+    Fd ns = launcher_.node_filesystem(fmt::format("{}/{}", report_.log_dir, name), keep_);
     const int fd = ns.get();
     node_fs_.emplace(node, std::move(ns));
     return fd;

@@ -4,15 +4,21 @@
 #include <fmt/ranges.h>
 #include <sys/time.h>
 
+#include <map>
+
 #include "plan/traffic.h"
 #include "run/pcap_tap.h"
 
 namespace testbed {
 namespace {
 
-/// Payloads kept per run: enough for minutes of a busy pair, at most
-/// kMaxPackets * kTrafficPayloadHead bytes of memory.
-constexpr size_t kMaxPackets = 200'000;
+/// Payloads kept per run, and per (receiver, sender) pair: the first
+/// packets of every pair are evidence enough (validation bounds a relay's
+/// min-packets by kMaxRelayEvidence), and the judging's memory and time
+/// then stay bounded whatever a program sends (a 190,000-datagram burst
+/// once took 1.9 GB and 70 s to judge).
+constexpr size_t kMaxPackets = 50'000;
+constexpr size_t kMaxPacketsPerPair = kMaxRelayEvidence;
 /// Ethernet, IPv4 and TCP headers with options, then the payload head.
 constexpr int kSnaplen = 14 + 60 + 60 + static_cast<int>(kTrafficPayloadHead);
 /// Room in the kernel for bursts while the thread catches up.
@@ -35,6 +41,7 @@ struct TrafficWatch::State {
     const Topology* topo = nullptr;
     TapReader reader;
     std::vector<TaggedPacket> packets;  ///< written by the reader's thread until stop
+    std::map<std::pair<std::string, std::string>, size_t> kept_of_pair;
     uint64_t not_kept = 0;
     timeval start{};
     bool stopped = false;
@@ -43,10 +50,12 @@ struct TrafficWatch::State {
         auto tagged = tagged_payload(bytes, h.caplen);
         const Host* sender = tagged ? traffic_host(*topo, tagged->tag) : nullptr;
         if (!sender) return;
-        if (packets.size() >= kMaxPackets) {
+        size_t& kept = kept_of_pair[{host, sender->name}];
+        if (packets.size() >= kMaxPackets || kept >= kMaxPacketsPerPair) {
             ++not_kept;
             return;
         }
+        ++kept;
         const double ms = static_cast<double>(h.ts.tv_sec - start.tv_sec) * 1e3 +
                           static_cast<double>(h.ts.tv_usec - start.tv_usec) / 1e3;
         packets.push_back({ms, host, sender->name, std::move(tagged->payload)});

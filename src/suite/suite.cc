@@ -2,8 +2,11 @@
 
 #include <fmt/core.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
+#include "base/error.h"
 #include "base/file.h"
 #include "base/interrupt.h"
 #include "base/log.h"
@@ -45,15 +48,24 @@ void print_pass_rates(const std::vector<ScenarioResult>& results, int repeat) {
     }
 }
 
-/// A report: 0600 unless asked (it embeds logs); never through a link or
-/// over someone else's file.
-void write_file(const std::string& path, const std::string& text, unsigned mode) {
+/// A report `path`, opened before the run, if one was asked for: 0600
+/// unless asked (it embeds logs); never through a link or over someone
+/// else's file.
+Fd open_report(const std::string& path, unsigned mode) {
+    if (path.empty()) return Fd();
     try {
-        const Fd fd = create_report_file(path, mode);
-        if (!write_all(fd.get(), text)) throw_errno(fmt::format("write({})", path));
+        return create_report_file(path, mode);
     } catch (const Error& e) {
-        log::error("cannot write the report: {}", e.what());
+        throw Error(fmt::format("cannot write the report: {}", e.what()));
     }
+}
+
+void write_report(const Fd& fd, const std::string& path, const std::string& text,
+                  ReportFiles& reports) {
+    if (!fd.valid()) return;
+    if (write_all(fd.get(), text)) return;
+    log::error("cannot write the report {}: {}", path, std::strerror(errno));
+    reports.unwritten.push_back(path);
 }
 
 void drop_passing_logs(std::vector<ScenarioResult>& results) {
@@ -69,9 +81,17 @@ void drop_passing_logs(std::vector<ScenarioResult>& results) {
 
 }  // namespace
 
+ReportFiles open_report_files(const SuiteOptions& o) {
+    ReportFiles files;
+    files.junit = open_report(o.junit_path, o.report_mode);
+    files.json = open_report(o.json_path, o.report_mode);
+    files.html = open_report(o.html_path, o.report_mode);
+    return files;
+}
+
 std::vector<ScenarioResult> run_suite(const std::vector<const Topology*>& scenarios,
                                       const SuiteOptions& asked, const ScenarioRunner& runner,
-                                      SuiteStatus& status) {
+                                      SuiteStatus& status, ReportFiles& reports) {
     // The HTML report shows every run's logs, so they are kept until it is
     // written; afterwards passing runs' folders go unless --keep-logs.
     SuiteOptions o = asked;
@@ -91,10 +111,11 @@ std::vector<ScenarioResult> run_suite(const std::vector<const Topology*>& scenar
     const std::string tables = format_matrix_tables(results);
     if (!tables.empty()) fmt::print("\n{}", tables);
     if (o.repeat > 1) print_pass_rates(results, o.repeat);
-    if (!o.junit_path.empty()) write_file(o.junit_path, junit_xml(results), o.report_mode);
-    if (!o.json_path.empty()) write_file(o.json_path, suite_json(results), o.report_mode);
-    if (!o.html_path.empty()) {
-        write_file(o.html_path, html_report(results), o.report_mode);
+    if (reports.junit.valid())
+        write_report(reports.junit, o.junit_path, junit_xml(results), reports);
+    if (reports.json.valid()) write_report(reports.json, o.json_path, suite_json(results), reports);
+    if (reports.html.valid()) {
+        write_report(reports.html, o.html_path, html_report(results), reports);
         if (!asked.run.keeps_passing_logs()) drop_passing_logs(results);
     }
     return results;

@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+
 namespace testbed {
 namespace {
 
@@ -37,6 +39,22 @@ void check_lan_addresses(const Router& router, Diagnostics& diag) {
     }
 }
 
+/// The gateways' configuration goes into the run folder before any step:
+/// a `files:` entry there would be refused at run time, or stand in its way.
+void check_gateway_folder_free(const Topology& topo, Diagnostics& diag) {
+    const auto gateway = std::find_if(topo.routers.begin(), topo.routers.end(),
+                                      [](const Router& r) { return r.port_mapping.has_value(); });
+    if (gateway == topo.routers.end()) return;
+    const std::string folder = kGatewayConfigFolder;
+    for (const auto& f : topo.files) {
+        if (f.path != folder && !f.path.starts_with(folder + "/")) continue;
+        diag.error(f.loc, fmt::format("files '{}': the run folder's '{}/' holds the "
+                                      "configuration the testbed writes for router '{}'s "
+                                      "port-mapping gateway; choose another path",
+                                      f.path, folder, gateway->name));
+    }
+}
+
 }  // namespace
 
 void check_port_mapping(const Topology& topo, Diagnostics& diag) {
@@ -58,6 +76,7 @@ void check_port_mapping(const Topology& topo, Diagnostics& diag) {
         check_claimed_address(router, pm, diag);
         check_lan_addresses(router, diag);
     }
+    check_gateway_folder_free(topo, diag);
 }
 
 }  // namespace testbed

@@ -158,6 +158,12 @@ void check_steps(const Topology& topo, Diagnostics& diag) {
     }
     // `via: ${var}` is a path in each matrix cell, or this cell names the mistake.
     for (const auto& t : topo.traffic) {
+        if (t.via == "relay" && t.min_packets > kMaxRelayEvidence) {
+            diag.error(t.loc, fmt::format("traffic between {} and {}: via relay with "
+                                          "min-packets {}; a relay is judged from the first {} "
+                                          "packets each host receives from each other host",
+                                          t.a, t.b, t.min_packets, kMaxRelayEvidence));
+        }
         if (topo.cell.empty() || is_traffic_path(t.via)) continue;
         diag.error(t.loc, fmt::format("traffic between {} and {}: via '{}' is not direct, relay "
                                       "or none in cell {}",

@@ -11,6 +11,7 @@
 #include "validate/nat_behaviour.h"
 #include "validate/port_mapping.h"
 #include "validate/steps.h"
+#include "validate/templates.h"
 
 namespace testbed {
 namespace {
@@ -373,6 +374,7 @@ void validate_topology(Topology& topo, Diagnostics& diag) {
     check_reachability(topo, lookup, diag);
     check_steps(topo, diag);
     check_move_steps(topo, diag);
+    check_cell_templates(topo, diag);
 }
 
 }  // namespace testbed

@@ -2,8 +2,8 @@
 # `traffic:` tells direct from relay from none by the packets alone, and
 # says so when a claim is wrong: the verdicts topology with every path
 # turned into another fails on each check, naming what the packets showed
-# (with counts), and the JSON report carries the same. The tag and the
-# counters live in the hosts' namespaces only: the machine is unchanged.
+# (with counts), and the JSON report carries the same. The tags and the
+# counters live in the run's namespaces only: the machine is unchanged.
 . "$(dirname "$0")/lib.sh"
 require_root
 save_host
@@ -30,9 +30,13 @@ expect_line 'FAIL  traffic erin ↔ frank: expected direct .*, got none \(direct
 grep -q '"process": "traffic"' "$WORK/r.json" || fail "the JSON report lacks the traffic checks"
 grep -q '"actual": "relay via server (direct: 0 packets carol' "$WORK/r.json" ||
   fail "the JSON report lacks the relay verdict"
-# A host's rules are its tag and counters, printed like a router's.
+# A host's tag and counters live where its links end, out of its programs'
+# reach; `rules` prints them for the host.
 "$TESTBED" rules "$TOPOLOGIES/traffic/verdicts.yaml" alice >"$WORK/rules"
-grep -q 'oifname { "home-a" } ip dscp set 2' "$WORK/rules" || fail "alice's tag rule is missing"
-grep -q 'counter name "from_4"' "$WORK/rules" || fail "alice does not count bob's packets"
+cat "$WORK/rules"
+grep -q "# traffic: in network 'home-a', where a link of this host ends" "$WORK/rules" ||
+  fail "alice's tables are not where her link ends"
+grep -q 'ip dscp set 2' "$WORK/rules" || fail "alice's tag rule is missing"
+grep -q 'counter name "to_2_from_4"' "$WORK/rules" || fail "alice does not count bob's packets"
 assert_host_unchanged
 echo PASS

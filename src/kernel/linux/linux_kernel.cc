@@ -16,6 +16,8 @@
 #include "kernel/linux/nftables.h"
 #include "kernel/linux/qdisc.h"
 #include "kernel/linux/sysctl.h"
+#include "plan/link.h"
+#include "plan/traffic.h"
 
 namespace testbed {
 
@@ -148,6 +150,12 @@ LinkAbilities LinuxKernel::link_abilities() {
         found.nft_ingress = true;
     } catch (const SystemError&) {
         found.nft_ingress = false;
+    }
+    try {
+        apply_ruleset(ns, traffic_egress_probe("lo"));
+        found.nft_egress = true;
+    } catch (const SystemError&) {
+        found.nft_egress = false;
     }
     destroy_namespace(ns);
     return *(known = found);

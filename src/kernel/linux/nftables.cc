@@ -37,7 +37,7 @@ std::string run_nft(int ns_fd, const std::string& commands) {
 }
 
 std::map<std::string, uint64_t> read_nft_counters(int ns_fd, const std::string& table) {
-    const std::string command = "list counters table ip " + table;
+    const std::string command = "list counters table " + table;
     const std::string text = run_nft_in(ns_fd, command, false, true);
     // libnftables wrote it, so it is small and well formed; still, nothing
     // here trusts its shape.

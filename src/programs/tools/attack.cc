@@ -9,6 +9,10 @@
 //           introduction to the forged id and relays data to it.
 //   fill    registers --count ids from one address, each from a port of its own.
 //   sink    counts what arrives on a UDP port (the spoofed address's host).
+//   relay   relays UDP between whoever sends to its port and --to, marking
+//           each datagram with a forged DSCP (--dscp: the other peer's
+//           traffic number), so a `traffic:` check would read it as direct
+//           were the mark taken from the sender's word.
 // Each prints "attacking" ("listening") when it starts and a JSON summary
 // when it ends.
 
@@ -19,11 +23,13 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <span>
 
 #include "base/duration.h"
 #include "base/error.h"
@@ -261,6 +267,34 @@ Json sink(uint16_t port, Duration duration) {
             {"introductions", introductions}};
 }
 
+/// Relays datagrams between the last source that is not `to` and `to`
+/// for `duration`, each sent with DSCP `dscp` (IP_TOS).
+Json relay(uint16_t port, stun::Endpoint to, int dscp, Duration duration) {
+    programs::UdpSocket socket({Ipv4{0}, port});
+    const int tos = dscp << 2;
+    if (::setsockopt(socket.fd(), IPPROTO_IP, IP_TOS, &tos, sizeof tos) != 0)
+        throw_errno(fmt::format("setsockopt(IP_TOS, {})", tos));
+    started("relaying");
+    std::optional<stun::Endpoint> peer;
+    size_t forward = 0, back = 0;
+    const auto end = Clock::now() + duration;
+    while (Clock::now() < end) {
+        auto d = socket.receive(std::chrono::milliseconds(50));
+        if (!d) continue;
+        const std::span<const uint8_t> bytes(d->bytes.data(), std::min(d->size, d->bytes.size()));
+        if (d->from == to) {
+            if (!peer) continue;
+            socket.send_to(*peer, bytes);
+            ++back;
+        } else {
+            peer = d->from;
+            socket.send_to(to, bytes);
+            ++forward;
+        }
+    }
+    return {{"forward", forward}, {"back", back}};
+}
+
 int run(int argc, char** argv) {
     CLI::App app{"testbed-attack: protocol-level attacks on a rendezvous server"};
     app.require_subcommand(1);
@@ -290,6 +324,14 @@ int run(int argc, char** argv) {
     auto* sink_cmd = app.add_subcommand("sink", "Count what arrives on a UDP port");
     sink_cmd->add_option("--port", port, "UDP port")->required();
     sink_cmd->add_option("--duration", duration_text, "How long")->capture_default_str();
+    auto* relay_cmd = app.add_subcommand("relay", "Relay UDP to --to under a forged DSCP mark");
+    int dscp = 0;
+    relay_cmd->add_option("--port", port, "UDP port to listen on")->required();
+    relay_cmd->add_option("--to", target_text, "Where to relay: ADDRESS:PORT")->required();
+    relay_cmd->add_option("--dscp", dscp, "The DSCP every relayed datagram carries")
+        ->check(CLI::Range(0, 63))
+        ->required();
+    relay_cmd->add_option("--duration", duration_text, "How long")->capture_default_str();
     CLI11_PARSE(app, argc, argv);
 
     const auto duration = parse_duration(duration_text);
@@ -310,6 +352,7 @@ int run(int argc, char** argv) {
     }
     if (fill_cmd->parsed()) out = fill(*target, id, count);
     if (sink_cmd->parsed()) out = sink(port, *duration);
+    if (relay_cmd->parsed()) out = relay(port, *target, dscp, *duration);
     fmt::print("{}\n", out.dump());
     return 0;
 }

@@ -5,6 +5,7 @@
 #include "base/safe_file.h"
 
 #include <doctest/doctest.h>
+#include <fmt/core.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -88,24 +89,46 @@ TEST_CASE("safe files: a report is 0600 unless asked, and asked only for read an
 TEST_CASE("safe files: run folders are new every time, below a root that is not a link") {
     TempDir dir;
     const std::string root = (dir.path / "logs").string();
-    check_folder_root(root);  // made, 0700
+    const std::string canonical = trusted_folder_root(root);  // made, 0700
+    CHECK(canonical == fs::canonical(root).string());
     CHECK((fs::status(root).permissions() & fs::perms::all) == fs::perms(0700));
-    const std::string a = make_unique_folder(root, "testbed-x");
-    const std::string b = make_unique_folder(root, "testbed-x");
-    CHECK(a != b);
-    CHECK((fs::status(a).permissions() & fs::perms::all) == fs::perms(0700));
+    const HeldFolder a = make_unique_folder(canonical, "testbed-x");
+    const HeldFolder b = make_unique_folder(canonical, "testbed-x");
+    CHECK(a.path != b.path);
+    CHECK(a.fd.valid());
+    CHECK(a.io() == fmt::format("/proc/self/fd/{}", a.fd.get()));
+    CHECK((fs::status(a.path).permissions() & fs::perms::all) == fs::perms(0700));
     fs::create_directory_symlink(root, dir.path / "link");
-    CHECK_THROWS_WITH(check_folder_root((dir.path / "link").string()),
+    CHECK_THROWS_WITH(trusted_folder_root((dir.path / "link").string()),
                       doctest::Contains("a symbolic link"));
-    if (::geteuid() == 0) {
-        // Someone else's folder that others may write to, without the sticky bit.
-        const fs::path open_folder = dir.path / "open";
-        fs::create_directory(open_folder);
-        REQUIRE(::chown(open_folder.c_str(), 65534, 65534) == 0);
-        fs::permissions(open_folder, fs::perms(0777));
-        CHECK_THROWS_WITH(check_folder_root(open_folder.string()),
-                          doctest::Contains("others may write to it"));
-        fs::permissions(open_folder, fs::perms(01777));  // as /tmp: fine
-        CHECK_NOTHROW(check_folder_root(open_folder.string()));
-    }
+}
+
+TEST_CASE("safe files: a log root that someone else could rename things in is refused") {
+    if (::geteuid() != 0) return;  // needs chown
+    TempDir dir;
+    // Someone else's folder, even one only they may write to: they could
+    // rename the run's folder away and plant a link in its place.
+    const fs::path theirs = dir.path / "theirs";
+    fs::create_directory(theirs);
+    REQUIRE(::chown(theirs.c_str(), 65534, 65534) == 0);
+    fs::permissions(theirs, fs::perms(0755));
+    CHECK_THROWS_WITH(trusted_folder_root(theirs.string()),
+                      doctest::Contains("belongs to uid 65534"));
+    fs::permissions(theirs, fs::perms(01777));  // sticky, but its owner may still rename
+    CHECK_THROWS_WITH(trusted_folder_root(theirs.string()),
+                      doctest::Contains("belongs to uid 65534"));
+    // A folder of ours below theirs: they may rename it, so it is refused too,
+    // and a missing one is not even made.
+    const fs::path below = theirs / "logs";
+    CHECK_THROWS_WITH(trusted_folder_root(below.string()),
+                      doctest::Contains("belongs to uid 65534"));
+    CHECK_FALSE(fs::exists(below));
+    // Root's folder that everybody may write to, without the sticky bit.
+    const fs::path open_folder = dir.path / "open";
+    fs::create_directory(open_folder);
+    fs::permissions(open_folder, fs::perms(0777));
+    CHECK_THROWS_WITH(trusted_folder_root(open_folder.string()),
+                      doctest::Contains("no sticky bit"));
+    fs::permissions(open_folder, fs::perms(01777));  // as /tmp: fine
+    CHECK_NOTHROW(trusted_folder_root(open_folder.string()));
 }

@@ -137,8 +137,9 @@ TEST_CASE("traffic: the capture's losses are said") {
     TrafficSeen seen;
     seen.missed = 7;
     CHECK(judge_traffic(check("none"), seen)
-              .summary.ends_with(
-                  "; the capture missed 7 packets (relayed counts are at least these)"));
+              .summary.ends_with("; the capture kept no payload of 7 packets (lost, or past the "
+                                 "first 4096 of a pair: "
+                                 "relayed counts are at least these)"));
 }
 
 TEST_CASE("traffic: tagged UDP and TCP payloads out of Ethernet frames") {

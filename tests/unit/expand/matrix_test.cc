@@ -35,6 +35,10 @@ class TableFolder {
     void write(const std::string& name, const std::string& text) const {
         std::ofstream(path_ + "/" + name) << text;
     }
+    void link(const std::string& name, const std::string& target) const {
+        std::filesystem::remove(path_ + "/" + name);
+        std::filesystem::create_symlink(target, path_ + "/" + name);
+    }
     /// The cells of `yaml` as a file in this folder; it must load.
     std::vector<Topology> cells(const std::string& yaml) const {
         Diagnostics diag(path_ + "/test.yaml");
@@ -237,6 +241,72 @@ matrix:
     std::string bad = yaml;
     bad.replace(bad.find("x.csv"), 5, "bad.csv");
     CHECK(contains(folder.errors(bad), "the row for 'full-cone' has 2 values; expected one"));
+}
+
+TEST_CASE("matrix: a table file lies in the topology's folder or below it") {
+    // A root run must not read (and validate print the fields of) a file the
+    // topology's author could not read: /etc/shadow, ../, or a link out.
+    const TableFolder folder;
+    folder.write("x.csv", "full-cone, direct\nsymmetric, relay\n");
+    const std::string yaml = kPair + R"(
+matrix:
+  nat-a.nat: [full-cone, symmetric]
+  transport: [udp]
+  outcome: { rows: nat-a.nat, file: x.csv }
+)";
+    REQUIRE(folder.cells(yaml).size() == 2);
+    for (const std::string path : {"/etc/shadow", "../x.csv", "out.csv"}) {
+        std::string bad = yaml;
+        bad.replace(bad.find("x.csv"), 5, path);
+        if (path == "out.csv") folder.link("out.csv", "/etc/passwd");
+        const std::string errors = folder.errors(bad);
+        CHECK_MESSAGE(contains(errors, "not in the topology's folder or below it"), errors);
+        CHECK_FALSE(contains(errors, "root:"));
+    }
+}
+
+TEST_CASE("matrix: what a cell's values make is validated: patterns compile, names exist") {
+    auto loaded = testing::load(R"(
+name: pair
+networks: { home: 10.0.1.0/24 }
+hosts: { alice: { home: auto } }
+matrix:
+  pat: ['ok', '(unclosed', '${nowhere}']
+  arg: ['${run_dir}/x', '${nope}', 'plain']
+run:
+  - start: p
+    on: alice
+    cmd: [sh, -c, 'echo ${arg}']
+    ready: { stdout: '${pat}' }
+expect:
+  p: { stdout: '${pat}' }
+)");
+    REQUIRE_MESSAGE(loaded.topo, loaded.diag.format());
+    const auto cells = expand_matrix(*loaded.topo);
+    REQUIRE(cells.size() == 9);
+    std::string all;
+    for (auto cell : cells) {
+        Diagnostics diag("test.yaml");
+        validate_topology(cell, diag);
+        all += diag.format();
+    }
+    CHECK_MESSAGE(contains(all,
+                           "start p ready in cell pair[(unclosed,${run_dir}/x]: bad regular "
+                           "expression '(unclosed'"),
+                  all);
+    CHECK_MESSAGE(contains(all,
+                           "expect p stdout in cell pair[(unclosed,plain]: bad regular "
+                           "expression '(unclosed'"),
+                  all);
+    CHECK(
+        contains(all, "expect p stdout in cell pair[${nowhere},plain]: ${nowhere} is not defined"));
+    CHECK(contains(all, "start p cmd in cell pair[ok,${nope}]: ${nope} is not defined"));
+    CHECK_FALSE(contains(all, "pair[ok,${run_dir}/x]"));  // the one sound cell
+    CHECK_FALSE(contains(all, "pair[ok,plain]"));
+    // The ready pattern receives the cell's value (it was left as written before).
+    const auto* start = std::get_if<StartStep>(&cells[0].steps[0].action);
+    REQUIRE(start);
+    CHECK(start->ready.regex == "ok");
 }
 
 TEST_CASE("matrix: a ROUTER.port-mapping axis sets or clears a router's port mapping") {

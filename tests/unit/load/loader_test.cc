@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "support/helpers.h"
@@ -52,6 +53,24 @@ TEST_CASE("a network name too long for an interface") {
     CHECK(contains(e,
                    "2:3: error: network name 'a-very-long-network-name': 24 characters; an "
                    "interface name takes 1 to 15"));
+}
+
+TEST_CASE("network names the kernel reserves are refused at validation, not at build") {
+    for (const char* name : {"all", "default", "lo"}) {
+        const std::string e = errors(fmt::format("networks:\n  {}: 10.0.0.0/24\n", name));
+        CHECK_MESSAGE(contains(e, fmt::format("2:3: error: network name '{}': a name the kernel "
+                                              "reserves",
+                                              name)),
+                      e);
+    }
+}
+
+TEST_CASE("a hostile name's control bytes are printed escaped, one line an error") {
+    const std::string e = errors("networks:\n  \"\\e]0;owned\\a\\e[2J\\nfake\": 10.0.0.0/24\n");
+    CHECK_MESSAGE(contains(e, "network name '\\e]0;owned\\x07\\e[2J\\nfake'"), e);
+    CHECK(e.find('\x1b') == std::string::npos);
+    CHECK(e.find('\x07') == std::string::npos);
+    CHECK(std::count(e.begin(), e.end(), '\n') == 1);
 }
 
 TEST_CASE("bad NAT values name what is expected") {

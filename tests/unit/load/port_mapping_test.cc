@@ -115,3 +115,19 @@ TEST_CASE("port-mapping: the daemon's log is the process gateway-ROUTER, for exp
     CHECK(contains(errors(taken),
                    "start 'gateway-gw': a process of that name was started at line 5"));
 }
+
+TEST_CASE("port-mapping: files: may not write where the gateway's configuration goes") {
+    const std::string e =
+        errors(gateway("{ upnp: true }") + "files:\n  gateway/gw.conf: \"mine\"\n  gw.conf: ok\n");
+    CHECK_MESSAGE(contains(e,
+                           "7:3: error: files 'gateway/gw.conf': the run folder's 'gateway/' "
+                           "holds the configuration the testbed writes for router 'gw's "
+                           "port-mapping gateway"),
+                  e);
+    CHECK_FALSE(contains(e, "files 'gw.conf'"));
+    // Without a port-mapping router the folder is the file's to use.
+    const std::string fine = errors(
+        "networks: { lan: 10.0.0.0/24 }\nhosts: { a: { lan: auto }, b: { lan: auto } }\n"
+        "files:\n  gateway/x.conf: ok\n");
+    CHECK_MESSAGE(fine.empty(), fine);
+}

@@ -29,11 +29,30 @@ TEST_CASE("link steps: a network a step conditions is bridged from the start") {
     CHECK(p.conditioned.empty());  // nothing until the step
 }
 
-TEST_CASE("link steps: each state the steps make is known before the run, for the SKIP") {
+TEST_CASE("link steps: each state the steps make is judged before the run, for the SKIP") {
     const Topology t = testing::valid_topology(kTopology);
-    const auto states = link_states(t);
-    REQUIRE(states.size() == 2);
-    CHECK(states[0].find_network("lan")->link.out.describe() == "loss 30%");
-    CHECK(states[1].find_network("lan")->link.out.describe() == "loss 30%");
-    CHECK(states[1].find_host("alice")->attachments[0].link.out.describe() == "rate 1mbit");
+    int asked = 0;
+    const auto missing = missing_link_conditions_of_run(t, [&] {
+        ++asked;
+        return LinkAbilities{false, false, false, true};  // neither netem, tbf nor ingress
+    });
+    CHECK(asked == 1);
+    std::string all;
+    for (const auto& m : missing) all += m + "\n";
+    CHECK_MESSAGE(contains(all, "loss 30%"), all);    // the first step's state
+    CHECK_MESSAGE(contains(all, "rate 1mbit"), all);  // the second's
+}
+
+TEST_CASE("link steps: thousands of steps cost one topology at a time, each state once") {
+    std::string yaml =
+        "networks: { lan: 10.0.1.0/24 }\n"
+        "hosts: { alice: { lan: auto }, bob: { lan: auto } }\nrun:\n";
+    for (int i = 0; i < 2000; ++i)
+        yaml += i % 2 ? "  - { link: { loss: 1% }, network: lan }\n"
+                      : "  - { link: { loss: 2% }, network: lan }\n";
+    const Topology t = testing::valid_topology(yaml);
+    const auto missing = missing_link_conditions_of_run(t, [] {
+        return LinkAbilities{false, false, false, true};
+    });
+    CHECK(missing.size() == 4);  // each loss, from each member, named once
 }

@@ -59,15 +59,16 @@ struct Harness {
     testing::FakeLauncher launcher;
     RunOptions options;
     RunReport report;
+    HeldFolder log_folder;
     Topology topo;
     NetworkPlan plan;
 
     explicit Harness(const std::string& yaml) {
         topo = testing::valid_topology(yaml);
         plan = plan_network(topo);
-        std::string dir = (std::filesystem::temp_directory_path() / "steps-test-XXXXXX").string();
-        REQUIRE(::mkdtemp(dir.data()) != nullptr);
-        report.log_dir = dir;
+        log_folder =
+            make_unique_folder(std::filesystem::temp_directory_path().string(), "steps-test");
+        report.log_dir = log_folder.path;
         options.stop_grace = std::chrono::milliseconds(1);
         launcher.scripts["srv"] = {0, -1, "listening\n", {3478}, 3, ""};
         launcher.scripts["probe"] = {3, 2, "mapped\n{\"result\":\"ok\"}\n", {}, 0, ""};
@@ -75,7 +76,7 @@ struct Harness {
     ~Harness() { std::filesystem::remove_all(report.log_dir); }
 
     void run() {
-        ScenarioRun run(topo, plan, options, kernel, launcher, report);
+        ScenarioRun run(topo, plan, options, kernel, launcher, log_folder, report);
         run.build();
         run.run_steps();
         run.finish();
@@ -213,7 +214,8 @@ TEST_CASE("steps: ready waits for the port and for stdout, expectations read the
     h.run();
     REQUIRE(h.launcher.launched.size() == 2);
     CHECK(h.launcher.launched[0].argv == std::vector<std::string>{"rendezvous"});
-    CHECK(h.launcher.launched[0].stdout_path == h.report.log_dir + "/srv.stdout");
+    // Through the log folder's descriptor, never its path again.
+    CHECK(h.launcher.launched[0].stdout_path == h.log_folder.io() + "/srv.stdout");
     REQUIRE(h.report.checks.size() == 2);
     CHECK(h.report.checks[0].what == "exit");
     CHECK(h.report.checks[0].actual == "exit 3");
@@ -308,4 +310,32 @@ TEST_CASE("steps: a run folder of its own, files written before any step, ${...}
     REQUIRE(h.launcher.node_hosts.size() == 2);  // server and alice
     CHECK(h.launcher.node_hosts[0] ==
           "127.0.0.1\tlocalhost\n203.0.113.1\tserver\n10.0.1.2\talice\n203.0.113.10\tnat\n");
+    // Its own copy: what one node writes to its /etc/hosts no other sees.
+    CHECK(std::filesystem::is_regular_file(h.report.log_dir + "/server.hosts"));
+    CHECK(std::filesystem::is_regular_file(h.report.log_dir + "/alice.hosts"));
+    // The log folder stays visible in the node, as the folder held open.
+    REQUIRE_FALSE(h.launcher.kept.empty());
+    CHECK(h.launcher.kept[0].path == h.report.log_dir);
+    CHECK(h.launcher.kept[0].held == h.log_folder.fd.get());
+}
+
+TEST_CASE("steps: a log folder renamed away and replaced by a link is still where files go") {
+    // The attack of a user who could rename entries of the log root: after
+    // mkdtemp, the run's folder is swapped for a link to a folder of theirs,
+    // whose bin/step.sh a step would then run as root.
+    std::string yaml = kSteps;
+    yaml += "files:\n  bin/step.sh: { content: \"#!/bin/sh\\n\", mode: \"0750\" }\n";
+    Harness h(yaml);
+    const std::string moved = h.report.log_dir + "-moved";
+    const std::string theirs = h.report.log_dir + "-theirs";
+    std::filesystem::rename(h.report.log_dir, moved);
+    std::filesystem::create_directory(theirs);
+    std::filesystem::create_directory_symlink(theirs, h.report.log_dir);
+    h.run();
+    CHECK(std::filesystem::is_regular_file(moved + "/run/bin/step.sh"));
+    CHECK(std::filesystem::is_regular_file(moved + "/srv.stdout"));
+    CHECK(std::filesystem::is_empty(theirs));
+    std::filesystem::remove(h.report.log_dir);
+    std::filesystem::remove_all(theirs);
+    std::filesystem::rename(moved, h.report.log_dir);
 }

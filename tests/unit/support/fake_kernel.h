@@ -25,7 +25,8 @@ class FakeKernel : public Kernel {
     std::map<std::string, std::string> sysctl_values;  ///< what read_sysctl answers ("0" else)
     std::string refuse;                 ///< check_ruleset refuses rulesets containing this text
     std::vector<std::string> rulesets;  ///< every text apply_ruleset was given, in order
-    LinkAbilities abilities;            ///< what link_abilities() says (nothing by default)
+    /// What link_abilities() says: only the traffic counters' egress hook by default.
+    LinkAbilities abilities{false, false, false, true};
     /// What read_counters answers, by namespace name.
     std::map<std::string, std::map<std::string, uint64_t>> counters;
 
