@@ -5,13 +5,10 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <filesystem>
-#include <sstream>
 
-#include "base/file.h"
-#include "base/utf8.h"
 #include "load/loader.h"
 #include "load/sections.h"
+#include "load/table_file.h"
 
 namespace testbed::sections {
 
@@ -142,55 +139,6 @@ const MatrixAxis* axis_named(YamlReader& r, const Matrix& m, const std::string& 
     }
     r.diag().error(loc_of(at), fmt::format("{}: '{}' is not an axis of the matrix", what, key));
     return nullptr;
-}
-
-/// A line of a table: where it is ("outcomes.csv line 4") and its cells.
-struct TableLine {
-    std::string where;
-    std::vector<std::string> cells;
-};
-
-/// A CSV file's lines (relative to the topology file), each split at commas
-/// and trimmed; empty lines and `#` lines left out. nullopt after an error.
-std::optional<std::vector<TableLine>> read_csv_lines(YamlReader& r, const std::string& path,
-                                                     const YAML::Node& at,
-                                                     const std::string& what) {
-    const std::string folder = std::filesystem::path(r.diag().file()).parent_path().string();
-    const std::filesystem::path full = std::filesystem::path(folder) / path;
-    std::string why;
-    const auto text = read_file_beneath(folder, path, kMaxTopologyFile, &why);
-    if (!text) {
-        r.diag().error(loc_of(at),
-                       fmt::format("{} file: cannot read '{}': {}", what, full.string(), why));
-        return std::nullopt;
-    }
-    if (const auto bad = first_invalid_utf8(*text)) {
-        const TextPosition p = position_of(*text, *bad);
-        r.diag().error(loc_of(at), fmt::format("{} file: '{}' line {} column {}: not valid UTF-8",
-                                               what, full.string(), p.line, p.column));
-        return std::nullopt;
-    }
-    auto trim = [](std::string cell) {
-        while (!cell.empty() && std::isspace(static_cast<unsigned char>(cell.back())))
-            cell.pop_back();
-        size_t start = 0;
-        while (start < cell.size() && std::isspace(static_cast<unsigned char>(cell[start])))
-            ++start;
-        return cell.substr(start);
-    };
-    std::vector<TableLine> lines;
-    std::istringstream in(*text);
-    std::string line;
-    for (size_t number = 1; std::getline(in, line); ++number) {
-        if (line.empty() || line[0] == '#') continue;
-        std::vector<std::string> cells;
-        std::stringstream ss(line);
-        std::string cell;
-        while (std::getline(ss, cell, ',')) cells.push_back(trim(cell));
-        if (!cells.empty())
-            lines.push_back({fmt::format("{} line {}", path, number), std::move(cells)});
-    }
-    return lines;
 }
 
 /// The cells of a CSV table. With two axes the first row holds a corner

@@ -18,10 +18,12 @@ class CellCheck {
         for (const auto& [name, value] : address_variables(cell)) run_time_.insert(name);
     }
 
-    /// `text` may keep only run-time names (`run_time`) or none.
+    /// `text` may keep only run-time names (`run_time`) or none. Each name
+    /// once: a value can put the same ${name} there thousands of times.
     void names(const std::string& text, bool run_time, SourceLoc loc, const std::string& where) {
+        std::set<std::string> said;
         for (const auto& name : variables_in(text)) {
-            if (run_time && run_time_.count(name)) continue;
+            if ((run_time && run_time_.count(name)) || !said.insert(name).second) continue;
             diag_.error(loc, fmt::format("{} in cell {}: ${{{}}} is not defined (a matrix value "
                                          "put it there){}",
                                          where, cell_.name, name,

@@ -309,6 +309,29 @@ expect:
     CHECK(start->ready.regex == "ok");
 }
 
+TEST_CASE("matrix: a value that names itself thousands of times is one error, not thousands") {
+    // Found by the loader fuzzer under -rss_limit_mb=256: every ${v} left in
+    // the command was an error of its own, each naming a 4 KB cell.
+    std::string value(4000, 'x');
+    for (int i = 0; i < 100; ++i) value += "${v}";
+    std::string uses;
+    for (int i = 0; i < 1000; ++i) uses += "${v}";
+    auto loaded = testing::load(
+        "name: pair\nnetworks: { lan: 10.0.0.0/24 }\n"
+        "hosts: { a: { lan: auto }, b: { lan: auto } }\n"
+        "matrix:\n  v: ['" +
+        value +
+        "']\nrun:\n  - start: p\n    on: a\n"
+        "    cmd: [echo, \"" +
+        uses + "\"]\n");
+    REQUIRE_MESSAGE(loaded.topo, loaded.diag.format());
+    auto cells = expand_matrix(*loaded.topo);
+    REQUIRE(cells.size() == 1);
+    Diagnostics diag("test.yaml");
+    validate_topology(cells[0], diag);
+    CHECK(diag.all().size() == 1);
+}
+
 TEST_CASE("matrix: a ROUTER.port-mapping axis sets or clears a router's port mapping") {
     auto loaded = testing::load(kPair + R"(
 matrix:
