@@ -89,10 +89,12 @@ bool require_root(const char* command) {
     return false;
 }
 
-bool kernel_can_run(const std::string& file, const Topology& topo, Kernel& kernel) {
-    const auto errors = check_kernel_features(topo, kernel);
-    for (const auto& e : errors) fmt::print(stderr, "{}: error: {}\n", file, e);
-    return errors.empty();
+bool kernel_can_run(const std::string& file, const Topology& topo, Kernel& kernel,
+                    const char* kind) {
+    const auto missing = check_kernel_features(topo, kernel);
+    for (const auto& m : missing)
+        fmt::print(stderr, "{}: {}: this machine cannot run it: {}\n", file, kind, m);
+    return missing.empty();
 }
 
 }  // namespace testbed

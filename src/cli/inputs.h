@@ -27,7 +27,10 @@ std::optional<Topology> load_valid(const std::string& file);
 /// True as root; otherwise prints why `testbed COMMAND` needs it.
 bool require_root(const char* command);
 
-/// As root, whether this kernel can load every ruleset of `topo`, printing why not.
-bool kernel_can_run(const std::string& file, const Topology& topo, Kernel& kernel);
+/// As root, whether this kernel can run `topo` (its rulesets, link
+/// conditions, traffic counters), printing each thing it lacks as
+/// "FILE: KIND: this machine cannot run it: ..." (KIND "error" or "warning").
+bool kernel_can_run(const std::string& file, const Topology& topo, Kernel& kernel,
+                    const char* kind);
 
 }  // namespace testbed

@@ -24,7 +24,7 @@ int cmd_up(const std::string& file, const Machine& machine) {
     if (!require_root("up")) return kExitEnvironment;
     const std::unique_ptr<Kernel> owned = machine.kernel();
     Kernel& kernel = *owned;
-    if (!kernel_can_run(file, *topo, kernel)) return kExitBadInput;
+    if (!kernel_can_run(file, *topo, kernel, "error")) return kExitEnvironment;
     const NetworkPlan plan = plan_network(*topo);
     for (const auto& w : plan.warnings) log::warning("{}", w);
     Realizer realizer(kernel, plan);

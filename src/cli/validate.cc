@@ -23,23 +23,30 @@ int cmd_validate(const std::vector<std::string>& paths, const Machine& machine) 
     if (!found) return kExitBadInput;
     const std::vector<std::string>& files = *found;
     int bad = 0;
+    int cannot_run = 0;
     const bool root = ::geteuid() == 0;
     const std::unique_ptr<Kernel> kernel = root ? machine.kernel() : nullptr;
     for (const auto& file : files) {
         auto cells = load_scenarios(file);
-        bool ok = cells.has_value();
-        for (size_t i = 0; ok && root && i < cells->size(); ++i)
-            ok = kernel_can_run(file, (*cells)[i], *kernel);
-        if (!ok) {
+        if (!cells) {
             ++bad;
             continue;
         }
+        // A correct file this kernel cannot run is no bad input: a warning
+        // naming what is missing, and exit 3 as `run` would SKIP it.
+        bool runs = true;
+        for (size_t i = 0; runs && root && i < cells->size(); ++i)
+            runs = kernel_can_run(file, (*cells)[i], *kernel, "warning");
+        if (!runs) ++cannot_run;
         fmt::print("ok {}{}{}\n", file,
                    cells->size() > 1 ? fmt::format(" ({} scenarios)", cells->size()) : "",
-                   root ? "" : " (kernel features not checked: needs root)");
+                   !root  ? " (kernel features not checked: needs root)"
+                   : runs ? ""
+                          : " (this machine cannot run it: see the warning)");
         print_link_needs(cells->front());
     }
-    return bad == 0 ? 0 : kExitBadInput;
+    if (bad > 0) return kExitBadInput;
+    return cannot_run > 0 ? kExitEnvironment : 0;
 }
 
 }  // namespace testbed

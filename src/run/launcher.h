@@ -70,7 +70,7 @@ class Launcher {
     /// the steps' programs) still visible: a descriptor for
     /// LaunchSpec::mntns_fd. Throws Error naming the failed call.
     virtual Fd node_filesystem(const std::string& hosts_file,
-                               const std::vector<VisibleFolder>& keep) = 0;
+                               const std::vector<VisiblePath>& keep) = 0;
 };
 
 }  // namespace testbed

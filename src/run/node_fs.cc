@@ -21,6 +21,7 @@ namespace {
 struct Kept {
     std::string path;
     Fd fd;
+    bool file = false;  ///< a file alone, not a folder
 };
 
 std::string failure(const std::string& call) {
@@ -28,30 +29,39 @@ std::string failure(const std::string& call) {
 }
 
 /// `path` and its parents inside the fresh tmpfs (0755, as the originals
-/// are reached through them).
-bool make_path(const std::string& path) {
+/// are reached through them); `path` itself an empty file when `file`, to
+/// bind a file on.
+bool make_path(const std::string& path, bool file) {
     for (size_t slash = path.find('/', 1); slash != std::string::npos;
          slash = path.find('/', slash + 1)) {
         if (::mkdir(path.substr(0, slash).c_str(), 0755) != 0 && errno != EEXIST) return false;
+    }
+    if (file) {
+        const Fd made(::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
+        return made.valid();
     }
     return ::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST;
 }
 
 /// A fresh tmpfs on `dir`, with every `keep` path below it bound back.
 std::string fresh_tmpfs(const char* dir, const char* options,
-                        const std::vector<VisibleFolder>& keep) {
+                        const std::vector<VisiblePath>& keep) {
     std::vector<Kept> kept;
     const std::string prefix = std::string(dir) + "/";
     for (const auto& k : keep) {
         if (!k.path.starts_with(prefix)) continue;
-        Fd fd(::open(k.path.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        // What a step names is followed as the step would; the log folder
+        // must be the folder itself (and is checked to be the one held).
+        Fd fd(::open(k.path.c_str(), O_PATH | O_CLOEXEC | (k.held >= 0 ? O_NOFOLLOW : 0)));
         if (!fd.valid()) return failure(fmt::format("open({}, O_PATH)", k.path));
-        kept.push_back({k.path, std::move(fd)});
+        struct stat st {};
+        if (::fstat(fd.get(), &st) != 0) return failure(fmt::format("fstat({})", k.path));
+        kept.push_back({k.path, std::move(fd), !S_ISDIR(st.st_mode)});
     }
     if (::mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, options) != 0)
         return failure(fmt::format("mount(tmpfs, {}, {})", dir, options));
     for (const auto& k : kept) {
-        if (!make_path(k.path)) return failure(fmt::format("mkdir({})", k.path));
+        if (!make_path(k.path, k.file)) return failure(fmt::format("mkdir({})", k.path));
         const std::string source = fmt::format("/proc/thread-self/fd/{}", k.fd.get());
         if (::mount(source.c_str(), k.path.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
             return failure(fmt::format("mount({}, {}, MS_BIND)", k.path, k.path));
@@ -63,7 +73,7 @@ std::string fresh_tmpfs(const char* dir, const char* options,
 /// the testbed holds open, or "": a descriptor of another mount namespace
 /// cannot be bound here, so the path is opened anew and its identity
 /// compared with the held folder's.
-std::string check_identity(const VisibleFolder& k) {
+std::string check_identity(const VisiblePath& k) {
     if (k.held < 0) return {};
     Fd fd(::open(k.path.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd.valid()) return failure(fmt::format("open({}, O_PATH)", k.path));
@@ -81,7 +91,7 @@ std::string check_identity(const VisibleFolder& k) {
 
 /// Runs on a thread of its own: unshare(CLONE_NEWNS) changes only the
 /// calling thread's mount namespace, never the testbed's.
-std::string build(const std::string& hosts_file, const std::vector<VisibleFolder>& keep, Fd& out) {
+std::string build(const std::string& hosts_file, const std::vector<VisiblePath>& keep, Fd& out) {
     if (::unshare(CLONE_NEWNS) != 0) return failure("unshare(CLONE_NEWNS)");
     // Nothing mounted here may propagate to the machine's namespace.
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
@@ -108,7 +118,7 @@ std::string build(const std::string& hosts_file, const std::vector<VisibleFolder
 
 }  // namespace
 
-Fd make_node_filesystem(const std::string& hosts_file, const std::vector<VisibleFolder>& keep) {
+Fd make_node_filesystem(const std::string& hosts_file, const std::vector<VisiblePath>& keep) {
     Fd ns;
     std::string why;
     std::thread([&] { why = build(hosts_file, keep, ns); }).join();

@@ -15,22 +15,27 @@
 
 namespace testbed {
 
-/// A folder that stays visible at `path` in a node although it lies below
-/// /tmp or /run. `held`, when not -1, is the descriptor of the folder the
-/// testbed made and holds open (the run's log folder): what `path` names
-/// in the node must be that very folder, or the node is not made, so a
-/// folder renamed away and replaced meanwhile is never shown to a node.
-struct VisibleFolder {
+/// A folder, or a single file, that stays visible at `path` in a node
+/// although it lies below /tmp or /run (a file alone: a script a step names
+/// in /tmp must not bring the machine's whole /tmp with it). `held`, when
+/// not -1, is the descriptor of the folder the testbed made and holds open
+/// (the run's log folder): what `path` names in the node must be that very
+/// folder, or the node is not made, so a folder renamed away and replaced
+/// meanwhile is never shown to a node.
+struct VisiblePath {
     std::string path;
     int held = -1;
 };
+
+/// The folders every node gets fresh (a tmpfs of its own).
+inline constexpr const char* kFreshFolders[] = {"/tmp", "/run", "/var/run"};
 
 /// Makes the mount namespace and returns a descriptor for setns(2).
 /// `keep` are the folders that must stay visible at the same place: the
 /// testbed's programs, the run's log folder, the working directory. They
 /// are bound into the fresh tmpfs. `hosts_file` (never through a link) is
 /// bound on /etc/hosts. Throws Error naming the call that failed.
-Fd make_node_filesystem(const std::string& hosts_file, const std::vector<VisibleFolder>& keep);
+Fd make_node_filesystem(const std::string& hosts_file, const std::vector<VisiblePath>& keep);
 
 /// The text of /etc/hosts: localhost, then "ADDRESS NAME" per pair
 /// (model's node_addresses).

@@ -215,8 +215,8 @@ std::unique_ptr<RunningProcess> ProcessLauncher::launch(const LaunchSpec& spec) 
 }
 
 Fd ProcessLauncher::node_filesystem(const std::string& hosts_file,
-                                    const std::vector<VisibleFolder>& keep) {
-    std::vector<VisibleFolder> all = keep;
+                                    const std::vector<VisiblePath>& keep) {
+    std::vector<VisiblePath> all = keep;
     all.push_back({program_dir_});
     all.push_back({std::filesystem::current_path().string()});
     return make_node_filesystem(hosts_file, all);

@@ -66,7 +66,7 @@ class ProcessLauncher : public Launcher {
     std::unique_ptr<RunningProcess> launch(const LaunchSpec& spec) override;
     bool can_find(const std::string& program) const override;
     Fd node_filesystem(const std::string& hosts_file,
-                       const std::vector<VisibleFolder>& keep) override;
+                       const std::vector<VisiblePath>& keep) override;
 
   private:
     std::string program_dir_;

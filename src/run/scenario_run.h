@@ -117,7 +117,7 @@ class ScenarioRun {
     std::string run_io_;                  ///< the same folder through the log folder's descriptor
     /// Folders visible below every node's /tmp and /run (the log folder
     /// bound from its descriptor).
-    std::vector<VisibleFolder> keep_;
+    std::vector<VisiblePath> keep_;
     std::map<std::string, Fd> node_fs_;  ///< node -> its mount namespace
     /// ${run_dir} and the address variables, for commands, env and files.
     std::map<std::string, std::string> run_values_;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "base/error.h"
@@ -24,6 +25,13 @@ namespace testbed {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+/// True for an absolute path below the folders each node gets fresh.
+bool hidden_in_nodes(const std::string& path) {
+    return std::any_of(std::begin(kFreshFolders), std::end(kFreshFolders), [&](const char* folder) {
+        return path.starts_with(std::string(folder) + "/");
+    });
+}
 
 /// Polls `probe` until it returns true, the process dies, or the deadline
 /// passes. Short waits on the process pace the loop: no fixed sleeps.
@@ -107,13 +115,26 @@ bool ScenarioRun::perform(const StartStep& s, std::string& what) {
 
 void ScenarioRun::prepare_node_filesystems() {
     // Still visible below the fresh /tmp and /run: the log and run folders
-    // (checked to be the very folder the testbed holds open), and the
-    // folder of every program a step names by its path.
+    // (checked to be the very folder the testbed holds open), the folder of
+    // every program a step names by its path, and every file or folder a
+    // step names by its absolute path that exists on the machine below
+    // /tmp or /run (`sh /tmp/x/check.sh`), alone.
     keep_ = {{report_.log_dir, log_folder_.fd.get()}};
+    std::set<std::string> kept;
+    const auto keep = [&](const std::string& path) {
+        const bool inside_logs = path.starts_with(report_.log_dir + "/");
+        if (!inside_logs && kept.insert(path).second) keep_.push_back({path});
+    };
     for (const auto& step : topo_.steps) {
         const auto* start = std::get_if<StartStep>(&step.action);
-        if (!start || start->argv.empty() || !start->argv[0].starts_with("/")) continue;
-        keep_.push_back({std::filesystem::path(start->argv[0]).parent_path().string()});
+        if (!start || start->argv.empty()) continue;
+        if (start->argv[0].starts_with("/"))
+            keep(std::filesystem::path(start->argv[0]).parent_path().string());
+        for (const auto& raw : start->argv) {
+            const std::string arg = substitute(raw, run_values_, Escapes::resolve);
+            std::error_code ec;
+            if (hidden_in_nodes(arg) && std::filesystem::exists(arg, ec)) keep(arg);
+        }
     }
 }
 

@@ -23,6 +23,22 @@ for q in "tbf:tbf rate 10mbit burst 16k limit 100k" "netem:netem delay 1ms"; do
   grep -Eq "^  $want +$kind qdisc" "$WORK/out" || fail "$kind: tc says '$want', doctor does not"
 done
 grep -q '^verdict: ready' "$WORK/out" || fail "no 'ready' verdict"
+
+# A correct file this kernel cannot run is no bad input: `validate` warns,
+# naming the feature, and exits 3 (0 where the kernel has it), as `run` SKIPs.
+set +e
+"$TESTBED" validate "$TOPOLOGIES/link/delay.yaml" >"$WORK/validate" 2>&1
+rc=$?
+set -e
+cat "$WORK/validate"
+if oracle "netem delay 1ms"; then
+  [ "$rc" -eq 0 ] || fail "validate of link/delay.yaml with netem: exit $rc"
+else
+  [ "$rc" -eq 3 ] || fail "validate of link/delay.yaml without netem: exit $rc, expected 3"
+  grep -q "delay.yaml: warning: this machine cannot run it: .*CONFIG_NET_SCH_NETEM" "$WORK/validate" ||
+    fail "the warning does not name netem"
+  ! grep -q "error:" "$WORK/validate" || fail "a file this kernel cannot run is called an error"
+fi
 assert_host_unchanged
 
 # A copy any user can run, wherever the build lives.

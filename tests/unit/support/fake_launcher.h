@@ -114,14 +114,14 @@ class FakeLauncher : public Launcher {
     bool can_find(const std::string& program) const override { return !missing.count(program); }
     /// No mount namespace here: the hosts file each node would see, recorded.
     Fd node_filesystem(const std::string& hosts_file,
-                       const std::vector<VisibleFolder>& keep) override {
+                       const std::vector<VisiblePath>& keep) override {
         kept = keep;
         std::string why;
         node_hosts.push_back(read_regular_file(hosts_file, 1 << 20, &why).value_or(why));
         return Fd();
     }
     std::vector<std::string> node_hosts;
-    std::vector<VisibleFolder> kept;  ///< the folders the last node_filesystem kept
+    std::vector<VisiblePath> kept;  ///< the folders the last node_filesystem kept
 };
 
 }  // namespace testbed::testing
