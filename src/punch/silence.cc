@@ -1,5 +1,7 @@
 #include "punch/silence.h"
 
+#include <cmath>
+
 namespace testbed::punch {
 
 void Receipts::note(uint32_t sequence) {
@@ -16,6 +18,13 @@ double chance_of_losing(const Receipts& r, int k) {
     double chance = 1.0;
     for (int j = 0; j < k; ++j) chance *= (1.0 + missed + j) / (2.0 + heard + missed + j);
     return chance;
+}
+
+int round_trips_to_try(const Receipts& r) {
+    const double delivered = (1.0 + r.heard()) / (2.0 + r.heard() + r.missed());
+    const double fails = 1.0 - delivered * delivered;  // ping or pong lost
+    if (fails <= 0.0) return 1;
+    return static_cast<int>(std::ceil(std::log(kChanceOfFalseLoss) / std::log(fails)));
 }
 
 SilenceDuration silence_limit(SilenceDuration interval, const Receipts& r) {

@@ -56,4 +56,11 @@ double chance_of_losing(const Receipts& r, int k);
 /// every `interval`, may be silent before it counts as lost.
 SilenceDuration silence_limit(SilenceDuration interval, const Receipts& r);
 
+/// How many round trips (a ping out and its pong back, each delivered as
+/// `r` says, at the posterior mean rate) to try before a path that works
+/// fails every one by chance less often than kChanceOfFalseLoss: the
+/// liveness check's patience. A relayed path across two links of 30% loss
+/// loses three round trips in four, and needs 34; a clean one 4.
+int round_trips_to_try(const Receipts& r);
+
 }  // namespace testbed::punch

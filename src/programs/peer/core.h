@@ -98,6 +98,9 @@ class PeerCore {
     bool missed_a_keepalive() const;
     /// What came of the other's messages on the chosen path.
     const punch::Receipts& held_receipts() const;
+    /// How long the liveness check waits for a pong (or a ping): the round
+    /// trips the path's loss needs (punch::round_trips_to_try), 1.5 s to 10 s.
+    Duration liveness_wait() const;
     void log_hold() const;
     /// Why the held path is lost when this host sends toward it from
     /// another address than the path began with (renumbered, moved).

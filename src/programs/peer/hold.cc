@@ -11,7 +11,10 @@
 namespace testbed::programs {
 namespace {
 
+/// The liveness check waits at least this long, and at most the longer one,
+/// however lossy the path (punch::round_trips_to_try).
 constexpr auto kLivenessWait = milliseconds(1500);
+constexpr auto kMaxLivenessWait = milliseconds(10000);
 
 }  // namespace
 
@@ -75,6 +78,11 @@ bool PeerCore::migrating() const {
 
 bool PeerCore::missed_a_keepalive() const {
     return migrating() && Clock::now() - last_heard_ > o_.keepalive;
+}
+
+Duration PeerCore::liveness_wait() const {
+    const int trips = punch::round_trips_to_try(held_receipts());
+    return std::clamp<Duration>(pacing_.round * trips, kLivenessWait, kMaxLivenessWait);
 }
 
 const punch::Receipts& PeerCore::held_receipts() const {
@@ -231,9 +239,9 @@ bool PeerCore::migrate(const std::string& why, std::optional<punch::Introduction
 /// The other pings every round until one of our pongs reaches it: stay
 /// while it still pings (a lossy path can eat several pongs), until it has
 /// been quiet for kLinger, or kLossyLinger once pings came with gaps (lost
-/// ones) or the session lost something before; kLivenessWait at most.
+/// ones) or the session lost something before; liveness_wait() at most.
 void PeerCore::answer_pings() {
-    const Time cap = Clock::now() + kLivenessWait;
+    const Time cap = Clock::now() + liveness_wait();
     Time last = *ping_seen_;
     for (;;) {
         const Time until = std::min(cap, last + (loss_seen_ ? kLossyLinger : kLinger));
@@ -249,8 +257,11 @@ void PeerCore::answer_pings() {
 /// transport); the other side waits for a ping, and on a lossy one stays
 /// a little to answer the pings that follow.
 bool PeerCore::await_liveness(PathId chosen) {
+    // As long as the loss the path showed needs: both sides learnt about
+    // the same rate from the other's messages, so they wait alike.
+    const Duration wait = liveness_wait();
     const Time asked = Clock::now();
-    const Time give_up = asked + kLivenessWait;
+    const Time give_up = asked + wait;
     Time next_ping = asked;
     while (Clock::now() < give_up) {
         if (session_->controlling()) {
@@ -261,7 +272,7 @@ bool PeerCore::await_liveness(PathId chosen) {
                 send(chosen, ping);
                 next_ping = pacing_.reliable ? Time::max() : next_ping + pacing_.round;
             }
-        } else if (ping_seen_ && *ping_seen_ >= asked - kLivenessWait) {
+        } else if (ping_seen_ && *ping_seen_ >= asked - wait) {
             // A ping within the wait before our own end counts: the other
             // side's hold may end first (it completed first), and it stops
             // pinging at its first pong.

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <random>
 
 using namespace testbed::punch;
@@ -132,4 +133,23 @@ TEST_CASE("silence: the paths of punch/lossy-hold.yaml rarely start over for not
     CHECK(false_losses(1 - 0.7 * 0.7, 4, 24, 20000) < 0.002);
     // The count is real: where loss outlasts the most the limit allows, it counts.
     CHECK(false_losses(0.7, 4, 24, 20000) > 0.01);
+}
+
+TEST_CASE("liveness: the round trips to try follow the loss the path showed") {
+    Receipts clean;
+    for (uint32_t i = 1; i <= 20; ++i) clean.note(i);
+    CHECK(round_trips_to_try(clean) == 4);
+    // A relayed path across two links of 30% loss: about half arrives, so
+    // three round trips in four are lost.
+    Receipts relayed;
+    for (uint32_t i = 1; i <= 40; ++i)
+        if (i % 2 == 0) relayed.note(i);
+    const int trips = round_trips_to_try(relayed);
+    CHECK(trips >= 30);
+    CHECK(trips <= 40);
+    // Enough: all of them lost by chance less than once in 10,000.
+    const double delivered = 21.0 / 41.0;  // 20 came, 19 missed, under a uniform prior
+    CHECK(std::pow(1.0 - delivered * delivered, trips) < kChanceOfFalseLoss);
+    // 1.5 s of 100 ms rounds, the old wait, failed this path about one time in 100.
+    CHECK(std::pow(1.0 - delivered * delivered, 15) > 1.0 / 100);
 }
