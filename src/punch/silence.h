@@ -56,11 +56,20 @@ double chance_of_losing(const Receipts& r, int k);
 /// every `interval`, may be silent before it counts as lost.
 SilenceDuration silence_limit(SilenceDuration interval, const Receipts& r);
 
-/// How many round trips (a ping out and its pong back, each delivered as
-/// `r` says, at the posterior mean rate) to try before a path that works
-/// fails every one by chance less often than kChanceOfFalseLoss: the
-/// liveness check's patience. A relayed path across two links of 30% loss
-/// loses three round trips in four, and needs 34; a clean one 4.
+/// The chance that `n` round trips (a ping out, its pong back) all fail on
+/// a path whose delivery rate is known only from `r` (the posterior
+/// predictive under Beta(1 + heard, 1 + missed): a few receipts leave room
+/// for much loss).
+double chance_all_round_trips_fail(const Receipts& r, int n);
+
+/// The most round trips the liveness check tries.
+inline constexpr int kMaxRoundTrips = 100;
+
+/// How many round trips to try before a path that works fails every one by
+/// chance less often than kChanceOfFalseLoss: the liveness check's
+/// patience, at most kMaxRoundTrips. A clean path that carried 20 messages
+/// needs 7; a relayed one across two links of 30% loss (half of 40 came) 53;
+/// one that showed 3 of 5 all of them.
 int round_trips_to_try(const Receipts& r);
 
 }  // namespace testbed::punch

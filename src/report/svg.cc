@@ -36,8 +36,10 @@ std::string last_graphviz_error() {
 /// process (plugin tables, font caches) is theirs, not a leak of ours: the
 /// sanitizer build's LeakSanitizer is told so here, beside the only code
 /// that calls them.
-extern "C" const char* __lsan_default_suppressions();   // NOLINT(bugprone-reserved-identifier)
-extern "C" const char* __lsan_default_suppressions() {  // NOLINT(bugprone-reserved-identifier)
+extern "C" const char*
+__lsan_default_suppressions();  // NOLINT(bugprone-reserved-identifier,readability-identifier-naming)
+extern "C" const char*
+__lsan_default_suppressions() {  // NOLINT(bugprone-reserved-identifier,readability-identifier-naming)
     return "leak:libgvc.so\nleak:libcgraph.so\nleak:libfontconfig.so\nleak:libcdt.so\n";
 }
 

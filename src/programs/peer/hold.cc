@@ -15,6 +15,7 @@ namespace {
 /// however lossy the path (punch::round_trips_to_try).
 constexpr auto kLivenessWait = milliseconds(1500);
 constexpr auto kMaxLivenessWait = milliseconds(10000);
+static_assert(punch::kMaxRoundTrips * 100 >= 10000, "a 100 ms round reaches the longest wait");
 
 }  // namespace
 
@@ -272,10 +273,11 @@ bool PeerCore::await_liveness(PathId chosen) {
                 send(chosen, ping);
                 next_ping = pacing_.reliable ? Time::max() : next_ping + pacing_.round;
             }
-        } else if (ping_seen_ && *ping_seen_ >= asked - wait) {
-            // A ping within the wait before our own end counts: the other
-            // side's hold may end first (it completed first), and it stops
-            // pinging at its first pong.
+        } else if (ping_seen_ && *ping_seen_ >= asked - kLivenessWait) {
+            // A ping shortly before our own end counts: the other side's
+            // hold may end first (it completed first), and it stops pinging
+            // at its first pong. Not the whole wait back: the punch rounds'
+            // pings of a lossy path came then, and would pass for an answer.
             if (!pacing_.reliable) answer_pings();
             return true;
         }

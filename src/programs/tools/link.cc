@@ -108,15 +108,20 @@ struct SendOptions {
 };
 
 /// Paced by a schedule, not by sleeping a fixed time after each send, so
-/// the rate holds whatever a send costs.
+/// the rate holds whatever a send costs. A sender the machine stalled does
+/// not catch up in a burst (which would pour a second's datagrams into
+/// whatever window a link step opened meanwhile): past kMaxLate behind,
+/// the schedule starts again from now.
 Json send(const stun::Endpoint& to, const SendOptions& o) {
+    constexpr auto kMaxLate = std::chrono::milliseconds(20);
     const Fd fd = connected_socket(to, o.dont_fragment);
-    const auto step = std::chrono::duration<double>(1.0 / o.rate);
-    const auto start = Clock::now();
+    const auto step =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / o.rate));
+    auto due = Clock::now();
     size_t refused = 0;
-    for (uint32_t i = 0; i < o.count; ++i) {
-        std::this_thread::sleep_until(start +
-                                      std::chrono::duration_cast<Clock::duration>(step * i));
+    for (uint32_t i = 0; i < o.count; ++i, due += step) {
+        if (const auto now = Clock::now(); now > due + kMaxLate) due = now;
+        std::this_thread::sleep_until(due);
         const auto bytes = numbered(i, o.count, o.size);
         // ECONNREFUSED (an ICMP port unreachable for an earlier one) and
         // EMSGSIZE (a path MTU learnt) are what a link does; count them.
